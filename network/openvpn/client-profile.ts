@@ -1,0 +1,101 @@
+import { DATA_CIPHERS, TLS_VERSION_MIN } from "./crypto-policy";
+import { parseIpv4 } from "./ipv4";
+import { DEFAULT_OPENVPN_PORT } from "./server-config";
+
+export interface ClientProfileOptions {
+  /** Public DNS name or IPv4 address of the VPN server (Elastic IP or its DNS record). */
+  readonly remoteHost: string;
+  /** UDP port of the server (default 1194). */
+  readonly remotePort?: number;
+  /** Common name of the server certificate; the device refuses any other server. */
+  readonly serverCommonName: string;
+  /** PEM of the VPN CA certificate. */
+  readonly caCertPem: string;
+  /** PEM of this device's certificate. */
+  readonly clientCertPem: string;
+  /** PEM of this device's private key. */
+  readonly clientKeyPem: string;
+  /** The shared tls-crypt key ("OpenVPN Static key V1" block). */
+  readonly tlsCryptKey: string;
+}
+
+// DNS name (letters, digits, '-', dots between labels) or a dotted-quad address.
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const CERTIFICATE = /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----$/;
+const PRIVATE_KEY = /^-----BEGIN ((?:EC|RSA) )?PRIVATE KEY-----\n[\s\S]+\n-----END \1?PRIVATE KEY-----$/;
+const STATIC_KEY = /^-----BEGIN OpenVPN Static key V1-----\n[\s\S]+\n-----END OpenVPN Static key V1-----$/;
+
+function fail(key: string, value: string, allowed: string): never {
+  const shown = value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}...` : JSON.stringify(value);
+  throw new Error(`renderClientProfile: '${key}' is ${shown}: ${allowed}.`);
+}
+
+function pemBlock(key: string, value: string, pattern: RegExp, what: string): string {
+  const trimmed = typeof value === "string" ? value.replace(/\r\n/g, "\n").trim() : "";
+  // An inline block must not be able to close itself early and inject directives.
+  if (!pattern.test(trimmed) || /<\/?[a-z-]+>/.test(trimmed)) {
+    fail(key, String(value), `it must be exactly one PEM ${what}`);
+  }
+  return trimmed;
+}
+
+/**
+ * A complete inline `.ovpn` profile for one device. The result contains the device's private key:
+ * handle it as a secret (pulumi.secret, SSM SecureString), never as a plain output.
+ */
+export function renderClientProfile(opts: ClientProfileOptions): string {
+  if (!HOSTNAME.test(opts.remoteHost) && parseIpv4(opts.remoteHost) === undefined) {
+    fail("remoteHost", opts.remoteHost, "it must be a DNS name or a dotted-quad IPv4 address");
+  }
+  const port = opts.remotePort ?? DEFAULT_OPENVPN_PORT;
+  if (!Number.isInteger(port) || port < 1 || port > 65535 || port === 22) {
+    fail("remotePort", String(port), "it must be an integer from 1 to 65535 other than 22");
+  }
+  if (!HOSTNAME.test(opts.serverCommonName)) {
+    fail("serverCommonName", opts.serverCommonName,
+      "it must be the server certificate's common name, a DNS-style name");
+  }
+  const ca = pemBlock("caCertPem", opts.caCertPem, CERTIFICATE, "CERTIFICATE block");
+  const cert = pemBlock("clientCertPem", opts.clientCertPem, CERTIFICATE, "CERTIFICATE block");
+  const key = pemBlock("clientKeyPem", opts.clientKeyPem, PRIVATE_KEY, "PRIVATE KEY block");
+  const tlsCrypt = pemBlock("tlsCryptKey", opts.tlsCryptKey, STATIC_KEY,
+    "'OpenVPN Static key V1' block (openvpn --genkey tls-crypt)");
+
+  return [
+    "client",
+    "dev tun",
+    "proto udp",
+    `remote ${opts.remoteHost} ${port}`,
+    "nobind",
+    // Sites lose connectivity and DNS for hours; keep retrying instead of exiting.
+    "resolv-retry infinite",
+    "persist-key",
+    "persist-tun",
+    "",
+    "remote-cert-tls server",
+    `verify-x509-name ${opts.serverCommonName} name`,
+    `tls-version-min ${TLS_VERSION_MIN}`,
+    `data-ciphers ${DATA_CIPHERS.join(":")}`,
+    // Defence in depth for the split tunnel: even a misconfigured server cannot take over the
+    // site's default route or DNS.
+    'pull-filter ignore "redirect-gateway"',
+    'pull-filter ignore "dhcp-option"',
+    // Lets the server free the session at once when the device restarts or shuts down.
+    "explicit-exit-notify 1",
+    "verb 3",
+    "",
+    "<ca>",
+    ca,
+    "</ca>",
+    "<cert>",
+    cert,
+    "</cert>",
+    "<key>",
+    key,
+    "</key>",
+    "<tls-crypt>",
+    tlsCrypt,
+    "</tls-crypt>",
+    "",
+  ].join("\n");
+}
