@@ -62,7 +62,13 @@ export async function planStack(opts: PlanStackOptions): Promise<StackPlan> {
   mocks.attach();
   pulumi.runtime.setAllConfig(encodeConfigValues(opts.config));
   const main = loadProgram(opts.programDir ?? path.join(REPO_ROOT, opts.project));
-  const exported = (await main()) ?? {};
+  let exported: Record<string, unknown>;
+  try {
+    exported = (await main()) ?? {};
+  } catch (err) {
+    // Tests prove that bad input stops a program before anything is registered.
+    throw Object.assign(err as Error, { plannedResources: mocks.resources });
+  }
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
   for (const [k, v] of Object.entries(exported)) {
