@@ -25,8 +25,6 @@ const accountBudget = z.strictObject({
   amount: positiveAmount,
   /** Percent of actual spend at which the freeze SCP is attached automatically; absent: never frozen. */
   freezeAtPercent: z.number().gt(0, { message: "expected a percentage above 0" }).lte(100, { message: "expected a percentage of at most 100" }).optional(),
-  /** Also stop the account's running EC2 instances tagged for it when the freeze applies. */
-  stopInstancesOnFreeze: z.boolean().default(false),
 });
 
 const account = z.strictObject({
@@ -128,9 +126,6 @@ function crossCheck(c: OrgConfig): string[] {
     }
     if (b.freezeAtPercent !== undefined && accounts[k].ou === "workloads/prod" && !budgets.allowProdFreeze) {
       problems.push(`platform:budgets.accounts.${k}.freezeAtPercent: got ${b.freezeAtPercent} on production account "${k}"; expected no freeze unless platform:budgets.allowProdFreeze is true`);
-    }
-    if (b.stopInstancesOnFreeze && b.freezeAtPercent === undefined) {
-      problems.push(`platform:budgets.accounts.${k}.stopInstancesOnFreeze: got true; expected freezeAtPercent to be set as well`);
     }
   }
   const seenT = new Set<string>();

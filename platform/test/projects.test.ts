@@ -14,7 +14,7 @@ describe("Pulumi projects", () => {
 
   for (const project of PROJECTS) {
     it(`${project}/Pulumi.yaml is valid against the Pulumi project schema`, () => {
-      const doc = parse(fs.readFileSync(path.join(REPO_ROOT, project, "Pulumi.yaml"), "utf8"));
+      const doc = parse(fs.readFileSync(path.join(REPO_ROOT, project, "Pulumi.yaml"), "utf8")) as any;
       assert.ok(validate(doc), ajv.errorsText(validate.errors));
       assert.strictEqual(doc.name, project);
       assert.strictEqual(doc.runtime.name ?? doc.runtime, "nodejs");
@@ -29,7 +29,7 @@ describe("Pulumi projects", () => {
 
   it("shares the three environment files with network, workloads and edge", () => {
     for (const project of ["network", "workloads", "edge"]) {
-      const doc = parse(fs.readFileSync(path.join(REPO_ROOT, project, "Pulumi.yaml"), "utf8"));
+      const doc = parse(fs.readFileSync(path.join(REPO_ROOT, project, "Pulumi.yaml"), "utf8")) as any;
       assert.strictEqual(doc.stackConfigDir, "..");
     }
     for (const env of ["dev", "stage", "prod"]) assert.ok(fs.existsSync(path.join(REPO_ROOT, `Pulumi.${env}.yaml`)));

@@ -1,0 +1,246 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { OrgConfig, Threshold } from "../platform/config/org";
+import { EncryptionKey } from "../platform/components/kms";
+import { TAG_KEYS } from "../platform/tags";
+import { GuardrailContext } from "./guardrails";
+
+/** One row of the `budgets` stack output that finance reads. */
+export interface BudgetSummary {
+  name: string;
+  scope: "organization" | "account";
+  accountName: string;
+  accountId: string;
+  limit: number;
+  currency: string;
+  thresholds: { percent: number; type: "actual" | "forecasted" }[];
+  subscribers: string[];
+  freezes: boolean;
+  freezeAtPercent: number | null;
+}
+
+export function budgetName(prefix: string, scope: string): string {
+  return `${prefix}-${scope}-monthly`;
+}
+
+/** The `budgets` output, from config and the account ids: pure, so its shape is tested directly. */
+export function budgetSummaries(config: OrgConfig, accountIds: Record<string, string>, managementAccountId: string): BudgetSummary[] {
+  const b = config["platform:budgets"];
+  const prefix = config["platform:organization"].prefix;
+  const thresholds = b.thresholds.map((t) => ({ percent: t.percent, type: t.type }));
+  const rows: BudgetSummary[] = [
+    { name: budgetName(prefix, "organization"), scope: "organization", accountName: "organization (all accounts)", accountId: managementAccountId, limit: b.organization.amount, currency: b.currency, thresholds, subscribers: b.subscribers, freezes: false, freezeAtPercent: null },
+  ];
+  for (const [key, ab] of Object.entries(b.accounts)) {
+    rows.push({
+      name: budgetName(prefix, key),
+      scope: "account",
+      accountName: config["platform:accounts"][key].name,
+      accountId: accountIds[key],
+      limit: ab.amount,
+      currency: b.currency,
+      thresholds,
+      subscribers: b.subscribers,
+      freezes: ab.freezeAtPercent !== undefined,
+      freezeAtPercent: ab.freezeAtPercent ?? null,
+    });
+  }
+  return rows;
+}
+
+/** Values a cost allocation tag may take, enforced by the tag policy. */
+export function tagPolicyDocument(allowed: Record<string, string[]>): string {
+  const tags: Record<string, unknown> = {};
+  for (const [key, values] of Object.entries(allowed)) {
+    tags[key] = {
+      tag_key: { "@@assign": key },
+      tag_value: { "@@assign": values },
+      enforced_for: { "@@assign": ["ec2:instance", "ec2:volume", "s3:bucket", "lambda:function", "kms:key", "secretsmanager:secret"] },
+    };
+  }
+  return JSON.stringify({ tags });
+}
+
+export interface MoneyArgs {
+  readonly config: OrgConfig;
+  readonly ctx: GuardrailContext;
+  readonly accountIds: Record<string, pulumi.Input<string>>;
+  readonly managementAccountId: pulumi.Input<string>;
+  readonly freezePolicyId: pulumi.Input<string>;
+  readonly freezePolicyArn: pulumi.Input<string>;
+  readonly rootId: pulumi.Input<string>;
+}
+
+/**
+ * Budgets with alerts and automatic freeze, the alert topic, cost allocation tags and their tag
+ * policy, and cost anomaly detection: everything that keeps spend visible and bounded.
+ */
+export class Money extends pulumi.ComponentResource {
+  readonly topic: aws.sns.Topic;
+
+  constructor(name: string, args: MoneyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:org:Money", name, {}, opts);
+    const { config, ctx } = args;
+    const b = config["platform:budgets"];
+    const prefix = config["platform:organization"].prefix;
+    const child = { parent: this };
+
+    const key = new EncryptionKey(
+      `${name}-alerts`,
+      { description: "Budget and cost anomaly alerts topic", alias: `${prefix}-budget-alerts`, servicePrincipals: ["budgets.amazonaws.com", "costalerts.amazonaws.com"] },
+      child,
+    );
+    this.topic = new aws.sns.Topic(`${name}-alerts`, { name: ctx.alertTopicName, kmsMasterKeyId: key.arn }, { ...child, protect: true });
+    new aws.sns.TopicPolicy(
+      `${name}-alerts`,
+      {
+        arn: this.topic.arn,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "BudgetsAndAnomalyDetectionPublish",
+              Effect: "Allow",
+              Principal: { Service: ["budgets.amazonaws.com", "costalerts.amazonaws.com"] },
+              Action: "SNS:Publish",
+              Resource: this.topic.arn,
+              Condition: { StringEquals: { "aws:SourceAccount": args.managementAccountId } },
+            },
+          ],
+        }),
+      },
+      child,
+    );
+    b.subscribers.forEach((address, i) =>
+      new aws.sns.TopicSubscription(`${name}-alerts-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: address }, child),
+    );
+
+    const notifications = (thresholds: Threshold[]) =>
+      thresholds.map((t) => ({
+        comparisonOperator: "GREATER_THAN",
+        threshold: t.percent,
+        thresholdType: "PERCENTAGE",
+        notificationType: t.type === "actual" ? "ACTUAL" : "FORECASTED",
+        subscriberSnsTopicArns: [this.topic.arn],
+      }));
+    new aws.budgets.Budget(
+      `${name}-organization`,
+      { name: budgetName(prefix, "organization"), budgetType: "COST", limitAmount: String(b.organization.amount), limitUnit: b.currency, timeUnit: "MONTHLY", notifications: notifications(b.thresholds) },
+      child,
+    );
+
+    const freezing = Object.entries(b.accounts).filter(([, ab]) => ab.freezeAtPercent !== undefined);
+    // Budgets may attach and detach the freeze policy, and only on the accounts marked to freeze.
+    const actionRole = freezing.length
+      ? new aws.iam.Role(
+          `${name}-budget-action`,
+          {
+            name: ctx.budgetActionRoleName,
+            description: "AWS Budgets attaches the freeze SCP to accounts over budget",
+            assumeRolePolicy: pulumi.jsonStringify({
+              Version: "2012-10-17",
+              Statement: [{ Sid: "BudgetsOnly", Effect: "Allow", Principal: { Service: "budgets.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": args.managementAccountId } } }],
+            }),
+            inlinePolicies: [
+              {
+                name: "attach-freeze-only",
+                policy: pulumi.jsonStringify({
+                  Version: "2012-10-17",
+                  Statement: [
+                    {
+                      Sid: "FreezePolicyOnFreezableAccounts",
+                      Effect: "Allow",
+                      Action: ["organizations:AttachPolicy", "organizations:DetachPolicy"],
+                      Resource: [args.freezePolicyArn, ...freezing.map(([k]) => pulumi.interpolate`arn:aws:organizations::${args.managementAccountId}:account/*/${args.accountIds[k]}`)],
+                    },
+                    { Sid: "ReadOrganization", Effect: "Allow", Action: ["organizations:ListPolicies", "organizations:DescribePolicy", "organizations:ListTargetsForPolicy"], Resource: "*" },
+                  ],
+                }),
+              },
+            ],
+          },
+          { ...child, protect: true },
+        )
+      : undefined;
+
+    for (const [accountKey, ab] of Object.entries(b.accounts)) {
+      const budget = new aws.budgets.Budget(
+        `${name}-${accountKey}`,
+        {
+          name: budgetName(prefix, accountKey),
+          budgetType: "COST",
+          limitAmount: String(ab.amount),
+          limitUnit: b.currency,
+          timeUnit: "MONTHLY",
+          costFilters: [{ name: "LinkedAccount", values: [args.accountIds[accountKey]] }],
+          notifications: notifications(b.thresholds),
+        },
+        child,
+      );
+      if (ab.freezeAtPercent !== undefined && actionRole) {
+        new aws.budgets.BudgetAction(
+          `${name}-${accountKey}-freeze`,
+          {
+            budgetName: budget.name,
+            actionType: "APPLY_SCP_POLICY",
+            approvalModel: "AUTOMATIC",
+            notificationType: "ACTUAL",
+            actionThreshold: { actionThresholdType: "PERCENTAGE", actionThresholdValue: ab.freezeAtPercent },
+            definition: { scpActionDefinition: { policyId: args.freezePolicyId, targetIds: [args.accountIds[accountKey]] } },
+            executionRoleArn: actionRole.arn,
+            subscribers: b.subscribers.map((address) => ({ address, subscriptionType: "EMAIL" })),
+          },
+          { parent: budget },
+        );
+      }
+    }
+
+    // Cost allocation tags: activated in billing and constrained by a tag policy at the root.
+    for (const tagKey of Object.values(TAG_KEYS)) {
+      new aws.costexplorer.CostAllocationTag(`${name}-tag-${tagKey}`, { tagKey, status: "Active" }, child);
+    }
+    const tags = config["platform:tags"];
+    const tagPolicy = new aws.organizations.Policy(
+      `${name}-tag-policy`,
+      {
+        name: `${prefix}-cost-allocation-tags`,
+        description: "Values the platform's cost allocation tags may take",
+        type: "TAG_POLICY",
+        content: tagPolicyDocument({
+          [TAG_KEYS.project]: [tags.project],
+          [TAG_KEYS.environment]: ["management", "dev", "stage", "prod", "sandbox"],
+          [TAG_KEYS.costCenter]: [tags.costCenter],
+          [TAG_KEYS.managedBy]: ["pulumi", "manual"],
+        }),
+      },
+      child,
+    );
+    new aws.organizations.PolicyAttachment(`${name}-tag-policy-root`, { policyId: tagPolicy.id, targetId: args.rootId }, { parent: tagPolicy });
+
+    // Anomaly detection per linked account, so a runaway account is named in the alert.
+    const monitors = Object.entries(args.accountIds).map(
+      ([k, id]) =>
+        new aws.costexplorer.AnomalyMonitor(
+          `${name}-anomaly-${k}`,
+          {
+            name: `${prefix}-${k}`,
+            monitorType: "CUSTOM",
+            monitorSpecification: pulumi.jsonStringify({ Dimensions: { Key: "LINKED_ACCOUNT", Values: [id], MatchOptions: null }, And: null, Or: null, Not: null, CostCategories: null, Tags: null }),
+          },
+          child,
+        ),
+    );
+    new aws.costexplorer.AnomalySubscription(
+      `${name}-anomalies`,
+      {
+        name: `${prefix}-anomalies`,
+        frequency: "IMMEDIATE",
+        monitorArnLists: monitors.map((m) => m.arn),
+        subscribers: [{ type: "SNS", address: this.topic.arn }],
+        thresholdExpression: { dimension: { key: "ANOMALY_TOTAL_IMPACT_ABSOLUTE", matchOptions: ["GREATER_THAN_OR_EQUAL"], values: [String(b.anomalyThresholdAmount)] } },
+      },
+      { ...child, dependsOn: monitors },
+    );
+    this.registerOutputs({ topicArn: this.topic.arn });
+  }
+}

@@ -1,0 +1,131 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { GuardrailContext } from "./guardrails";
+
+export interface AuditTrailArgs {
+  readonly ctx: GuardrailContext;
+  readonly organizationId: pulumi.Input<string>;
+  readonly managementAccountId: pulumi.Input<string>;
+  /** Account that holds the bucket and key (the log archive); the trail itself is in management. */
+  readonly archiveAccountId: pulumi.Input<string>;
+  readonly homeRegion: string;
+  readonly archiveAfterDays: number;
+  readonly expireAfterDays: number;
+  /** Provider of the archive account. */
+  readonly archiveProvider: aws.Provider;
+}
+
+/**
+ * The organization trail: every account, every region, log file validation, into a versioned,
+ * KMS-encrypted, non-public bucket in the log archive account. Bucket and key are protected and
+ * retained: audit evidence outlives the stack.
+ */
+export class AuditTrail extends pulumi.ComponentResource {
+  readonly trail: aws.cloudtrail.Trail;
+  readonly bucket: aws.s3.Bucket;
+  readonly key: aws.kms.Key;
+
+  constructor(name: string, args: AuditTrailArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:org:AuditTrail", name, {}, opts);
+    const inArchive = { parent: this, provider: args.archiveProvider };
+    const keep = { ...inArchive, protect: true, retainOnDelete: true };
+    const { ctx } = args;
+    const trailArn = pulumi.interpolate`arn:aws:cloudtrail:${args.homeRegion}:${args.managementAccountId}:trail/${ctx.trailName}`;
+
+    this.key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: "Organization trail log files",
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "ArchiveAccountAdministers", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.archiveAccountId}:root` }, Action: "kms:*", Resource: "*" },
+            {
+              Sid: "CloudTrailEncryptsForThisTrail",
+              Effect: "Allow",
+              Principal: { Service: "cloudtrail.amazonaws.com" },
+              Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+              Resource: "*",
+              Condition: { StringEquals: { "aws:SourceArn": trailArn }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${args.managementAccountId}:trail/*` } },
+            },
+            {
+              Sid: "OrganizationReadsLogs",
+              Effect: "Allow",
+              Principal: { AWS: "*" },
+              Action: ["kms:Decrypt", "kms:ReEncryptFrom"],
+              Resource: "*",
+              Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${args.managementAccountId}:trail/*` } },
+            },
+          ],
+        }),
+      },
+      keep,
+    );
+    new aws.kms.Alias(`${name}-key`, { name: ctx.trailKeyAlias, targetKeyId: this.key.keyId }, inArchive);
+
+    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: pulumi.interpolate`${ctx.trailBucketPrefix}${args.archiveAccountId}`, forceDestroy: false }, keep);
+    new aws.s3.BucketPublicAccessBlock(`${name}-bucket`, { bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, inArchive);
+    new aws.s3.BucketOwnershipControls(`${name}-bucket`, { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, inArchive);
+    new aws.s3.BucketVersioning(`${name}-bucket`, { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, keep);
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-bucket`,
+      { bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }] },
+      inArchive,
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-bucket`,
+      {
+        bucket: this.bucket.id,
+        rules: [
+          {
+            id: "archive-then-expire",
+            status: "Enabled",
+            filter: {},
+            transitions: [{ days: args.archiveAfterDays, storageClass: "GLACIER_IR" }],
+            expiration: { days: args.expireAfterDays },
+            noncurrentVersionExpiration: { noncurrentDays: 90 },
+          },
+        ],
+      },
+      inArchive,
+    );
+    const policy = new aws.s3.BucketPolicy(
+      `${name}-bucket`,
+      {
+        bucket: this.bucket.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "CloudTrailChecksAcl", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: this.bucket.arn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+            {
+              Sid: "CloudTrailWritesOrganizationLogs",
+              Effect: "Allow",
+              Principal: { Service: "cloudtrail.amazonaws.com" },
+              Action: "s3:PutObject",
+              Resource: [pulumi.interpolate`${this.bucket.arn}/AWSLogs/${args.managementAccountId}/*`, pulumi.interpolate`${this.bucket.arn}/AWSLogs/${args.organizationId}/*`],
+              Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+            },
+            { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+          ],
+        }),
+      },
+      inArchive,
+    );
+    this.trail = new aws.cloudtrail.Trail(
+      `${name}-trail`,
+      {
+        name: ctx.trailName,
+        s3BucketName: this.bucket.id,
+        isOrganizationTrail: true,
+        isMultiRegionTrail: true,
+        includeGlobalServiceEvents: true,
+        enableLogFileValidation: true,
+        kmsKeyId: this.key.arn,
+      },
+      { parent: this, dependsOn: [policy], protect: true },
+    );
+    this.registerOutputs({ trailArn: this.trail.arn, bucket: this.bucket.id });
+  }
+}
