@@ -10,12 +10,13 @@ const PROJECTS = ["org", "network", "workloads", "edge"];
 
 describe("Pulumi projects", () => {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
-  const validate = ajv.compile(JSON.parse(fs.readFileSync(SCHEMA, "utf8")));
+  const validate = ajv.compile<Record<string, any>>(JSON.parse(fs.readFileSync(SCHEMA, "utf8")));
 
   for (const project of PROJECTS) {
     it(`${project}/Pulumi.yaml is valid against the Pulumi project schema`, () => {
-      const doc = parse(fs.readFileSync(path.join(REPO_ROOT, project, "Pulumi.yaml"), "utf8")) as any;
-      assert.ok(validate(doc), ajv.errorsText(validate.errors));
+      const doc: any = parse(fs.readFileSync(path.join(REPO_ROOT, project, "Pulumi.yaml"), "utf8"));
+      const valid = validate(doc);
+      assert.ok(valid, ajv.errorsText(validate.errors));
       assert.strictEqual(doc.name, project);
       assert.strictEqual(doc.runtime.name ?? doc.runtime, "nodejs");
     });
@@ -29,7 +30,7 @@ describe("Pulumi projects", () => {
 
   it("shares the three environment files with network, workloads and edge", () => {
     for (const project of ["network", "workloads", "edge"]) {
-      const doc = parse(fs.readFileSync(path.join(REPO_ROOT, project, "Pulumi.yaml"), "utf8")) as any;
+      const doc: any = parse(fs.readFileSync(path.join(REPO_ROOT, project, "Pulumi.yaml"), "utf8"));
       assert.strictEqual(doc.stackConfigDir, "..");
     }
     for (const env of ["dev", "stage", "prod"]) assert.ok(fs.existsSync(path.join(REPO_ROOT, `Pulumi.${env}.yaml`)));
