@@ -1,9 +1,11 @@
 /**
- * Service Control Policies: loading the JSON files in `policies/scp/`, substituting config values,
- * checking them against the AWS Organizations quotas, and working out which policies reach an account.
+ * Service Control Policies: loading the JSON files in `policies/scp/`, substituting config
+ * values, checking them against the AWS Organizations quotas, and working out which policies reach
+ * an account.
  *
- * Pure: no Pulumi imports, no AWS calls. The org program wires the results into resources; the tests
- * call these functions directly and prove the documents with an independent IAM policy evaluator.
+ * Pure: no Pulumi imports, no AWS calls. The org program wires the results into resources; the
+ * tests call these functions directly and prove the documents with an independent IAM policy
+ * evaluator.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -60,18 +62,19 @@ export const POLICY_VERSION = "2012-10-17";
 /** Name of the SCP that the budget action attaches; never attached statically. */
 export const FREEZE_POLICY_NAME = "freeze";
 
-/** The AWS-managed allow-all SCP present on every root, OU and account; it counts towards the quota. */
+/** The AWS-managed allow-all SCP on every root, OU and account; it counts towards the quota. */
 export const FULL_AWS_ACCESS_POLICY_NAME = "FullAWSAccess";
 
 /**
- * One-sentence intent of each SCP file, keyed by file name without `.json`. The loader refuses a file
- * without an intent (and an intent without a file), so the auditors' README can be generated from here.
+ * One-sentence intent of each SCP file, keyed by file name without `.json`. The loader refuses a
+ * file without an intent (and an intent without a file), so the auditors' README can be generated
+ * from here.
  */
 export const SCP_INTENTS: Readonly<Record<string, string>> = {
   "deny-leave-organization":
     "Keeps every member account inside the organization, so it cannot shed its guardrails, trail and budgets by leaving.",
   "region-lock":
-    "Denies regional services outside the allowed regions (documented global services, the break-glass role and OrganizationAccountAccessRole exempt), so nothing is created or runs in a forgotten region.",
+    "Denies regional services outside the allowed regions (documented global services, the break-glass role, OrganizationAccountAccessRole and Bedrock calls routed by an inference profile invoked in an allowed region exempt), so nothing is created or runs in a forgotten region.",
   "deny-root-user":
     "Denies every action to the root user of member accounts, so people work through roles whose use is logged and scoped.",
   "protect-guardrails":
@@ -91,9 +94,10 @@ export const SCP_INTENTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Where each SCP is attached: `root`, `ou:<path>` or `account:<key>`. `freeze` is absent on purpose:
- * the budget action attaches it. `lambda-url-iam-auth` sits on `ou:workloads` and `ou:sandbox` rather
- * than the root because the root already carries FullAWSAccess plus four policies (quota 5).
+ * Where each SCP is attached: `root`, `ou:<path>` or `account:<key>`. `freeze` is absent on
+ * purpose: the budget action attaches it. `lambda-url-iam-auth` sits on `ou:workloads` and
+ * `ou:sandbox` rather than the root because the root already carries FullAWSAccess plus four
+ * policies (quota 5).
  */
 export const DEFAULT_SCP_ATTACHMENTS: Readonly<Record<string, readonly string[]>> = {
   "deny-leave-organization": ["root"],
@@ -125,7 +129,7 @@ export const DEFAULT_ORG_LAYOUT: OrgLayout = {
   },
 };
 
-/** Every attachment target of a layout: `root`, `ou:<path>` for each OU, `account:<key>` for each account. */
+/** Every attachment target of a layout: `root`, then `ou:<path>` and `account:<key>` for each. */
 export function scpTargetsForLayout(layout: OrgLayout): string[] {
   return [
     "root",
@@ -137,7 +141,7 @@ export function scpTargetsForLayout(layout: OrgLayout): string[] {
 export interface ScpLimits {
   /** Largest minified SCP document, in characters. AWS default 5,120 (10,240 since 2026). */
   readonly maxPolicyChars: number;
-  /** Most SCPs directly attached to one root, OU or account, FullAWSAccess included. 5 (10 since 2026). */
+  /** Most SCPs attached directly to one root, OU or account, FullAWSAccess included. Default 5. */
   readonly maxPoliciesPerTarget: number;
 }
 
@@ -178,11 +182,13 @@ export interface ScpDocument {
 }
 
 /**
- * Resource ARNs that `{{allowedBedrockModels}}` expands to. `bedrock:ModelId` (used by some published
- * examples) is not a condition key AWS evaluates, so the allowlist is a Deny with NotResource. A model is
- * reached either directly (`foundation-model/<id>`, no account) or through a system cross-region
- * inference profile `<geo>.<id>` (`us.`, `eu.`, `apac.`, `global.`); for a profile AWS authorizes the
- * profile and the foundation model in each destination region, so both forms are listed.
+ * Resource ARNs that `{{allowedBedrockModels}}` expands to. `bedrock:ModelId` (used by some
+ * published examples) is not a condition key AWS evaluates, so the allowlist is a Deny with
+ * NotResource. A model is reached either directly (`foundation-model/<id>`, no account) or through
+ * a system cross-region inference profile `<geo>.<id>` (`us.`, `eu.`, `apac.`, `global.`); for a
+ * profile AWS authorizes the profile and the foundation model in each destination region, so both
+ * forms are listed. The Converse APIs have no IAM actions of their own: they are authorized as
+ * InvokeModel / InvokeModelWithResponseStream.
  */
 export function bedrockModelResourceArns(modelIds: readonly string[]): string[] {
   return modelIds.flatMap((id) => [
@@ -194,8 +200,8 @@ export function bedrockModelResourceArns(modelIds: readonly string[]): string[] 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.(\*|[a-z0-9-]+)$/;
 const BEDROCK_MODEL_ID = /^[a-z0-9][a-z0-9.:_-]*$/;
-// IAM role and policy names: up to 64 (role) / 128 (policy) of [\w+=,.@-]; paths are not supported here
-// because the SCPs match `role/<name>` exactly.
+// IAM role and policy names: up to 64 (role) / 128 (policy) of [\w+=,.@-]; no paths, because the
+// SCPs match `role/<name>` exactly and a `*` there would also match other roles' names.
 const IAM_NAME = /^[\w+=,.@-]{1,64}$/;
 const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/;
 const BUCKET_PREFIX = /^[a-z0-9][a-z0-9.-]{0,49}$/;
@@ -271,10 +277,25 @@ export function validateGuardrailContext(ctx: GuardrailContext): void {
   }
 }
 
-/** The value of each `{{token}}`; names are exactly the GuardrailContext field names. */
+/**
+ * Inference-profile ARN patterns in the allowed regions. A cross-region inference profile invoked in
+ * an allowed (source) region routes the request to destination regions that may lie outside the
+ * allowlist; AWS authorizes that routed call with `aws:RequestedRegion` set to the destination and
+ * `bedrock:InferenceProfileArn` set to the source-region profile, so region-lock exempts exactly the
+ * calls whose profile lives in an allowed region.
+ */
+export function inferenceProfileArnsInRegions(regions: readonly string[]): string[] {
+  return regions.map((region) => `arn:aws:bedrock:${region}:*:inference-profile/*`);
+}
+
+/**
+ * The value of each `{{token}}`: one per GuardrailContext field, with the same name, plus the
+ * derived `allowedRegionInferenceProfiles` (see inferenceProfileArnsInRegions).
+ */
 export function guardrailTokens(ctx: GuardrailContext): Record<string, PolicyValue> {
   return {
     allowedRegions: [...ctx.allowedRegions],
+    allowedRegionInferenceProfiles: inferenceProfileArnsInRegions(ctx.allowedRegions),
     allowedInstanceTypes: [...ctx.allowedInstanceTypes],
     allowedBedrockModels: bedrockModelResourceArns(ctx.allowedBedrockModels),
     breakGlassRoleName: ctx.breakGlassRoleName,
@@ -300,7 +321,8 @@ function lookupToken(
 ): PolicyValue {
   if (!Object.prototype.hasOwnProperty.call(tokens, name)) {
     throw new Error(
-      `${file}: unknown token "{{${name}}}" at ${where}; known tokens: ${Object.keys(tokens).join(", ")}`,
+      `${file}: unknown token "{{${name}}}" at ${where}; ` +
+        `known tokens: ${Object.keys(tokens).join(", ")}`,
     );
   }
   return tokens[name];
@@ -406,7 +428,8 @@ export function validateScpDocument(doc: unknown, file: string): asserts doc is 
     for (const key of Object.keys(st)) {
       if (!STATEMENT_KEYS.has(key)) {
         throw new Error(
-          `${at} has unsupported key "${key}"; SCP statements allow ${[...STATEMENT_KEYS].join(", ")}`,
+          `${at} has unsupported key "${key}"; ` +
+            `SCP statements allow ${[...STATEMENT_KEYS].join(", ")}`,
         );
       }
     }
@@ -428,7 +451,9 @@ export function validateScpDocument(doc: unknown, file: string): asserts doc is 
     }
     sidAt.set(st.Sid, i);
     if (st.Effect !== "Allow" && st.Effect !== "Deny") {
-      throw new Error(`${at} (${st.Sid}) Effect must be Allow or Deny; got ${JSON.stringify(st.Effect)}`);
+      throw new Error(
+        `${at} (${st.Sid}) Effect must be Allow or Deny; got ${JSON.stringify(st.Effect)}`,
+      );
     }
     for (const [a, b] of [
       ["Action", "NotAction"],
@@ -470,10 +495,10 @@ export function validateScpDocument(doc: unknown, file: string): asserts doc is 
 const POLICY_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
- * Loads every `<kebab-name>.json` in `dir`, substitutes `{{tokens}}` from `ctx`, validates the result
- * and pairs it with its intent. Throws an Error naming the file on anything unexpected: a non-JSON
- * file, invalid JSON, an unknown token, a missing or duplicate Sid, a missing intent; and naming the
- * policy when an intent has no file.
+ * Loads every `<kebab-name>.json` in `dir`, substitutes `{{tokens}}` from `ctx`, validates the
+ * result and pairs it with its intent. Throws an Error naming the file on anything unexpected: a
+ * non-JSON file, invalid JSON, an unknown token, a missing or duplicate Sid, a missing intent; and
+ * naming the policy when an intent has no file.
  */
 export function loadScps(
   dir: string,
@@ -511,7 +536,9 @@ export function loadScps(
     const leftover = /\{\{[^}]*\}\}/.exec(minified);
     if (leftover) {
       // Tokens are only substituted in string values; one left over sits in a key or is malformed.
-      throw new Error(`${file}: token ${leftover[0]} was not substituted (tokens work in values only)`);
+      throw new Error(
+        `${file}: token ${leftover[0]} was not substituted (tokens work in values only)`,
+      );
     }
     loaded.push({ name, file, description, document, minified });
   }
@@ -538,10 +565,10 @@ function checkLimits(limits: ScpLimits): void {
 }
 
 /**
- * Checks the SCPs and their attachments against the Organizations quotas before anything is deployed:
- * the minified size of every policy, and the number of policies directly attached to each target,
- * counting FullAWSAccess and, for `freezeTargets`, the slot the budget action needs for `freeze`.
- * Also refuses attachments to unknown policies or targets, and a static attachment of `freeze`.
+ * Checks the SCPs and their attachments against the Organizations quotas before anything is
+ * deployed: the minified size of every policy, and the number of policies directly attached to each
+ * target, counting FullAWSAccess and, for `freezeTargets`, the slot the budget action needs for
+ * `freeze`. Also refuses attachments to unknown policies or targets, and a static `freeze`.
  */
 export function checkScpLimits(
   policies: readonly ScpDocument[],
@@ -565,8 +592,9 @@ export function checkScpLimits(
   for (const [policy, targets] of Object.entries(attachments)) {
     if (policy === FREEZE_POLICY_NAME) {
       throw new Error(
-        `SCP "${FREEZE_POLICY_NAME}" must not be attached statically (targets ${JSON.stringify(targets)}); ` +
-          `the budget action attaches it, list the accounts in freezeTargets instead`,
+        `SCP "${FREEZE_POLICY_NAME}" must not be attached statically ` +
+          `(targets ${JSON.stringify(targets)}); the budget action attaches it, ` +
+          `list the accounts in freezeTargets instead`,
       );
     }
     if (!policyNames.has(policy)) {
@@ -575,13 +603,15 @@ export function checkScpLimits(
           ? "; FullAWSAccess is attached by AWS and always counted, do not list it"
           : "";
       throw new Error(
-        `SCP attachments name unknown policy "${policy}"; loaded policies: ${[...policyNames].join(", ")}${hint}`,
+        `SCP attachments name unknown policy "${policy}"; ` +
+          `loaded policies: ${[...policyNames].join(", ")}${hint}`,
       );
     }
     targets.forEach((target) => {
       if (!known.has(target)) {
         throw new Error(
-          `SCP "${policy}" is attached to unknown target "${target}"; known targets: ${knownTargets.join(", ")}`,
+          `SCP "${policy}" is attached to unknown target "${target}"; ` +
+            `known targets: ${knownTargets.join(", ")}`,
         );
       }
       const list = byTarget.get(target) ?? [];
@@ -593,7 +623,8 @@ export function checkScpLimits(
   }
   if (freezeTargets.length > 0 && !policyNames.has(FREEZE_POLICY_NAME)) {
     throw new Error(
-      `freezeTargets ${JSON.stringify(freezeTargets)} need the "${FREEZE_POLICY_NAME}" SCP, which was not loaded`,
+      `freezeTargets ${JSON.stringify(freezeTargets)} need the "${FREEZE_POLICY_NAME}" SCP, ` +
+        `which was not loaded`,
     );
   }
   for (const target of freezeTargets) {
@@ -639,12 +670,15 @@ export function effectiveScpLevels(
   frozen: boolean,
 ): ScpLevel[] {
   if (!PATH_SEGMENT.test(accountKey)) {
-    throw new Error(`accountKey must be a kebab-case account key; got ${JSON.stringify(accountKey)}`);
+    throw new Error(
+      `accountKey must be a kebab-case account key; got ${JSON.stringify(accountKey)}`,
+    );
   }
   const segments = ouPathOfAccount.split("/");
   if (ouPathOfAccount !== "" && !segments.every((s) => PATH_SEGMENT.test(s))) {
     throw new Error(
-      `ouPathOfAccount must be an OU path such as "workloads/prod" (or "" for the root); got ${JSON.stringify(ouPathOfAccount)}`,
+      `ouPathOfAccount must be an OU path such as "workloads/prod" (or "" for the root); ` +
+        `got ${JSON.stringify(ouPathOfAccount)}`,
     );
   }
   const targets = [

@@ -1,0 +1,957 @@
+/**
+ * Proves what the SCPs in policies/scp do, by evaluating real requests against each account's
+ * effective SCP chain with an independent IAM policy evaluator (@cloud-copilot/iam-simulate).
+ *
+ * The documents come from the files themselves through loadScps; the chain (root, OUs, account,
+ * and freeze when frozen) comes from effectiveScpLevels and DEFAULT_SCP_ATTACHMENTS, with
+ * FullAWSAccess at every level as AWS attaches it. The caller has AdministratorAccess (the root
+ * user needs none), so any denial is an SCP's doing.
+ */
+import * as assert from "assert";
+import * as path from "path";
+import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import {
+  DEFAULT_ORG_LAYOUT,
+  DEFAULT_SCP_ATTACHMENTS,
+  GUARDRAIL_NAME_DEFAULTS,
+  effectiveScpLevels,
+  loadScps,
+  type GuardrailContext,
+  type ScpDocument,
+} from "../guardrails";
+
+const SCP_DIR = path.join(__dirname, "..", "..", "policies", "scp");
+
+// A realistic configuration: Frankfurt and Ireland only, so us-east-1 (where IAM, Organizations and
+// the other global endpoints live) is outside the allowed set and the global exemption is tested.
+const CTX: GuardrailContext = {
+  ...GUARDRAIL_NAME_DEFAULTS,
+  allowedRegions: ["eu-central-1", "eu-west-1"],
+  allowedInstanceTypes: [
+    "t3.micro",
+    "t3.small",
+    "t3.medium",
+    "t4g.micro",
+    "t4g.small",
+    "t4g.medium",
+  ],
+  allowedBedrockModels: ["anthropic.claude-3-haiku-20240307-v1:0", "amazon.titan-text-lite-v1"],
+};
+
+const ACCOUNT_IDS = {
+  "log-archive": "210000000001",
+  dev: "210000000002",
+  stage: "210000000003",
+  prod: "210000000004",
+  sandbox: "210000000005",
+} as const;
+type AccountKey = keyof typeof ACCOUNT_IDS;
+
+const SSO_ADMIN = "AWSReservedSSO_AdministratorAccess_0a1b2c3d4e5f6a7b";
+type Who = "admin" | "deploy" | "breakGlass" | "orgAccess" | "agent" | "root";
+
+/** The request's principal (a role session or the root user) and the aws:PrincipalArn of it. */
+function principalOf(who: Who, account: AccountKey): { principal: string; principalArn: string } {
+  const id = ACCOUNT_IDS[account];
+  if (who === "root") {
+    return { principal: `arn:aws:iam::${id}:root`, principalArn: `arn:aws:iam::${id}:root` };
+  }
+  const roles: Record<Exclude<Who, "root">, { name: string; path: string }> = {
+    // IAM Identity Center roles live under a reserved path; PrincipalArn carries the path.
+    admin: { name: SSO_ADMIN, path: "aws-reserved/sso.amazonaws.com/eu-central-1/" },
+    deploy: { name: CTX.deployRoleName, path: "" },
+    breakGlass: { name: CTX.breakGlassRoleName, path: "" },
+    orgAccess: { name: "OrganizationAccountAccessRole", path: "" },
+    agent: { name: CTX.agentRoleName, path: "" },
+  };
+  const role = roles[who];
+  return {
+    principal: `arn:aws:sts::${id}:assumed-role/${role.name}/session-1`,
+    principalArn: `arn:aws:iam::${id}:role/${role.path}${role.name}`,
+  };
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly account: AccountKey;
+  readonly frozen?: boolean;
+  readonly who: Who;
+  readonly action: string;
+  /** `{acct}` and `{region}` are replaced with the account id and the request region. */
+  readonly resource: string;
+  /** aws:RequestedRegion; global services are called in us-east-1. Default eu-central-1. */
+  readonly region?: string;
+  /**
+   * Service context keys; `{acct}` and `{region}` are filled in. aws:PrincipalArn,
+   * aws:PrincipalAccount and aws:RequestedRegion are added from the principal and region.
+   */
+  readonly context?: Readonly<Record<string, string | string[]>>;
+  /** A resource policy the service requires for the call to be possible at all (KMS key policy). */
+  readonly resourcePolicy?: object;
+  readonly expect: "Allowed" | "ExplicitlyDenied";
+  /** For denials: the SCP that must be the one denying. */
+  readonly deniedBy?: string;
+}
+
+/** The default key policy: the account's IAM policies decide, as for keys made without a policy. */
+const DEFAULT_KEY_POLICY = (account: AccountKey) => ({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Sid: "EnableIamPolicies",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT_IDS[account]}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    },
+  ],
+});
+
+const TRAIL = "arn:aws:cloudtrail:{region}:{acct}:trail/platform-org-trail";
+const TRAIL_BUCKET = "arn:aws:s3:::platform-org-trail-210000000001";
+const TRAIL_KEY = "arn:aws:kms:{region}:{acct}:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const INSTANCE = "arn:aws:ec2:{region}:{acct}:instance/i-0123456789abcdef0";
+const ASG =
+  "arn:aws:autoscaling:{region}:{acct}:autoScalingGroup:6d3b2c6e-0f3a-4b8e-9d2a-1c2b3d4e5f60:" +
+  "autoScalingGroupName/sandbox-demo";
+const FUNCTION = "arn:aws:lambda:{region}:{acct}:function:mbe-proxy";
+const MODEL = (id: string) => `arn:aws:bedrock:{region}::foundation-model/${id}`;
+const PROFILE = (id: string) => `arn:aws:bedrock:{region}:{acct}:inference-profile/${id}`;
+const HAIKU = "anthropic.claude-3-haiku-20240307-v1:0";
+const OPUS = "anthropic.claude-3-opus-20240229-v1:0";
+const EU_HAIKU_PROFILE = `inference-profile/eu.${HAIKU}`;
+
+const SCENARIOS: readonly Scenario[] = [
+  // --- Attacks that must be denied ------------------------------------------------------------
+  {
+    name: "launching an instance in a region outside the allowlist",
+    account: "dev",
+    who: "admin",
+    action: "ec2:RunInstances",
+    resource: INSTANCE,
+    region: "ap-southeast-1",
+    context: { "ec2:InstanceType": "t3.micro" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "region-lock",
+  },
+  {
+    name: "creating a bucket in us-east-1 from prod",
+    account: "prod",
+    who: "deploy",
+    action: "s3:CreateBucket",
+    resource: "arn:aws:s3:::openems-prod-scratch",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "region-lock",
+  },
+  {
+    name: "the agent role working in a forbidden region in dev",
+    account: "dev",
+    who: "agent",
+    action: "lambda:ListFunctions",
+    resource: "*",
+    region: "sa-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "region-lock",
+  },
+  {
+    name: "launching a large instance in dev",
+    account: "dev",
+    who: "admin",
+    action: "ec2:RunInstances",
+    resource: INSTANCE,
+    context: { "ec2:InstanceType": "m5.24xlarge" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "ec2-instance-type-allowlist",
+  },
+  {
+    name: "launching a GPU instance in sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "ec2:RunInstances",
+    resource: INSTANCE,
+    context: { "ec2:InstanceType": "p4d.24xlarge" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "ec2-instance-type-allowlist",
+  },
+  {
+    name: "launching a large instance through an EC2 Fleet in stage",
+    account: "stage",
+    who: "deploy",
+    action: "ec2:CreateFleet",
+    resource: INSTANCE,
+    context: { "ec2:InstanceType": "c6i.8xlarge" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "ec2-instance-type-allowlist",
+  },
+  {
+    name: "resizing a small instance to a large type in dev",
+    account: "dev",
+    who: "admin",
+    action: "ec2:ModifyInstanceAttribute",
+    resource: INSTANCE,
+    context: { "ec2:InstanceType": "t3.micro", "ec2:Attribute/InstanceType": "r6i.16xlarge" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "ec2-instance-type-allowlist",
+  },
+  {
+    name: "an Auto Scaling group overriding to a large type in sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "autoscaling:CreateAutoScalingGroup",
+    resource: ASG,
+    context: { "autoscaling:InstanceTypes": "m5.12xlarge" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "ec2-instance-type-allowlist",
+  },
+  {
+    name: "invoking a disallowed Bedrock foundation model in dev",
+    account: "dev",
+    who: "agent",
+    action: "bedrock:InvokeModel",
+    resource: MODEL(OPUS),
+    expect: "ExplicitlyDenied",
+    deniedBy: "bedrock-model-allowlist",
+  },
+  {
+    name: "streaming from a disallowed model through an inference profile in sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "bedrock:InvokeModelWithResponseStream",
+    resource: PROFILE(`eu.${OPUS}`),
+    expect: "ExplicitlyDenied",
+    deniedBy: "bedrock-model-allowlist",
+  },
+  {
+    name: "buying Bedrock provisioned throughput in dev",
+    account: "dev",
+    who: "admin",
+    action: "bedrock:CreateProvisionedModelThroughput",
+    resource: MODEL(HAIKU),
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-expensive-services",
+  },
+  {
+    name: "leaving the organization from stage",
+    account: "stage",
+    who: "admin",
+    action: "organizations:LeaveOrganization",
+    resource: "*",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-leave-organization",
+  },
+  {
+    name: "leaving the organization even as break-glass",
+    account: "prod",
+    who: "breakGlass",
+    action: "organizations:LeaveOrganization",
+    resource: "*",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-leave-organization",
+  },
+  {
+    name: "stopping the organization trail",
+    account: "log-archive",
+    who: "admin",
+    action: "cloudtrail:StopLogging",
+    resource: TRAIL,
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "deleting the organization trail",
+    account: "prod",
+    who: "deploy",
+    action: "cloudtrail:DeleteTrail",
+    resource: TRAIL,
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "narrowing the trail's event selectors",
+    account: "log-archive",
+    who: "admin",
+    action: "cloudtrail:PutEventSelectors",
+    resource: TRAIL,
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "deleting the trail bucket",
+    account: "log-archive",
+    who: "admin",
+    action: "s3:DeleteBucket",
+    resource: TRAIL_BUCKET,
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "replacing the trail bucket policy",
+    account: "log-archive",
+    who: "admin",
+    action: "s3:PutBucketPolicy",
+    resource: TRAIL_BUCKET,
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "shortening the trail bucket lifecycle",
+    account: "log-archive",
+    who: "admin",
+    action: "s3:PutLifecycleConfiguration",
+    resource: TRAIL_BUCKET,
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "deleting a log object from the trail bucket",
+    account: "log-archive",
+    who: "admin",
+    action: "s3:DeleteObject",
+    resource: `${TRAIL_BUCKET}/AWSLogs/o-abc/210000000004/CloudTrail/eu-central-1/2026/01/01/x.gz`,
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "disabling the trail key",
+    account: "log-archive",
+    who: "admin",
+    action: "kms:DisableKey",
+    resource: TRAIL_KEY,
+    context: { "kms:ResourceAliases": ["alias/platform-org-trail"] },
+    resourcePolicy: DEFAULT_KEY_POLICY("log-archive"),
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "scheduling deletion of the trail key",
+    account: "log-archive",
+    who: "admin",
+    action: "kms:ScheduleKeyDeletion",
+    resource: TRAIL_KEY,
+    context: { "kms:ResourceAliases": ["alias/platform-org-trail"] },
+    resourcePolicy: DEFAULT_KEY_POLICY("log-archive"),
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "moving the trail key alias off the key",
+    account: "log-archive",
+    who: "admin",
+    action: "kms:UpdateAlias",
+    resource: "arn:aws:kms:{region}:{acct}:alias/platform-org-trail",
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "detaching the budget action role's policy",
+    account: "prod",
+    who: "admin",
+    action: "iam:DetachRolePolicy",
+    resource: "arn:aws:iam::{acct}:role/platform-budget-action",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "deleting the break-glass role",
+    account: "prod",
+    who: "deploy",
+    action: "iam:DeleteRole",
+    resource: "arn:aws:iam::{acct}:role/platform-break-glass",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "the agent widening the deploy role in dev",
+    account: "dev",
+    who: "agent",
+    action: "iam:PutRolePolicy",
+    resource: "arn:aws:iam::{acct}:role/platform-deploy",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "the agent rewriting its permissions boundary in dev",
+    account: "dev",
+    who: "agent",
+    action: "iam:CreatePolicyVersion",
+    resource: "arn:aws:iam::{acct}:policy/platform-agent-boundary",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "the agent removing its own permissions boundary in dev",
+    account: "dev",
+    who: "agent",
+    action: "iam:DeleteRolePermissionsBoundary",
+    resource: "arn:aws:iam::{acct}:role/platform-automation-agent",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "deleting the budget alert topic",
+    account: "prod",
+    who: "admin",
+    action: "sns:DeleteTopic",
+    resource: "arn:aws:sns:{region}:{acct}:platform-budget-alerts",
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  },
+  {
+    name: "the root user acting in a member account",
+    account: "dev",
+    who: "root",
+    action: "ec2:DescribeInstances",
+    resource: "*",
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-root-user",
+  },
+  {
+    name: "the root user creating access keys in prod",
+    account: "prod",
+    who: "root",
+    action: "iam:CreateAccessKey",
+    resource: "arn:aws:iam::{acct}:user/someone",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-root-user",
+  },
+  {
+    name: "the agent role reading buckets in stage",
+    account: "stage",
+    who: "agent",
+    action: "s3:ListAllMyBuckets",
+    resource: "*",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-agent-role",
+  },
+  {
+    name: "the agent role launching an instance in stage",
+    account: "stage",
+    who: "agent",
+    action: "ec2:RunInstances",
+    resource: INSTANCE,
+    context: { "ec2:InstanceType": "t3.micro" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-agent-role",
+  },
+  {
+    name: "the agent role describing instances in prod",
+    account: "prod",
+    who: "agent",
+    action: "ec2:DescribeInstances",
+    resource: "*",
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-agent-role",
+  },
+  {
+    name: "creating a SageMaker endpoint in dev",
+    account: "dev",
+    who: "admin",
+    action: "sagemaker:CreateEndpoint",
+    resource: "arn:aws:sagemaker:{region}:{acct}:endpoint/demo",
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-expensive-services",
+  },
+  {
+    name: "creating an EKS cluster in sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "eks:CreateCluster",
+    resource: "*",
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-expensive-services",
+  },
+  {
+    name: "creating a Redshift cluster in stage",
+    account: "stage",
+    who: "deploy",
+    action: "redshift:CreateCluster",
+    resource: "arn:aws:redshift:{region}:{acct}:cluster:analytics",
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-expensive-services",
+  },
+  {
+    name: "creating a memory-optimised database instance in sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "rds:CreateDBInstance",
+    resource: "arn:aws:rds:{region}:{acct}:db:odoo",
+    context: { "rds:DatabaseClass": "db.r6g.4xlarge" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-expensive-services",
+  },
+  {
+    name: "a Lambda function URL without auth in dev",
+    account: "dev",
+    who: "admin",
+    action: "lambda:CreateFunctionUrlConfig",
+    resource: FUNCTION,
+    context: { "lambda:FunctionUrlAuthType": "NONE" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "lambda-url-iam-auth",
+  },
+  {
+    name: "switching the prod proxy URL to auth NONE",
+    account: "prod",
+    who: "deploy",
+    action: "lambda:UpdateFunctionUrlConfig",
+    resource: FUNCTION,
+    context: { "lambda:FunctionUrlAuthType": "NONE" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "lambda-url-iam-auth",
+  },
+  {
+    name: "granting public invocation through a function URL in sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "lambda:AddPermission",
+    resource: FUNCTION,
+    context: { "lambda:FunctionUrlAuthType": "NONE", "lambda:Principal": "*" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "lambda-url-iam-auth",
+  },
+  {
+    name: "the deploy role working while dev is frozen",
+    account: "dev",
+    frozen: true,
+    who: "deploy",
+    action: "s3:ListBucket",
+    resource: "arn:aws:s3:::openems-dev-data",
+    expect: "ExplicitlyDenied",
+    deniedBy: "freeze",
+  },
+  {
+    name: "an administrator launching a small instance while sandbox is frozen",
+    account: "sandbox",
+    frozen: true,
+    who: "admin",
+    action: "ec2:RunInstances",
+    resource: INSTANCE,
+    context: { "ec2:InstanceType": "t3.micro" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "freeze",
+  },
+  {
+    name: "the agent role while dev is frozen",
+    account: "dev",
+    frozen: true,
+    who: "agent",
+    action: "bedrock:InvokeModel",
+    resource: MODEL(HAIKU),
+    expect: "ExplicitlyDenied",
+    deniedBy: "freeze",
+  },
+  {
+    name: "the root user while dev is frozen",
+    account: "dev",
+    frozen: true,
+    who: "root",
+    action: "organizations:DescribeOrganization",
+    resource: "*",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "freeze",
+  },
+
+  {
+    name: "invoking an approved model directly in a region outside the allowlist",
+    account: "dev",
+    who: "agent",
+    action: "bedrock:InvokeModel",
+    resource: MODEL(HAIKU),
+    region: "eu-west-3",
+    expect: "ExplicitlyDenied",
+    deniedBy: "region-lock",
+  },
+  {
+    name: "invoking an inference profile from a source region outside the allowlist",
+    account: "prod",
+    who: "deploy",
+    action: "bedrock:InvokeModel",
+    resource: PROFILE(`apac.${OPUS}`),
+    region: "ap-southeast-1",
+    context: { "bedrock:InferenceProfileArn": PROFILE(`apac.${OPUS}`) },
+    expect: "ExplicitlyDenied",
+    deniedBy: "region-lock",
+  },
+
+  // --- Legitimate work that must stay allowed -------------------------------------------------
+  {
+    name: "launching a small instance in an allowed region in dev",
+    account: "dev",
+    who: "admin",
+    action: "ec2:RunInstances",
+    resource: INSTANCE,
+    context: { "ec2:InstanceType": "t3.micro" },
+    expect: "Allowed",
+  },
+  {
+    name: "launching a small Graviton instance in sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "ec2:RunInstances",
+    resource: INSTANCE,
+    region: "eu-west-1",
+    context: { "ec2:InstanceType": "t4g.small" },
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role launching a small instance in stage",
+    account: "stage",
+    who: "deploy",
+    action: "ec2:RunInstances",
+    resource: INSTANCE,
+    context: { "ec2:InstanceType": "t3.medium" },
+    expect: "Allowed",
+  },
+  {
+    name: "creating an IAM role (global endpoint in us-east-1) from dev",
+    account: "dev",
+    who: "deploy",
+    action: "iam:CreateRole",
+    resource: "arn:aws:iam::{acct}:role/openems-backend",
+    region: "us-east-1",
+    expect: "Allowed",
+  },
+  {
+    name: "calling STS from a region outside the allowlist",
+    account: "prod",
+    who: "admin",
+    action: "sts:GetCallerIdentity",
+    resource: "*",
+    region: "ap-south-1",
+    expect: "Allowed",
+  },
+  {
+    name: "reading the organization from us-east-1 in stage",
+    account: "stage",
+    who: "admin",
+    action: "organizations:DescribeOrganization",
+    resource: "*",
+    region: "us-east-1",
+    expect: "Allowed",
+  },
+  {
+    name: "reading budgets in us-east-1 from sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "budgets:ViewBudget",
+    resource: "arn:aws:budgets::{acct}:budget/sandbox-monthly",
+    region: "us-east-1",
+    expect: "Allowed",
+  },
+  {
+    name: "resizing an instance to another allowed type in dev",
+    account: "dev",
+    who: "admin",
+    action: "ec2:ModifyInstanceAttribute",
+    resource: INSTANCE,
+    context: { "ec2:InstanceType": "t3.micro", "ec2:Attribute/InstanceType": "t3.medium" },
+    expect: "Allowed",
+  },
+  {
+    name: "changing an unrelated attribute of a large legacy instance in stage",
+    account: "stage",
+    who: "admin",
+    action: "ec2:ModifyInstanceAttribute",
+    resource: INSTANCE,
+    context: { "ec2:InstanceType": "m5.xlarge", "ec2:Attribute/DisableApiTermination": "true" },
+    expect: "Allowed",
+  },
+  {
+    name: "invoking an approved foundation model in dev",
+    account: "dev",
+    who: "agent",
+    action: "bedrock:InvokeModel",
+    resource: MODEL(HAIKU),
+    expect: "Allowed",
+  },
+  {
+    name: "invoking an approved model through its EU inference profile in sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "bedrock:InvokeModelWithResponseStream",
+    resource: PROFILE(`eu.${HAIKU}`),
+    expect: "Allowed",
+  },
+  {
+    // The second authorization of a cross-region inference call: the destination region's model,
+    // with the profile the caller invoked in eu-central-1.
+    name: "a call routed by an EU inference profile to a destination outside the allowlist",
+    account: "dev",
+    who: "agent",
+    action: "bedrock:InvokeModel",
+    resource: MODEL(HAIKU),
+    region: "eu-west-3",
+    context: {
+      "bedrock:InferenceProfileArn": `arn:aws:bedrock:eu-central-1:{acct}:${EU_HAIKU_PROFILE}`,
+    },
+    expect: "Allowed",
+  },
+  {
+    name: "invoking a premium model in prod (no allowlist there)",
+    account: "prod",
+    who: "deploy",
+    action: "bedrock:InvokeModel",
+    resource: MODEL(OPUS),
+    expect: "Allowed",
+  },
+  {
+    name: "the agent role doing its work in dev",
+    account: "dev",
+    who: "agent",
+    action: "lambda:UpdateFunctionCode",
+    resource: FUNCTION,
+    expect: "Allowed",
+  },
+  {
+    name: "prod creating a SageMaker endpoint (expensive services allowed in prod)",
+    account: "prod",
+    who: "deploy",
+    action: "sagemaker:CreateEndpoint",
+    resource: "arn:aws:sagemaker:{region}:{acct}:endpoint/forecast",
+    expect: "Allowed",
+  },
+  {
+    name: "prod launching a large instance",
+    account: "prod",
+    who: "deploy",
+    action: "ec2:RunInstances",
+    resource: INSTANCE,
+    context: { "ec2:InstanceType": "m6i.2xlarge" },
+    expect: "Allowed",
+  },
+  {
+    name: "a burstable database instance in sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "rds:CreateDBInstance",
+    resource: "arn:aws:rds:{region}:{acct}:db:odoo",
+    context: { "rds:DatabaseClass": "db.t4g.micro" },
+    expect: "Allowed",
+  },
+  {
+    name: "the MBE proxy function URL with AWS_IAM auth in prod",
+    account: "prod",
+    who: "deploy",
+    action: "lambda:CreateFunctionUrlConfig",
+    resource: FUNCTION,
+    context: { "lambda:FunctionUrlAuthType": "AWS_IAM" },
+    expect: "Allowed",
+  },
+  {
+    name: "granting IAM-authenticated URL invocation to the MBE role in dev",
+    account: "dev",
+    who: "deploy",
+    action: "lambda:AddPermission",
+    resource: FUNCTION,
+    context: {
+      "lambda:FunctionUrlAuthType": "AWS_IAM",
+      "lambda:Principal": "arn:aws:iam::210000000002:role/mbe-vercel",
+    },
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role deploying in prod",
+    account: "prod",
+    who: "deploy",
+    action: "ec2:CreateSecurityGroup",
+    resource: "arn:aws:ec2:{region}:{acct}:security-group/sg-0123456789abcdef0",
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role changing an application bucket policy in dev",
+    account: "dev",
+    who: "deploy",
+    action: "s3:PutBucketPolicy",
+    resource: "arn:aws:s3:::openems-dev-backups",
+    expect: "Allowed",
+  },
+  {
+    name: "disabling a key that is not the trail key",
+    account: "dev",
+    who: "admin",
+    action: "kms:DisableKey",
+    resource: TRAIL_KEY,
+    context: { "kms:ResourceAliases": ["alias/openems-dev-data"] },
+    resourcePolicy: DEFAULT_KEY_POLICY("dev"),
+    expect: "Allowed",
+  },
+  {
+    name: "the break-glass role working while dev is frozen",
+    account: "dev",
+    frozen: true,
+    who: "breakGlass",
+    action: "ec2:StopInstances",
+    resource: INSTANCE,
+    expect: "Allowed",
+  },
+  {
+    name: "OrganizationAccountAccessRole working while sandbox is frozen",
+    account: "sandbox",
+    frozen: true,
+    who: "orgAccess",
+    action: "iam:ListRoles",
+    resource: "*",
+    region: "us-east-1",
+    expect: "Allowed",
+  },
+  {
+    name: "the break-glass role outside the allowed regions",
+    account: "prod",
+    who: "breakGlass",
+    action: "ec2:DescribeInstances",
+    resource: "*",
+    region: "ap-southeast-2",
+    expect: "Allowed",
+  },
+  {
+    name: "the break-glass role rotating the trail key policy",
+    account: "log-archive",
+    who: "breakGlass",
+    action: "kms:PutKeyPolicy",
+    resource: TRAIL_KEY,
+    context: { "kms:ResourceAliases": ["alias/platform-org-trail"] },
+    resourcePolicy: DEFAULT_KEY_POLICY("log-archive"),
+    expect: "Allowed",
+  },
+  {
+    name: "OrganizationAccountAccessRole updating the deploy role's trust policy",
+    account: "prod",
+    who: "orgAccess",
+    action: "iam:UpdateAssumeRolePolicy",
+    resource: "arn:aws:iam::{acct}:role/platform-deploy",
+    region: "us-east-1",
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role working in dev when not frozen",
+    account: "dev",
+    who: "deploy",
+    action: "s3:ListBucket",
+    resource: "arn:aws:s3:::openems-dev-data",
+    expect: "Allowed",
+  },
+];
+
+const FULL_AWS_ACCESS = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+};
+const ADMINISTRATOR_ACCESS = FULL_AWS_ACCESS;
+
+function fill(template: string, account: AccountKey, region: string): string {
+  return template.replace(/\{acct\}/g, ACCOUNT_IDS[account]).replace(/\{region\}/g, region);
+}
+
+/** Builds the simulation for one scenario from the loaded SCP files and the account's chain. */
+export function buildSimulation(s: Scenario, scps: readonly ScpDocument[]): Simulation {
+  const byName = new Map(scps.map((p) => [p.name, p.document]));
+  const region = s.region ?? "eu-central-1";
+  const { principal, principalArn } = principalOf(s.who, s.account);
+  const levels = effectiveScpLevels(
+    s.account,
+    DEFAULT_ORG_LAYOUT.accounts[s.account],
+    DEFAULT_SCP_ATTACHMENTS,
+    s.frozen ?? false,
+  );
+  return {
+    request: {
+      principal,
+      action: s.action,
+      resource: {
+        resource: fill(s.resource, s.account, region),
+        accountId: ACCOUNT_IDS[s.account],
+      },
+      contextVariables: {
+        "aws:PrincipalArn": principalArn,
+        "aws:PrincipalAccount": ACCOUNT_IDS[s.account],
+        "aws:RequestedRegion": region,
+        ...Object.fromEntries(
+          Object.entries(s.context ?? {}).map(([k, v]) => [
+            k,
+            typeof v === "string" ? fill(v, s.account, region) : v,
+          ]),
+        ),
+      },
+    },
+    identityPolicies:
+      s.who === "root" ? [] : [{ name: "AdministratorAccess", policy: ADMINISTRATOR_ACCESS }],
+    serviceControlPolicies: levels.map((level) => ({
+      orgIdentifier: level.target,
+      policies: [
+        { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
+        ...level.policies.map((name) => {
+          const policy = byName.get(name);
+          assert.ok(policy, `policy ${name} attached to ${level.target} was not loaded`);
+          return { name, policy };
+        }),
+      ],
+    })),
+    resourceControlPolicies: [],
+    ...(s.resourcePolicy ? { resourcePolicy: s.resourcePolicy } : {}),
+  };
+}
+
+describe("SCP scenarios (iam-simulate on the real policies/scp files)", () => {
+  let scps: ScpDocument[];
+
+  before(() => {
+    scps = loadScps(SCP_DIR, CTX);
+  });
+
+  it("has at least 40 scenarios, denials and allowances, on every member account", async () => {
+    assert.ok(SCENARIOS.length >= 40, `only ${SCENARIOS.length} scenarios`);
+    const names = SCENARIOS.map((s) => s.name);
+    assert.deepStrictEqual(names.filter((n, i) => names.indexOf(n) !== i), []);
+    for (const account of Object.keys(ACCOUNT_IDS)) {
+      assert.ok(SCENARIOS.some((s) => s.account === account), `no scenario for ${account}`);
+    }
+  });
+
+  for (const s of SCENARIOS) {
+    const frozen = s.frozen ? ", frozen" : "";
+    const verb = s.expect === "Allowed" ? "allows" : "denies";
+    it(`${verb} ${s.name} (${s.account}${frozen}: ${s.action})`, async () => {
+      const response = await runSimulation(buildSimulation(s, scps), {});
+      assert.notStrictEqual(
+        response.resultType,
+        "error",
+        `simulation rejected the input: ${JSON.stringify(
+          response.resultType === "error" ? response.errors : "",
+        )}`,
+      );
+      assert.strictEqual(response.resultType, "single");
+      if (response.resultType !== "single") return;
+      // A context key that does not apply to the action would be dropped silently and make the
+      // scenario prove nothing, so every key given must be one AWS sends for this action.
+      assert.deepStrictEqual(
+        response.result.ignoredContextKeys,
+        [],
+        "context keys not used by this action",
+      );
+      assert.strictEqual(response.overallResult, s.expect);
+      const denying = (response.result.analysis.scpAnalysis?.ouAnalysis ?? []).flatMap((ou) =>
+        ou.denyStatements.map((st) => st.policyId),
+      );
+      if (s.expect === "Allowed") {
+        assert.deepStrictEqual(denying, []);
+      } else {
+        assert.ok(s.deniedBy, "a denial scenario must name the SCP expected to deny");
+        assert.ok(
+          denying.includes(s.deniedBy),
+          `expected ${s.deniedBy} to deny; denying SCPs: ${JSON.stringify(denying)}`,
+        );
+      }
+    });
+  }
+});
