@@ -15,7 +15,7 @@ export const workloadsSection = z.strictObject({
   }),
   mbe: z.strictObject({
     /** JSON-RPC methods the proxy forwards; anything else is refused without reaching OpenEMS. */
-    allowedMethods: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*$/, { message: "expected a JSON-RPC method name" })).min(1),
+    allowedMethods: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*$/, { message: "expected a JSON-RPC method name" })).min(1, { message: "expected at least one method" }),
     upstreamTimeoutMs: z.number().int().min(100).max(29000).default(10000),
     maxBodyBytes: z.number().int().min(1024).max(6 * 1024 * 1024).default(262144),
   }),
