@@ -14,14 +14,14 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { TextDecoder } from "node:util";
 
-/** What the Pulumi program needs to package and wire this handler. Paths are relative to this folder. */
+/** What the Pulumi program needs to package and wire this handler (paths relative to here). */
 export const bundleEntry = {
   /** The only source file; `ts.transpileModule` (CommonJS, ES2022) turns it into `outputFile`. */
   sourceFile: "handler.ts",
   outputFile: "handler.js",
   /** Lambda `handler` setting: `<file without extension>.<export>`. */
   handler: "handler.handler",
-  /** Provided by the Lambda runtime; a bundler must leave these external, never inline or stub them. */
+  /** Provided by the Lambda runtime: a bundler must leave these external, never inline them. */
   external: ["@aws-sdk/*"],
   runtimes: ["nodejs20.x", "nodejs22.x"],
 } as const;
@@ -81,10 +81,11 @@ export const ErrorCode = {
  */
 export const TUNNEL_METHODS: readonly string[] = ["edgeRpc", "componentJsonApi"];
 
-/** How deep `params.payload` may nest; OpenEMS itself uses at most edgeRpc → componentJsonApi → x. */
+/** How deep `params.payload` may nest; OpenEMS goes edgeRpc → componentJsonApi → x at most. */
 const MAX_TUNNEL_DEPTH = 4;
 
 const METHOD_SEGMENT = /^[A-Za-z0-9_.-]+$/;
+const SEGMENT_CHARS = "[A-Za-z0-9_.-]";
 
 type Validation =
   | { readonly ok: true; readonly request: JsonRpcRequest; readonly methodPath: string }
@@ -122,7 +123,9 @@ export function validateJsonRpcRequest(value: unknown): Validation {
     return fail(`"id" must be a string or a number; got ${describe(value.id)}`);
   }
   if (typeof value.method !== "string" || !METHOD_SEGMENT.test(value.method)) {
-    return fail(`"method" must be a non-empty string of [A-Za-z0-9_.-]; got ${describe(value.method)}`);
+    return fail(
+      `"method" must be a non-empty string of ${SEGMENT_CHARS}; got ${describe(value.method)}`,
+    );
   }
   if (value.params !== undefined && typeof value.params !== "object") {
     return fail(`"params" must be an object or an array; got ${describe(value.params)}`);
@@ -133,7 +136,10 @@ export function validateJsonRpcRequest(value: unknown): Validation {
     const inner = params.payload;
     if (inner.method === undefined) break;
     if (typeof inner.method !== "string" || !METHOD_SEGMENT.test(inner.method)) {
-      return fail(`"params.payload.method" under ${methodPath} must be a non-empty string of [A-Za-z0-9_.-]; got ${describe(inner.method)}`);
+      return fail(
+        `"params.payload.method" under ${methodPath} must be a non-empty string of ` +
+          `${SEGMENT_CHARS}; got ${describe(inner.method)}`,
+      );
     }
     if (depth >= MAX_TUNNEL_DEPTH) {
       return fail(`requests may tunnel at most ${MAX_TUNNEL_DEPTH} levels of params.payload`);
@@ -164,14 +170,16 @@ export function validateAllowedMethods(entries: readonly string[], name: string)
     if (entry === "" || !segments.every((s) => METHOD_SEGMENT.test(s))) {
       throw new Error(
         `${name} entry ${JSON.stringify(entry)} is not a method path; allowed: names of ` +
-          `[A-Za-z0-9_.-] joined by "/", e.g. "getEdgesStatus" or "edgeRpc/queryHistoricTimeseriesData"`,
+          `${SEGMENT_CHARS} joined by "/", e.g. "getEdgesStatus" or ` +
+          `"edgeRpc/queryHistoricTimeseriesData"`,
       );
     }
     const last = segments[segments.length - 1];
     if (TUNNEL_METHODS.includes(last)) {
       throw new Error(
         `${name} entry ${JSON.stringify(entry)} would allow every method tunnelled through ` +
-          `${last}, writes included; list the inner methods instead, e.g. "${entry}/queryHistoricTimeseriesEnergy"`,
+          `${last}, writes included; list the inner methods instead, ` +
+          `e.g. "${entry}/queryHistoricTimeseriesEnergy"`,
       );
     }
   }
@@ -215,20 +223,38 @@ export function parseCredentials(secretString: string): OpenemsCredentials {
     );
   }
   if (!isObject(value)) {
-    throw new Error('the OpenEMS credentials secret must be a JSON object {"username", "password"}');
+    throw new Error(
+      'the OpenEMS credentials secret must be a JSON object {"username": "...", "password": "..."}',
+    );
   }
-  const bad = ["username", "password"].filter((k) => typeof value[k] !== "string" || value[k] === "");
+  const bad = ["username", "password"].filter(
+    (k) => typeof value[k] !== "string" || value[k] === "",
+  );
   if (bad.length > 0) {
     throw new Error(
-      `the OpenEMS credentials secret lacks a non-empty string ${bad.map((k) => `"${k}"`).join(" and ")}; ` +
+      `the OpenEMS credentials secret lacks a non-empty string ` +
+        `${bad.map((k) => `"${k}"`).join(" and ")}; ` +
         `keys present: ${Object.keys(value).map((k) => JSON.stringify(k)).join(", ") || "none"}`,
     );
   }
-  // OpenEMS splits "user:password" at the first colon, so a colon in the username cannot work.
-  if ((value.username as string).includes(":")) {
-    throw new Error('the OpenEMS credentials secret "username" must not contain ":" (HTTP Basic auth)');
+  const username = value.username as string;
+  const password = value.password as string;
+  // OpenEMS splits "user:password" at the first colon and trims both halves, so a colon in the
+  // username or whitespace at either end of a value can never log in.
+  if (username.includes(":")) {
+    throw new Error(
+      'the OpenEMS credentials secret "username" must not contain ":" (HTTP Basic auth)',
+    );
   }
-  return { username: value.username as string, password: value.password as string };
+  for (const [key, v] of [["username", username], ["password", password]] as const) {
+    if (v.trim() !== v) {
+      throw new Error(
+        `the OpenEMS credentials secret "${key}" starts or ends with whitespace, which OpenEMS ` +
+          `trims away`,
+      );
+    }
+  }
+  return { username, password };
 }
 
 interface CredentialEntry {
@@ -342,22 +368,24 @@ const MIN_REDACT_LENGTH = 4;
  */
 class Redactor {
   private readonly values: string[] = [];
+  /** Longest first, so a value that contains another is replaced whole. */
+  private byLength: string[] = [];
 
   add(values: readonly string[]): void {
     for (const value of values) {
-      // Also the JSON-escaped form, which is how a value with quotes or backslashes appears in a line.
+      // Also the JSON-escaped form: how a value with quotes or backslashes appears in a line.
       for (const form of [value, JSON.stringify(value).slice(1, -1)]) {
         if (form.length >= MIN_REDACT_LENGTH && !this.values.includes(form)) this.values.push(form);
       }
     }
-    this.values.sort((a, b) => b.length - a.length);
-    // A process sees few rotations; keep the list bounded anyway.
-    this.values.splice(64);
+    // A process sees few rotations; keep the list bounded anyway, forgetting the oldest first.
+    this.values.splice(0, Math.max(0, this.values.length - 64));
+    this.byLength = [...this.values].sort((a, b) => b.length - a.length);
   }
 
   scrub(line: string): string {
     let out = line;
-    for (const value of this.values) out = out.split(value).join(REDACTED);
+    for (const value of this.byLength) out = out.split(value).join(REDACTED);
     return out;
   }
 }
@@ -376,11 +404,16 @@ type UpstreamResult =
   | { readonly kind: "response"; readonly status: number; readonly body: Buffer }
   | { readonly kind: "timeout" }
   | { readonly kind: "too-large" }
-  | { readonly kind: "error"; readonly code: string; readonly message: string; readonly staleSocket: boolean };
+  | {
+      readonly kind: "error";
+      readonly code: string;
+      readonly message: string;
+      readonly staleSocket: boolean;
+    };
 
 /** A keep-alive socket the server closed while it sat idle fails like this on reuse. */
 const STALE_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE"]);
-/** Bounds the retries over stale pooled sockets (after a Lambda thaw, every idle socket may be dead). */
+/** Bounds retries over stale pooled sockets (after a Lambda thaw, every idle one may be dead). */
 const MAX_STALE_RETRIES = 3;
 
 function postOnce(
@@ -431,12 +464,14 @@ function postOnce(
         }
         chunks.push(chunk);
       });
-      response.on("end", () =>
-        settle({ kind: "response", status: response.statusCode ?? 502, body: Buffer.concat(chunks) }),
-      );
-      response.on("error", (err: NodeJS.ErrnoException) =>
-        settle({ kind: "error", code: err.code ?? "ERESPONSE", message: err.message, staleSocket: false }),
-      );
+      response.on("end", () => {
+        const status = response.statusCode ?? 502;
+        settle({ kind: "response", status, body: Buffer.concat(chunks) });
+      });
+      response.on("error", (err: NodeJS.ErrnoException) => {
+        const code = err.code ?? "ERESPONSE";
+        settle({ kind: "error", code, message: err.message, staleSocket: false });
+      });
     });
     request.on("error", (err: NodeJS.ErrnoException) => {
       const code = err.code ?? "EREQUEST";
@@ -507,7 +542,8 @@ export function validateUpstreamUrl(value: string, name: string): URL {
   }
   if (url.username !== "" || url.password !== "") {
     throw new Error(
-      `${name} must not carry credentials (they come from the secret); got a URL with user info (not shown)`,
+      `${name} must not carry credentials (they come from the secret); ` +
+        `got a URL with user info (not shown)`,
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
@@ -554,7 +590,12 @@ export function createHandler(deps: ProxyDeps): ProxyHandler {
     MAX_FUNCTION_URL_BODY,
   );
   const maxSockets = checkInteger("maxSockets", deps.maxSockets ?? 50, 1, 1024);
-  const idleMs = checkInteger("idleSocketTimeoutMs", deps.idleSocketTimeoutMs ?? 15_000, 1, 600_000);
+  const idleMs = checkInteger(
+    "idleSocketTimeoutMs",
+    deps.idleSocketTimeoutMs ?? 15_000,
+    1,
+    600_000,
+  );
   const clock = deps.clock ?? Date;
   const sink = deps.log ?? stdoutSink;
   const redactor = new Redactor();
@@ -564,13 +605,18 @@ export function createHandler(deps: ProxyDeps): ProxyHandler {
   // Keep-alive: a warm Lambda reuses its connection to OpenEMS. `timeout` makes the agent destroy
   // sockets idle in its pool, so nothing lingers after a burst.
   const AgentClass = url.protocol === "https:" ? https.Agent : http.Agent;
-  const agent = new AgentClass({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: idleMs });
+  const agent = new AgentClass({
+    keepAlive: true,
+    maxSockets,
+    maxFreeSockets: maxSockets,
+    timeout: idleMs,
+  });
   const decoder = new TextDecoder("utf-8", { fatal: true });
 
   async function forward(request: JsonRpcRequest, started: number): Promise<Answer> {
     const id = request.id;
-    // Re-serialised rather than the raw bytes: OpenEMS parses leniently (Gson), so forwarding exactly
-    // what was checked rules out parser differentials such as duplicate "method" keys.
+    // Re-serialised rather than the raw bytes: OpenEMS parses leniently (Gson), so forwarding
+    // exactly what was checked rules out parser differentials such as duplicate "method" keys.
     const body = Buffer.from(JSON.stringify(request), "utf8");
     // One deadline for the whole invocation, secret reads and retries included, so the Lambda
     // timeout only needs to exceed upstreamTimeoutMs by a small margin.
@@ -631,7 +677,7 @@ export function createHandler(deps: ProxyDeps): ProxyHandler {
   function timedOut(id: JsonRpcId, attempts: number): Answer {
     return {
       status: 504,
-      body: rpcError(id, ErrorCode.upstreamTimeout, `OpenEMS did not answer within ${timeoutMs} ms`),
+      body: rpcError(id, ErrorCode.upstreamTimeout, `no answer from OpenEMS in ${timeoutMs} ms`),
       outcome: "upstream-timeout",
       attempts,
     };
@@ -660,7 +706,9 @@ export function createHandler(deps: ProxyDeps): ProxyHandler {
       case "error":
         return {
           status: 502,
-          body: rpcError(id, ErrorCode.upstreamUnavailable, "OpenEMS unreachable", { code: result.code }),
+          body: rpcError(id, ErrorCode.upstreamUnavailable, "OpenEMS unreachable", {
+            code: result.code,
+          }),
           outcome: "upstream-unreachable",
           attempts,
           error: `${result.code}: ${result.message}`,
@@ -674,9 +722,12 @@ export function createHandler(deps: ProxyDeps): ProxyHandler {
       // is not the caller's fault, so no 401 (the caller would suspect its SigV4 signature).
       return {
         status: 502,
-        body: rpcError(id, ErrorCode.upstreamAuthFailed, "OpenEMS rejected the proxy's credentials", {
-          upstreamStatus,
-        }),
+        body: rpcError(
+          id,
+          ErrorCode.upstreamAuthFailed,
+          "OpenEMS rejected the proxy's credentials",
+          { upstreamStatus },
+        ),
         outcome: "upstream-auth-failed",
         upstreamStatus,
         attempts,
@@ -690,9 +741,12 @@ export function createHandler(deps: ProxyDeps): ProxyHandler {
       credentials.invalidate(entry.generation);
       return {
         status: 502,
-        body: rpcError(id, ErrorCode.upstreamUnavailable, `OpenEMS answered HTTP ${upstreamStatus}`, {
-          upstreamStatus,
-        }),
+        body: rpcError(
+          id,
+          ErrorCode.upstreamUnavailable,
+          `OpenEMS answered HTTP ${upstreamStatus}`,
+          { upstreamStatus },
+        ),
         outcome: "upstream-error",
         upstreamStatus,
         attempts,
@@ -713,7 +767,11 @@ export function createHandler(deps: ProxyDeps): ProxyHandler {
       return {
         status: 405,
         headers: { allow: "POST" },
-        body: rpcError(null, ErrorCode.invalidRequest, `HTTP method ${httpMethod || "(none)"} not allowed; use POST`),
+        body: rpcError(
+          null,
+          ErrorCode.invalidRequest,
+          `HTTP method ${httpMethod || "(none)"} not allowed; use POST`,
+        ),
         outcome: "http-method-not-allowed",
       };
     }
@@ -722,7 +780,11 @@ export function createHandler(deps: ProxyDeps): ProxyHandler {
     if (size > maxBodyBytes) {
       return {
         status: 413,
-        body: rpcError(null, ErrorCode.invalidRequest, `request body of ${size} bytes exceeds ${maxBodyBytes}`),
+        body: rpcError(
+          null,
+          ErrorCode.invalidRequest,
+          `request body of ${size} bytes exceeds the limit of ${maxBodyBytes}`,
+        ),
         outcome: "body-too-large",
       };
     }
@@ -812,6 +874,9 @@ function truncate(value: string | undefined, max = 200): string | undefined {
 // Environment
 // ---------------------------------------------------------------------------------------------
 
+/** `process.env`, or any map of the same shape. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
 export interface ProxyEnvConfig {
   readonly upstreamUrl: string;
   readonly allowedMethods: string[];
@@ -824,7 +889,7 @@ export interface ProxyEnvConfig {
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 
 function envInteger(
-  env: Readonly<Record<string, string | undefined>>,
+  env: Environment,
   name: string,
   fallback: number,
   min: number,
@@ -838,14 +903,16 @@ function envInteger(
   return Number(raw);
 }
 
-function envRequired(env: Readonly<Record<string, string | undefined>>, name: string): string {
+function envRequired(env: Environment, name: string): string {
   const raw = env[name]?.trim();
-  if (!raw) throw new Error(`${name} is required and was ${env[name] === undefined ? "not set" : "empty"}`);
+  if (!raw) {
+    throw new Error(`${name} is required and was ${env[name] === undefined ? "not set" : "empty"}`);
+  }
   return raw;
 }
 
 /** Reads and checks the Lambda's environment; every error names the variable and its value. */
-export function loadProxyConfigFromEnv(env: Readonly<Record<string, string | undefined>>): ProxyEnvConfig {
+export function loadProxyConfigFromEnv(env: Environment): ProxyEnvConfig {
   const upstreamUrl = envRequired(env, "OPENEMS_B2B_URL");
   validateUpstreamUrl(upstreamUrl, "OPENEMS_B2B_URL");
   const allowedMethods = validateAllowedMethods(
@@ -858,7 +925,8 @@ export function loadProxyConfigFromEnv(env: Readonly<Record<string, string | und
   if (!SECRET_ARN.test(secretArn)) {
     throw new Error(
       `OPENEMS_CREDENTIALS_SECRET_ARN must be a Secrets Manager secret ARN ` +
-        `(arn:aws:secretsmanager:<region>:<account>:secret:<name>); got ${JSON.stringify(secretArn)}`,
+        `(arn:aws:secretsmanager:<region>:<account>:secret:<name>); ` +
+        `got ${JSON.stringify(secretArn)}`,
     );
   }
   return {
@@ -873,7 +941,7 @@ export function loadProxyConfigFromEnv(env: Readonly<Record<string, string | und
 
 /** Builds the production handler from the environment; `overrides` replaces any dependency. */
 export function createHandlerFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
+  env: Environment,
   overrides: Partial<ProxyDeps> = {},
 ): ProxyHandler {
   const config = loadProxyConfigFromEnv(env);
