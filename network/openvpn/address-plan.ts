@@ -35,7 +35,7 @@ export interface AddressRange {
 }
 
 export interface VpnAddressPlanOptions {
-  /** Number of dynamic-pool addresses (default: a quarter of the range minus network and server). */
+  /** Number of dynamic-pool addresses (default: a quarter of the range minus network, server). */
   readonly dynamicPoolSize?: number;
 }
 
@@ -66,7 +66,8 @@ export function vpnAddressPlan(
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > assignable - 1) {
     throw new Error(
       `vpnAddressPlan: 'dynamicPoolSize' is ${String(opts.dynamicPoolSize)}: it must be an ` +
-        `integer from 1 to ${assignable - 1} for ${clientCidr}, leaving at least one static address.`,
+        `integer from 1 to ${assignable - 1} for ${clientCidr}, leaving at least one static ` +
+        `address.`,
     );
   }
   const poolFirst = network + 2;

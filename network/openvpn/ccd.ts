@@ -28,7 +28,7 @@ export interface CcdEntryOptions {
   readonly commonName: string;
   /** The device's static VPN address. */
   readonly address: string;
-  /** Netmask of the VPN client range (topology subnet pushes the subnet mask, not a peer address). */
+  /** Netmask of the VPN client range (topology subnet pushes a mask, not a peer address). */
   readonly netmask: string;
   /** When given, the address must lie in the plan's static range and the netmask must match it. */
   readonly plan?: VpnAddressPlan;
@@ -38,7 +38,9 @@ export interface CcdEntryOptions {
 export function renderCcdEntry(opts: CcdEntryOptions): string {
   validateCommonName(opts.commonName);
   if (parseIpv4(opts.address) === undefined) {
-    throw new Error(`renderCcdEntry: 'address' is "${opts.address}": not a dotted-quad IPv4 address.`);
+    throw new Error(
+      `renderCcdEntry: 'address' is "${opts.address}": not a dotted-quad IPv4 address.`,
+    );
   }
   const prefix = prefixLengthOfNetmask(opts.netmask);
   if (prefix === undefined || prefix < 16 || prefix > 30) {

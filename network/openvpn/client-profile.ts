@@ -20,21 +20,39 @@ export interface ClientProfileOptions {
 }
 
 // DNS name (letters, digits, '-', dots between labels) or a dotted-quad address.
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const CERTIFICATE = /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----$/;
-const PRIVATE_KEY = /^-----BEGIN ((?:EC|RSA) )?PRIVATE KEY-----\n[\s\S]+\n-----END \1?PRIVATE KEY-----$/;
-const STATIC_KEY = /^-----BEGIN OpenVPN Static key V1-----\n[\s\S]+\n-----END OpenVPN Static key V1-----$/;
+const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*$`);
+const pem = (type: string) =>
+  new RegExp(`^-----BEGIN ${type}-----\n[\\s\\S]+\n-----END ${type}-----$`);
+const CERTIFICATE = pem("CERTIFICATE");
+// The tls provider writes SEC1 ("EC PRIVATE KEY") for ECDSA keys, openssl genpkey PKCS#8.
+const PRIVATE_KEY =
+  /^-----BEGIN ((?:EC|RSA) )?PRIVATE KEY-----\n[\s\S]+\n-----END \1?PRIVATE KEY-----$/;
+const STATIC_KEY = pem("OpenVPN Static key V1");
 
-function fail(key: string, value: string, allowed: string): never {
-  const shown = value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}...` : JSON.stringify(value);
+function fail(key: string, value: unknown, allowed: string): never {
+  // Multi-line values are PEM material: show the first line only, never key bytes.
+  const shown =
+    typeof value === "string" && value.includes("\n")
+      ? `${JSON.stringify(value.slice(0, value.indexOf("\n")))}...`
+      : JSON.stringify(value);
   throw new Error(`renderClientProfile: '${key}' is ${shown}: ${allowed}.`);
 }
 
 function pemBlock(key: string, value: string, pattern: RegExp, what: string): string {
-  const trimmed = typeof value === "string" ? value.replace(/\r\n/g, "\n").trim() : "";
+  // `openvpn --genkey` writes '#' comment lines above the key; only the block itself is kept.
+  const trimmed =
+    typeof value === "string"
+      ? value
+          .replace(/\r\n/g, "\n")
+          .split("\n")
+          .filter((l) => !l.startsWith("#"))
+          .join("\n")
+          .trim()
+      : "";
   // An inline block must not be able to close itself early and inject directives.
   if (!pattern.test(trimmed) || /<\/?[a-z-]+>/.test(trimmed)) {
-    fail(key, String(value), `it must be exactly one PEM ${what}`);
+    fail(key, value, `it must be a PEM ${what}`);
   }
   return trimmed;
 }
@@ -49,17 +67,24 @@ export function renderClientProfile(opts: ClientProfileOptions): string {
   }
   const port = opts.remotePort ?? DEFAULT_OPENVPN_PORT;
   if (!Number.isInteger(port) || port < 1 || port > 65535 || port === 22) {
-    fail("remotePort", String(port), "it must be an integer from 1 to 65535 other than 22");
+    fail("remotePort", port, "it must be an integer from 1 to 65535 other than 22");
   }
   if (!HOSTNAME.test(opts.serverCommonName)) {
-    fail("serverCommonName", opts.serverCommonName,
-      "it must be the server certificate's common name, a DNS-style name");
+    fail(
+      "serverCommonName",
+      opts.serverCommonName,
+      "it must be the server certificate's common name, a DNS-style name",
+    );
   }
   const ca = pemBlock("caCertPem", opts.caCertPem, CERTIFICATE, "CERTIFICATE block");
   const cert = pemBlock("clientCertPem", opts.clientCertPem, CERTIFICATE, "CERTIFICATE block");
   const key = pemBlock("clientKeyPem", opts.clientKeyPem, PRIVATE_KEY, "PRIVATE KEY block");
-  const tlsCrypt = pemBlock("tlsCryptKey", opts.tlsCryptKey, STATIC_KEY,
-    "'OpenVPN Static key V1' block (openvpn --genkey tls-crypt)");
+  const tlsCrypt = pemBlock(
+    "tlsCryptKey",
+    opts.tlsCryptKey,
+    STATIC_KEY,
+    "'OpenVPN Static key V1' block (openvpn --genkey tls-crypt)",
+  );
 
   return [
     "client",

@@ -6,7 +6,7 @@
 export interface Directive {
   /** Directive name, e.g. "push" or "ca". */
   readonly name: string;
-  /** Arguments with quotes removed: `push "route 10.0.0.0 255.255.0.0"` -> ["route 10.0.0.0 255.255.0.0"]. */
+  /** Arguments without quotes: `push "route 10.0.0.0 255.0.0.0"` gives one argument. */
   readonly args: readonly string[];
   /** Body of an inline block such as <ca>...</ca>; undefined for ordinary lines. */
   readonly inline?: string;
@@ -38,7 +38,8 @@ export function parseDirectives(config: string): Directive[] {
       if (end < 0) {
         throw new Error(`parseDirectives: <${open[1]}> opened on line ${i + 1} is never closed.`);
       }
-      out.push({ name: open[1], args: [], inline: lines.slice(i + 1, end).join("\n"), line: i + 1 });
+      const inline = lines.slice(i + 1, end).join("\n");
+      out.push({ name: open[1], args: [], inline, line: i + 1 });
       i = end;
       continue;
     }

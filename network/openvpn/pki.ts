@@ -10,7 +10,7 @@
 // digitalSignature. keyEncipherment is deliberately absent: it is for RSA key transport, which
 // TLS 1.2 ECDHE and TLS 1.3 never use, and RFC 5480 does not allow it on EC keys.
 
-/** The `allowedUses` values understood by the tls provider (terraform-provider-tls common_cert.go). */
+/** `allowedUses` values the tls provider accepts (terraform-provider-tls, common_cert.go). */
 export const TLS_KEY_USAGES = {
   digital_signature: "digitalSignature",
   content_commitment: "nonRepudiation",

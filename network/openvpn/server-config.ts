@@ -32,13 +32,13 @@ export const DEFAULT_OPENVPN_PORT = 1194;
 export interface ServerConfigOptions {
   /** The environment's VPN client range, e.g. "10.100.0.0/22" (/16../28). Required. */
   readonly clientCidr: string;
-  /** VPC CIDRs pushed to clients as routes (split tunnel). At least one; none may overlap clientCidr. */
+  /** VPC CIDRs pushed as routes (split tunnel). At least one; none may overlap clientCidr. */
   readonly pushRoutes: readonly string[];
   /** UDP port (default 1194). 22 is refused: nothing in this estate may look like SSH. */
   readonly port?: number;
   /** Bind address (default: all addresses). Tests bind 127.0.0.1. */
   readonly listenAddress?: string;
-  /** Size of the dynamic pool for clients without a static address (default: see vpnAddressPlan). */
+  /** Dynamic pool size for clients without a static address (default: see vpnAddressPlan). */
   readonly dynamicPoolSize?: number;
   /**
    * Account the server drops to after start-up (default "openvpn"/"openvpn": the dedicated account
@@ -49,10 +49,16 @@ export interface ServerConfigOptions {
   readonly group?: string;
   /** File locations (default DEFAULT_SERVER_PATHS). */
   readonly paths?: Partial<ServerPaths>;
-  /** How often the status file is rewritten (default 30 s; the metrics timer reads it every minute). */
+  /** Status file rewrite interval (default 30 s; the metrics timer reads it every minute). */
   readonly statusIntervalSeconds?: number;
   /** Ping interval and restart timeout pushed to clients (default 10 s / 60 s). */
   readonly keepalive?: { readonly intervalSeconds: number; readonly timeoutSeconds: number };
+  /**
+   * Seconds between TLS renegotiations (default 3600, OpenVPN's own). Every renegotiation re-runs
+   * the ccd-exclusive check, so this bounds how long a device whose ccd entry was deleted stays
+   * connected; each renegotiation costs a few KB on the devices' (possibly metered) uplinks.
+   */
+  readonly renegotiateSeconds?: number;
   /** Log verbosity (default 3). */
   readonly verbosity?: number;
 }
@@ -61,7 +67,7 @@ const ACCOUNT_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 // OpenVPN splits config lines on whitespace and treats quotes and '#'/';' specially; paths are
 // restricted instead of quoted so the rendered file stays trivially parseable.
 const SAFE_PATH = /^\/[A-Za-z0-9._\/-]+$/;
-// Shorter prefixes are a full tunnel in disguise (0.0.0.0/1 + 128.0.0.0/1 is redirect-gateway def1).
+// Shorter prefixes are a full tunnel in disguise (0.0.0.0/1 + 128.0.0.0/1 = redirect-gateway def1).
 const MIN_PUSHED_PREFIX = 8;
 
 function fail(key: string, value: unknown, allowed: string): never {
@@ -74,7 +80,7 @@ function checkInteger(key: string, value: number, min: number, max: number): voi
   }
 }
 
-/** Validates everything and returns the resolved values; throws naming the key on the first problem. */
+/** Validates everything and returns the resolved values; throws naming the first bad key. */
 export function validateServerConfigOptions(opts: ServerConfigOptions): ResolvedServerConfig {
   const port = opts.port ?? DEFAULT_OPENVPN_PORT;
   checkInteger("port", port, 1, 65535);
@@ -89,7 +95,8 @@ export function validateServerConfigOptions(opts: ServerConfigOptions): Resolved
   try {
     plan = vpnAddressPlan(opts.clientCidr, { dynamicPoolSize: opts.dynamicPoolSize });
   } catch (err) {
-    throw new Error(`renderServerConfig: ${(err as Error).message.replace(/^vpnAddressPlan: /, "")}`);
+    const message = (err as Error).message.replace(/^vpnAddressPlan: /, "");
+    throw new Error(`renderServerConfig: ${message}`);
   }
   const clientRange = (parseCidr(opts.clientCidr) as { ok: true; cidr: Ipv4Cidr }).cidr;
 
@@ -127,7 +134,7 @@ export function validateServerConfigOptions(opts: ServerConfigOptions): Resolved
   const paths: ServerPaths = { ...DEFAULT_SERVER_PATHS, ...(opts.paths ?? {}) };
   for (const [name, value] of Object.entries(paths)) {
     if (typeof value !== "string" || !SAFE_PATH.test(value)) {
-      fail(`paths.${name}`, value, "it must be an absolute path of letters, digits, '.', '_', '-', '/'");
+      fail(`paths.${name}`, value, "it must be an absolute path of letters, digits and . _ - /");
     }
   }
 
@@ -137,9 +144,14 @@ export function validateServerConfigOptions(opts: ServerConfigOptions): Resolved
   checkInteger("keepalive.intervalSeconds", keepalive.intervalSeconds, 1, 3600);
   checkInteger("keepalive.timeoutSeconds", keepalive.timeoutSeconds, 2, 7200);
   if (keepalive.timeoutSeconds < 2 * keepalive.intervalSeconds) {
-    fail("keepalive.timeoutSeconds", keepalive.timeoutSeconds,
-      `it must be at least twice keepalive.intervalSeconds (${keepalive.intervalSeconds})`);
+    fail(
+      "keepalive.timeoutSeconds",
+      keepalive.timeoutSeconds,
+      `it must be at least twice keepalive.intervalSeconds (${keepalive.intervalSeconds})`,
+    );
   }
+  const renegotiateSeconds = opts.renegotiateSeconds ?? 3600;
+  checkInteger("renegotiateSeconds", renegotiateSeconds, 1, 86400);
   const verbosity = opts.verbosity ?? 3;
   checkInteger("verbosity", verbosity, 0, 11);
 
@@ -153,6 +165,7 @@ export function validateServerConfigOptions(opts: ServerConfigOptions): Resolved
     paths,
     statusIntervalSeconds,
     keepalive,
+    renegotiateSeconds,
     verbosity,
   };
 }
@@ -167,6 +180,7 @@ export interface ResolvedServerConfig {
   readonly paths: ServerPaths;
   readonly statusIntervalSeconds: number;
   readonly keepalive: { readonly intervalSeconds: number; readonly timeoutSeconds: number };
+  readonly renegotiateSeconds: number;
   readonly verbosity: number;
 }
 
@@ -202,10 +216,11 @@ export function renderServerConfig(opts: ServerConfigOptions): string {
       (r) => `push "route ${formatIpv4(r.network)} ${netmaskOf(r.prefixLength)}"`,
     ),
     "",
-    "# Only devices with a ccd entry may connect: deleting the entry revokes the device at its",
-    "# next connection or TLS renegotiation, without a CRL.",
+    "# Only devices with a ccd entry may connect. The check runs at every TLS negotiation, so",
+    "# deleting the entry revokes a device at its next reconnect or renegotiation, without a CRL.",
     `client-config-dir ${paths.ccdDir}`,
     "ccd-exclusive",
+    `reneg-sec ${c.renegotiateSeconds}`,
     "",
     `ca ${paths.ca}`,
     `cert ${paths.cert}`,

@@ -1,0 +1,17 @@
+// OpenVPN server, client and ccd rendering: pure functions, no Pulumi imports.
+export * from "./address-plan";
+export * from "./ccd";
+export * from "./client-profile";
+export * from "./crypto-policy";
+export * from "./metrics-script";
+export * from "./pki";
+export {
+  DEFAULT_OPENVPN_PORT,
+  DEFAULT_SERVER_PATHS,
+  renderServerConfig,
+  validateServerConfigOptions,
+} from "./server-config";
+export type { ResolvedServerConfig, ServerConfigOptions, ServerPaths } from "./server-config";
+export * from "./server-userdata";
+export { parseDirectives, singleDirective } from "./directives";
+export type { Directive } from "./directives";
