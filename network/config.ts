@@ -5,6 +5,9 @@ import { ec2InstanceType, logRetentionDays, privateCidr } from "../platform/conf
 import { Cidr, overlaps, parseCidr, tryParseCidr } from "../platform/net";
 import { ENVIRONMENTS } from "../platform/repo";
 
+// Admin certificates are named admin-<name>; 40 characters leave room in a 63-character CN.
+const ADMIN_PROFILE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
 export const NAT_STRATEGIES = ["none", "instance", "gateway", "gateway-per-az"] as const;
 
 export const networkSection = z.strictObject({
@@ -20,15 +23,19 @@ export const networkSection = z.strictObject({
   /** The widest prefix any allowlist entry may have; /24 by default. */
   maxAllowlistPrefix: z.number().int().min(8).max(32).default(24),
   /** Admin source addresses (office, home) that reach UI 4200, Odoo 10016 and InfluxDB 8086. */
-  adminAllowlist: z.array(z.string()).default([]),
+  // Each entry becomes three rules on the backend's group, whose inbound quota is 60.
+  adminAllowlist: z.array(z.string()).max(16, { message: "expected at most 16 entries (each is 3 security group rules)" }).default([]),
   vpn: z.strictObject({
-    /** Tunnel addresses of edge devices: server, dynamic pool and static device addresses. */
+    /**
+     * Tunnel addresses: the first quarter is the server and the admin pool (admin VPN profiles,
+     * which reach the admin ports), the other three quarters are device addresses (8081 only).
+     */
     clientCidr: privateCidr({ min: 16, max: 26, what: "a VPN client range" }),
-    /** Tunnel addresses of admin VPN profiles, which reach the admin ports like the allowlist. */
-    adminClientCidr: privateCidr({ min: 20, max: 28, what: "an admin VPN range" }).optional(),
+    /** Admin VPN profiles to issue (certificate, key and .ovpn in SSM); names are hostname-safe. */
+    adminProfiles: z.array(z.string()).default([]),
     port: z.number().int().min(1024).max(65535).default(1194),
     /** Sources allowed to reach UDP 1194; empty: the internet (certificates still required). */
-    allowlist: z.array(z.string()).default([]),
+    allowlist: z.array(z.string()).max(50, { message: "expected at most 50 entries (a security group holds 60 inbound rules)" }).default([]),
     instanceType: ec2InstanceType.default("t4g.nano"),
   }),
 });
@@ -47,7 +54,7 @@ function checkAllowlist(key: string, entries: string[], widest: number, problems
   });
 }
 
-function rangesOf(net: { vpcCidr: string; vpn?: { clientCidr?: string; adminClientCidr?: string } }): [string, Cidr][] {
+function rangesOf(net: { vpcCidr: string; vpn?: { clientCidr?: string } }): [string, Cidr][] {
   const out: [string, Cidr][] = [];
   const add = (key: string, v: string | undefined) => {
     const c = v ? tryParseCidr(v) : undefined;
@@ -55,7 +62,6 @@ function rangesOf(net: { vpcCidr: string; vpn?: { clientCidr?: string; adminClie
   };
   add("vpcCidr", net.vpcCidr);
   add("vpn.clientCidr", net.vpn?.clientCidr);
-  add("vpn.adminClientCidr", net.vpn?.adminClientCidr);
   return out;
 }
 
@@ -64,6 +70,16 @@ export function crossCheckNetwork(ctx: EnvironmentContext, net: NetworkConfig): 
   const problems: string[] = [];
   checkAllowlist("adminAllowlist", net.adminAllowlist, net.maxAllowlistPrefix, problems);
   checkAllowlist("vpn.allowlist", net.vpn.allowlist, net.maxAllowlistPrefix, problems);
+  const seen = new Set<string>();
+  net.vpn.adminProfiles.forEach((name, i) => {
+    const at = `platform:network.vpn.adminProfiles[${i}]`;
+    if (!ADMIN_PROFILE.test(name)) problems.push(`${at}: got ${JSON.stringify(name)}; expected 1-40 characters of a-z, 0-9 and '-', starting and ending with a letter or digit (it becomes the certificate name admin-<name>)`);
+    else if (seen.has(name)) problems.push(`${at}: got "${name}"; expected each admin profile once`);
+    seen.add(name);
+  });
+  if (net.natStrategy === "none" && !net.interfaceEndpoints) {
+    problems.push(`platform:network.natStrategy: got "none" with interfaceEndpoints false; expected interfaceEndpoints: true (without a NAT, Session Manager and Secrets Manager are reachable only through the endpoints) or another natStrategy (${NAT_STRATEGIES.join(", ")})`);
+  }
   const own = rangesOf(net);
   for (let i = 0; i < own.length; i++) {
     for (let j = i + 1; j < own.length; j++) {

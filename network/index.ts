@@ -1,19 +1,113 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { accessRules, groupRoles, vpnRanges } from "./access";
+import { Appliance } from "./appliance";
 import { loadNetworkConfig } from "./config";
+import { Endpoints } from "./endpoints";
+import { FlowLogs } from "./flow-logs";
+import { renderNatUserData } from "./nat-instance";
+import { SecurityGroups } from "./security-groups";
+import { CCD_PREFIX, VpnServer } from "./vpn";
 import { EnvironmentVpc } from "./vpc";
+import { EncryptionKey } from "../platform/components/kms";
 import { environmentStack } from "../platform/environment-stack";
 import { Exports, networkContract } from "../platform/contracts";
 
 export = async (): Promise<Exports<typeof networkContract>> => {
   const { env, network } = loadNetworkConfig();
-  const { provider } = environmentStack(env);
+  const { provider, providers } = environmentStack(env);
+  const opts = { providers };
+  const region = env.section.region;
   const zones = await aws.getAvailabilityZones({ state: "available" }, { provider });
-  const vpc = new EnvironmentVpc(env.name, { network, availabilityZoneNames: zones.names }, { providers: [provider] });
+  const zoneNames = zones.names.slice(0, network.availabilityZones);
+
+  const key = new EncryptionKey(
+    `${env.name}-network`,
+    {
+      description: `OpenEMS ${env.name}: VPN key material, ccd entries, flow logs and appliance volumes`,
+      alias: `openems-${env.name}-network`,
+      servicePrincipals: [`logs.${region}.amazonaws.com`],
+    },
+    opts,
+  );
+  const vpc = new EnvironmentVpc(env.name, { network, availabilityZoneNames: zoneNames }, opts);
+  const vpcId = vpc.vpc.vpcId;
+
+  // awsx makes one route table per subnet; look each one up by its subnet so routes and the S3
+  // endpoint can be attached without reaching into the component's children.
+  const routeTables = (ids: pulumi.Output<string[]>) =>
+    zoneNames.map((_, i) => aws.ec2.getRouteTableOutput({ subnetId: ids.apply((list) => list[i]) }, { provider }).id);
+  const privateRouteTables = routeTables(vpc.vpc.privateSubnetIds);
+  const publicRouteTables = routeTables(vpc.vpc.publicSubnetIds);
+
+  const groups = new SecurityGroups(`${env.name}-access`, { env: env.name, vpcId, roles: groupRoles(network), rules: accessRules(network) }, opts);
+  const flowLogs = new FlowLogs(`${env.name}-flow-logs`, { vpcId, kmsKeyArn: key.arn, retentionInDays: network.flowLogRetentionDays }, opts);
+  new Endpoints(
+    `${env.name}-endpoints`,
+    {
+      env: env.name,
+      region,
+      vpcId,
+      routeTableIds: [...privateRouteTables, ...publicRouteTables],
+      interfaces: network.interfaceEndpoints ? { subnetIds: vpc.vpc.privateSubnetIds, securityGroupId: groups.id("interface-endpoints") } : undefined,
+    },
+    opts,
+  );
+
+  const firstPublicSubnet = vpc.vpc.publicSubnetIds.apply((ids) => ids[0]);
+  const vpn = new VpnServer(
+    `${env.name}-vpn`,
+    { env: env.name, network, vpcCidr: network.vpcCidr, subnetId: firstPublicSubnet, securityGroupId: groups.id("vpn-server"), kmsKeyArn: key.arn },
+    opts,
+  );
+  const ranges = vpnRanges(network.vpn.clientCidr);
+  // The backend answers devices at their tunnel addresses: the VPN range routes to the server.
+  privateRouteTables.forEach((routeTableId, i) => {
+    new aws.ec2.Route(`${env.name}-vpn-clients-${i}`, { routeTableId, destinationCidrBlock: ranges.clientCidr, networkInterfaceId: vpn.appliance.networkInterface.id }, { provider });
+  });
+
+  if (network.natStrategy === "instance") {
+    const nat = new Appliance(
+      `${env.name}-nat`,
+      {
+        role: "nat-instance",
+        description: `NAT instance of the ${env.name} private subnets`,
+        instanceType: network.vpn.instanceType,
+        subnetId: firstPublicSubnet,
+        securityGroupId: groups.id("nat-instance"),
+        kmsKeyArn: key.arn,
+        userData: renderNatUserData(network.vpcCidr),
+      },
+      opts,
+    );
+    privateRouteTables.forEach((routeTableId, i) => {
+      new aws.ec2.Route(`${env.name}-nat-default-${i}`, { routeTableId, destinationCidrBlock: "0.0.0.0/0", networkInterfaceId: nat.networkInterface.id }, { provider });
+    });
+  }
+
   return {
-    vpcId: vpc.vpc.vpcId,
+    vpcId,
     vpcCidr: network.vpcCidr,
     publicSubnetIds: vpc.vpc.publicSubnetIds,
     privateSubnetIds: vpc.vpc.privateSubnetIds,
-    availabilityZones: zones.names.slice(0, network.availabilityZones),
+    availabilityZones: zoneNames,
+    securityGroupIds: {
+      vpnServer: groups.id("vpn-server"),
+      openemsBackend: groups.id("openems-backend"),
+      mbeProxy: groups.id("mbe-proxy"),
+    },
+    vpn: {
+      host: vpn.appliance.elasticIp.publicIp,
+      port: network.vpn.port,
+      clientCidr: ranges.clientCidr,
+      adminCidr: ranges.adminCidr,
+      deviceCidrs: [...ranges.deviceCidrs],
+      serverCommonName: vpn.serverCommonName,
+      caCertPem: vpn.caCertPem,
+      ccdBucket: vpn.ccdBucket.name,
+      ccdPrefix: CCD_PREFIX,
+    },
+    vpnSigning: pulumi.secret({ caPrivateKeyPem: vpn.caPrivateKeyPem, tlsCryptKey: vpn.tlsCryptKey }),
+    flowLogGroup: flowLogs.logGroup.name,
   };
 };

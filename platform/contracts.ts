@@ -13,7 +13,13 @@ export interface Contract<S extends z.ZodRawShape> {
 }
 export type Outputs<C extends Contract<any>> = z.output<z.ZodObject<C["shape"]>>;
 /** What a producing program returns: each declared output as a Pulumi input. */
-export type Exports<C extends Contract<any>> = { [K in keyof Outputs<C>]: pulumi.Input<Outputs<C>[K]> };
+export type Exports<C extends Contract<any>> = { [K in keyof Outputs<C>]: DeepInput<Outputs<C>[K]> };
+/** A value whose every level may be an Output, as a stack's exports are resolved deeply. */
+type DeepInput<T> = T extends readonly (infer U)[]
+  ? pulumi.Input<DeepInput<U>[]>
+  : T extends object
+    ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
+    : pulumi.Input<T>;
 
 function contract<S extends z.ZodRawShape>(project: string, shape: S): Contract<S> {
   return { project, shape };
@@ -35,12 +41,37 @@ export const orgContract = contract("org", {
   organizationId: z.string(),
 });
 
+const cidrOut = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { message: "expected an IPv4 CIDR block" });
+const pem = (label: string) => z.string().includes(`-----BEGIN ${label}-----`, { message: `expected a PEM ${label}` });
+
 export const networkContract = contract("network", {
   vpcId: z.string().min(1),
-  vpcCidr: z.string(),
+  vpcCidr: cidrOut,
   publicSubnetIds: z.array(z.string()).min(1),
   privateSubnetIds: z.array(z.string()).min(1),
   availabilityZones: z.array(z.string()).min(1),
+  /** Security group ids by the role of their members. */
+  securityGroupIds: z.object({ vpnServer: z.string().min(1), openemsBackend: z.string().min(1), mbeProxy: z.string().min(1) }),
+  /** What devices and the edge stack need to know about the VPN. */
+  vpn: z.object({
+    /** Public address devices connect to (a kept Elastic IP). */
+    host: z.string().min(1),
+    port: z.number().int(),
+    clientCidr: cidrOut,
+    /** Admin pool: admin profiles' tunnel addresses. */
+    adminCidr: cidrOut,
+    /** Static device addresses, as security groups see them. */
+    deviceCidrs: z.array(cidrOut).min(1),
+    serverCommonName: z.string().min(1),
+    caCertPem: pem("CERTIFICATE"),
+    /** Where the edge stack writes one ccd entry per device: s3://<bucket>/<prefix>/<cn>. */
+    ccdBucket: z.string().min(1),
+    ccdPrefix: z.string(),
+  }),
+  /** Secret: what signs device certificates and wraps their TLS handshakes. */
+  vpnSigning: z.object({ caPrivateKeyPem: pem("PRIVATE KEY").or(pem("EC PRIVATE KEY")), tlsCryptKey: z.string().includes("-----BEGIN OpenVPN Static key V1-----") }),
+  /** The VPC's flow log group. */
+  flowLogGroup: z.string().min(1),
 });
 
 export const workloadsContract = contract("workloads", {

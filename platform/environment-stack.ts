@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
 import { EnvironmentContext } from "./config/environment";
 import { orgContract, Outputs, readUpstream, stackRefName } from "./contracts";
 import { environmentProvider } from "./providers";
@@ -9,6 +11,11 @@ export interface EnvironmentStack {
   readonly org: pulumi.Output<Outputs<typeof orgContract>>;
   readonly provider: aws.Provider;
   readonly tags: pulumi.Output<Record<string, string>>;
+  /**
+   * Every provider the stack's components need, for `{ providers }`: the AWS one plus explicit
+   * tls and random providers (default providers are disabled in every stack file).
+   */
+  readonly providers: pulumi.ProviderResource[];
 }
 
 /** The org stack's name for this environment's stacks, from the one naming helper. */
@@ -35,5 +42,6 @@ export function environmentStack(env: EnvironmentContext): EnvironmentStack {
     tags,
     sessionName: `pulumi-${pulumi.getProject()}-${env.name}`,
   });
-  return { org, provider, tags };
+  const local = [new tls.Provider("tls"), new random.Provider("random")];
+  return { org, provider, tags, providers: [provider, ...local] };
 }

@@ -1,4 +1,3 @@
-import * as aws from "@pulumi/aws";
 import { loadWorkloadsConfig } from "./config";
 import { EncryptionKey } from "../platform/components/kms";
 import { environmentStack } from "../platform/environment-stack";
@@ -7,6 +6,7 @@ import { Exports, networkContract, readUpstream, stackRefName, workloadsContract
 export = async (): Promise<Exports<typeof workloadsContract>> => {
   const { env, workloads } = loadWorkloadsConfig();
   const { provider } = environmentStack(env);
+  // Read (and so check) the network contract now; the host and the proxy are placed with it.
   const network = readUpstream(
     networkContract,
     stackRefName(env.org["platform:organization"].pulumiOrg, "network", env.name, env.section.stackRefs.network),
@@ -20,16 +20,7 @@ export = async (): Promise<Exports<typeof workloadsContract>> => {
     },
     { providers: [provider] },
   );
-  // The MBE proxy's own group: it may open connections only to OpenEMS B2B on 8082 inside the VPC.
-  new aws.ec2.SecurityGroup(
-    `${env.name}-mbe-proxy`,
-    {
-      description: "MBE proxy Lambda: egress to OpenEMS B2B 8082 only",
-      vpcId: network.vpcId,
-      egress: [{ protocol: "tcp", fromPort: 8082, toPort: 8082, cidrBlocks: [network.vpcCidr], description: "OpenEMS B2B JSON-RPC inside the VPC" }],
-    },
-    { provider },
-  );
   void workloads;
+  void network;
   return { kmsKeyArn: key.arn };
 };

@@ -67,3 +67,12 @@ export function ccdObjectKey(prefix: string, commonName: string): string {
   const trimmed = prefix.replace(/^\/+|\/+$/g, "");
   return trimmed === "" ? commonName : `${trimmed}/${commonName}`;
 }
+
+/**
+ * The ccd entry of an admin profile: present, so ccd-exclusive admits it, but pushing no address,
+ * so the server gives it one from the dynamic pool (the admin range of the security groups).
+ */
+export function renderAdminCcdEntry(commonName: string): string {
+  validateCommonName(commonName);
+  return `# ${commonName}: admin profile, address from the dynamic pool\n`;
+}

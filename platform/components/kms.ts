@@ -12,6 +12,40 @@ export interface EncryptionKeyArgs {
   readonly deletionWindowInDays?: number;
 }
 
+const KEY_USE = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"];
+
+/**
+ * Statements letting AWS services use the key for this account only. CloudWatch Logs does not
+ * send aws:SourceAccount to KMS; it binds every data key to the log group's ARN in the encryption
+ * context, so its statement pins that context to log groups of this account and region instead.
+ */
+function serviceStatements(principals: string[], account: string, region: string): Record<string, unknown>[] {
+  const logs = principals.filter((p) => /^logs\.[a-z0-9-]+\.amazonaws\.com$/.test(p));
+  const others = principals.filter((p) => !logs.includes(p));
+  const out: Record<string, unknown>[] = [];
+  if (others.length) {
+    out.push({
+      Sid: "ServicesEncryptInThisAccount",
+      Effect: "Allow",
+      Principal: { Service: others },
+      Action: KEY_USE,
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": account } },
+    });
+  }
+  if (logs.length) {
+    out.push({
+      Sid: "LogsEncryptLogGroupsOfThisAccount",
+      Effect: "Allow",
+      Principal: { Service: logs },
+      Action: KEY_USE,
+      Resource: "*",
+      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${account}:log-group:*` } },
+    });
+  }
+  return out;
+}
+
 /**
  * A customer-managed KMS key with rotation, usable by the account's IAM principals (the standard
  * root statement) and, when asked, by named AWS services. It is protected and retained: losing it
@@ -37,18 +71,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
             Action: "kms:*",
             Resource: "*",
           },
-          ...(args.servicePrincipals?.length
-            ? [
-                {
-                  Sid: "ServicesEncryptInThisAccount",
-                  Effect: "Allow",
-                  Principal: { Service: args.servicePrincipals },
-                  Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                  Resource: "*",
-                  Condition: { StringEquals: { "aws:SourceAccount": account } },
-                },
-              ]
-            : []),
+          ...serviceStatements(args.servicePrincipals ?? [], account, regionName),
         ].map((s) => ({ ...s, Resource: s.Resource ?? `arn:aws:kms:${regionName}:${account}:key/*` })),
       }),
     );

@@ -60,6 +60,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
   readonly resources: PlannedResource[] = [];
   private readonly providers = new Map<string, ProviderFacts>();
   private readonly subnets = new Map<string, { cidr: Cidr; used: number; az: string }>();
+  private readonly interfaces = new Map<string, { privateIp: string; subnetId: string }>();
   private pendingMeta: { parent: string; protect: boolean; retainOnDelete: boolean; urn: string } | undefined;
   private readonly defaultFacts: ProviderFacts;
 
@@ -215,11 +216,24 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         const publicIp = `54.${parseInt(h.slice(0, 2), 16) % 200 + 20}.${parseInt(h.slice(2, 4), 16)}.${parseInt(h.slice(4, 6), 16) % 250 + 2}`;
         return { id, state: { ...inputs, allocationId: id, publicIp, publicDns: `ec2-${publicIp.replace(/\./g, "-")}.compute-1.amazonaws.com` } };
       }
+      case "aws:ec2/networkInterface:NetworkInterface": {
+        const id = `eni-${hex(seed, 17)}`;
+        const subnet = this.subnets.get(inputs.subnetId);
+        if (!subnet) throw new Error(`network interface ${args.name}: subnet ${inputs.subnetId} is not a subnet the plan created`);
+        const privateIp = inputs.privateIp ?? intToIp(subnet.cidr.first + 10 + subnet.used++);
+        this.interfaces.set(id, { privateIp, subnetId: inputs.subnetId });
+        return { id, state: { ...inputs, arn: arn("ec2", `network-interface/${id}`), privateIp, privateIps: [privateIp], availabilityZone: subnet.az } };
+      }
+      case "aws:ssm/parameter:Parameter":
+        return { id: inputs.name, state: { ...inputs, arn: arn("ssm", `parameter/${String(inputs.name).replace(/^\//, "")}`), version: 1 } };
       case "aws:ec2/instance:Instance": {
         const id = `i-${hex(seed, 17)}`;
-        const subnet = this.subnets.get(inputs.subnetId);
-        const privateIp = inputs.privateIp ?? (subnet ? intToIp(subnet.cidr.first + 10 + subnet.used++) : undefined);
-        if (inputs.subnetId && !subnet) throw new Error(`instance ${args.name}: subnet ${inputs.subnetId} is not a subnet the plan created`);
+        const eni = inputs.primaryNetworkInterface ? this.interfaces.get(inputs.primaryNetworkInterface.networkInterfaceId) : undefined;
+        if (inputs.primaryNetworkInterface && !eni) throw new Error(`instance ${args.name}: network interface ${inputs.primaryNetworkInterface.networkInterfaceId} is not one the plan created`);
+        const subnetId = eni?.subnetId ?? inputs.subnetId;
+        const subnet = this.subnets.get(subnetId);
+        const privateIp = eni?.privateIp ?? inputs.privateIp ?? (subnet ? intToIp(subnet.cidr.first + 10 + subnet.used++) : undefined);
+        if (subnetId && !subnet) throw new Error(`instance ${args.name}: subnet ${subnetId} is not a subnet the plan created`);
         return {
           id,
           state: {
@@ -227,7 +241,8 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             arn: arn("ec2", `instance/${id}`),
             privateIp,
             privateDns: privateIp ? `ip-${privateIp.replace(/\./g, "-")}.ec2.internal` : undefined,
-            primaryNetworkInterfaceId: `eni-${hex(seed, 17)}`,
+            subnetId,
+            primaryNetworkInterfaceId: inputs.primaryNetworkInterface?.networkInterfaceId ?? `eni-${hex(seed, 17)}`,
             availabilityZone: subnet?.az,
             publicIp: inputs.associatePublicIpAddress ? "" : undefined,
           },
@@ -248,6 +263,14 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
           id: hex(seed, 40),
           state: { ...inputs, privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`, publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----\n` },
         };
+      }
+      case "random:index/randomBytes:RandomBytes": {
+        const bytes = Buffer.from(hex(seed, (inputs.length ?? 32) * 2), "hex");
+        return { id: hex(seed, 8), state: { ...inputs, hex: bytes.toString("hex"), base64: bytes.toString("base64") } };
+      }
+      case "tls:index/certRequest:CertRequest": {
+        const body = Buffer.from(hex(seed, 64)).toString("base64");
+        return { id: hex(seed, 40), state: { ...inputs, certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${body}\n-----END CERTIFICATE REQUEST-----\n` } };
       }
       case "tls:index/selfSignedCert:SelfSignedCert":
       case "tls:index/locallySignedCert:LocallySignedCert": {
@@ -309,6 +332,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
       case "aws:index/getAvailabilityZones:getAvailabilityZones":
         return { names: ["a", "b", "c"].map((s) => `${region}${s}`), zoneIds: [1, 2, 3].map((n) => `use1-az${n}`), id: region };
+      case "aws:ec2/getRouteTable:getRouteTable": {
+        const subnetId = String(args.inputs.subnetId ?? "");
+        if (!this.subnets.has(subnetId)) break;
+        const id = `rtb-${hex(`route-table/${subnetId}`, 17)}`;
+        return { id, routeTableId: id, subnetId, vpcId: args.inputs.vpcId ?? "", routes: [], associations: [], tags: {}, ownerId: accountId, arn: `arn:aws:ec2:${region}:${accountId}:route-table/${id}` };
+      }
       case "aws:ssm/getParameter:getParameter":
         if (String(args.inputs.name).startsWith("/aws/service/")) {
           return { name: args.inputs.name, type: "String", value: `ami-${hex(String(args.inputs.name), 17)}`, insecureValue: `ami-${hex(String(args.inputs.name), 17)}`, id: args.inputs.name };

@@ -1,5 +1,6 @@
 import * as YAML from "yaml";
 import { ServiceWithSecrets } from "./secrets";
+import { PORT_MAP } from "../../platform/ports";
 
 /**
  * Docker Compose stack of the OpenEMS backend host: OpenEMS Backend, its UI, Odoo (OpenEMS
@@ -60,13 +61,7 @@ export const DEFAULT_IMAGES: Readonly<Record<ServiceName, string>> = {
 };
 
 /** The published ports of the design's port map (DESIGN.md); nothing else is published. */
-export const PORT_MAP = {
-  ui: 4200,
-  edgeWebsocket: 8081,
-  b2bRest: 8082,
-  odoo: 10016,
-  influxdb: 8086,
-} as const;
+export { PORT_MAP };
 
 /**
  * Container-internal ports that stay unpublished. The OpenEMS image defaults put Ui.Websocket on

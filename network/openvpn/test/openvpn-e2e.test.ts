@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { staticAddressAt, vpnAddressPlan, VpnAddressPlan } from "../address-plan";
-import { renderCcdEntry } from "../ccd";
+import { renderAdminCcdEntry, renderCcdEntry } from "../ccd";
+import { parseIpv4 } from "../ipv4";
 import { renderClientProfile } from "../client-profile";
 import { renderMetricsPublisher } from "../metrics-script";
 import { CA_ALLOWED_USES, CLIENT_ALLOWED_USES, SERVER_ALLOWED_USES } from "../pki";
@@ -98,7 +99,7 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
     pki.createCa("vpn-ca", CA_ALLOWED_USES);
     pki.createCa("foreign-ca", CA_ALLOWED_USES);
     pki.issue(SERVER_CN, "vpn-ca", SERVER_ALLOWED_USES);
-    for (const device of ["pi-001", "pi-002", "pi-003"]) {
+    for (const device of ["pi-001", "pi-002", "pi-003", "admin-ops"]) {
       pki.issue(device, "vpn-ca", CLIENT_ALLOWED_USES);
     }
     pki.issue("pi-666", "foreign-ca", CLIENT_ALLOWED_USES);
@@ -244,5 +245,17 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
     await again.waitForLog(AUTH_FAILED, 10000);
     await again.waitForExit(5000);
     assert.doesNotMatch(again.log, CONNECTED);
+  });
+
+  it("(e) gives an admin profile, whose ccd entry pushes nothing, an address from the pool", async () => {
+    fs.writeFileSync(path.join(ccdDir, "admin-ops"), renderAdminCcdEntry("admin-ops"));
+    const admin = startDevice("admin-ops");
+    await admin.waitForLog(CONNECTED, 10000);
+    const address = await waitUntil("admin-ops in the status file", 5000,
+      () => connectedClients(statusFile).get("admin-ops"), () => server.tail());
+    const [first, last] = [plan.dynamicPool.first, plan.dynamicPool.last].map((ip) => parseIpv4(ip) as number);
+    const value = parseIpv4(address) as number;
+    assert.ok(value >= first && value <= last, `${address} is in the pool ${plan.dynamicPool.first}-${plan.dynamicPool.last}`);
+    await admin.stop();
   });
 });

@@ -1,0 +1,67 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface FlowLogsArgs {
+  readonly vpcId: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly retentionInDays: number;
+}
+
+/** Every accepted and rejected flow of the VPC, to a log group encrypted with the network key. */
+export class FlowLogs extends pulumi.ComponentResource {
+  readonly logGroup: aws.cloudwatch.LogGroup;
+
+  constructor(name: string, args: FlowLogsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:network:FlowLogs", name, {}, opts);
+    const child = { parent: this };
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      name,
+      { name: `/openems/${name}`, retentionInDays: args.retentionInDays, kmsKeyId: args.kmsKeyArn },
+      { ...child, retainOnDelete: true },
+    );
+    const account = aws.getCallerIdentityOutput({}, child).accountId;
+    const region = aws.getRegionOutput({}, child).region;
+    const role = new aws.iam.Role(
+      name,
+      {
+        description: "VPC flow logs delivery",
+        assumeRolePolicy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              // Only flow logs of this account may use the role (confused deputy).
+              Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:ec2:${region}:${account}:vpc-flow-log/*` } },
+            },
+          ],
+        }),
+      },
+      child,
+    );
+    new aws.iam.RolePolicy(
+      name,
+      {
+        role: role.name,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+              Resource: [this.logGroup.arn, pulumi.interpolate`${this.logGroup.arn}:log-stream:*`],
+            },
+          ],
+        }),
+      },
+      child,
+    );
+    new aws.ec2.FlowLog(
+      name,
+      { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: this.logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: 600 },
+      child,
+    );
+    this.registerOutputs({ logGroup: this.logGroup.name });
+  }
+}

@@ -1,0 +1,301 @@
+import * as assert from "assert";
+import { accessRules, RULE_DESCRIPTION, vpnRanges } from "../access";
+import { renderNatUserData } from "../nat-instance";
+import { INTERFACE_ENDPOINT_SERVICES } from "../endpoints";
+import { formatStaticKey, vpnParameterNames } from "../vpn";
+import { shellcheck, requirePrerequisites } from "../openvpn/test/tools";
+import { USER_DATA_LIMIT_BYTES } from "../openvpn";
+import { networkSection } from "../config";
+import { PlannedResource } from "../../platform/plan/mocks";
+import { StackPlan } from "../../platform/plan/run";
+import { ENVIRONMENTS } from "../../platform/repo";
+import { byType, editedConfig, one, planOne, stackOf, upstreamOutputs } from "../../platform/testing/harness";
+
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const INSTANCE = "aws:ec2/instance:Instance";
+
+function groupRole(plan: StackPlan, groupId: string): string {
+  const group = byType(plan, SG).find((g) => g.id === groupId);
+  assert.ok(group, `rule refers to unknown group ${groupId}`);
+  return group.inputs.tags.role;
+}
+
+/** Every planned ingress rule as "role <- source proto/port". */
+function ingressTable(plan: StackPlan): string[] {
+  return byType(plan, INGRESS)
+    .map((r) => {
+      const source = r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6 ?? `sg:${groupRole(plan, r.inputs.referencedSecurityGroupId)}`;
+      return `${groupRole(plan, r.inputs.securityGroupId)} <- ${source} ${r.inputs.ipProtocol}/${r.inputs.fromPort}`;
+    })
+    .sort();
+}
+
+async function planNetwork(env: string, edit: (c: any) => void): Promise<StackPlan> {
+  return planOne("network", env, editedConfig("network", env, edit), await upstreamOutputs());
+}
+
+/** Unwraps a secret input as the engine receives it, failing when the value is not secret. */
+function secretValue(v: any): string {
+  assert.ok(v && typeof v === "object" && v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270", "the value is a Pulumi secret");
+  return v.value;
+}
+
+function fleet(devices: number) {
+  const sites = [];
+  for (let s = 0; s < devices / 10; s++) {
+    sites.push({ id: `site-${s}`, devices: Array.from({ length: 10 }, (_, d) => ({ id: `pi-${d}` })) });
+  }
+  return sites;
+}
+
+describe("network: security groups", () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: implements the access table of DESIGN.md and nothing else`, async () => {
+      const plan = await stackOf("network", env);
+      const net = (await import("../../platform/repo")).readStackFile((await import("../../platform/repo")).environmentFile(env))["platform:network"] as any;
+      const ranges = vpnRanges(net.vpn.clientCidr);
+      const expected = [
+        `vpn-server <- 0.0.0.0/0 udp/${net.vpn.port}`,
+        ...ranges.deviceCidrs.map((c) => `openems-backend <- ${c} tcp/8081`),
+        ...[4200, 10016, 8086].flatMap((port) => [ranges.adminCidr, ...net.adminAllowlist].map((c: string) => `openems-backend <- ${c} tcp/${port}`)),
+        "openems-backend <- sg:mbe-proxy tcp/8082",
+        ...(net.interfaceEndpoints ? [`interface-endpoints <- ${net.vpcCidr} tcp/443`] : []),
+        ...(net.natStrategy === "instance" ? [80, 443].map((p) => `nat-instance <- ${net.vpcCidr} tcp/${p}`) : []),
+      ].sort();
+      assert.deepStrictEqual(ingressTable(plan), expected);
+    });
+  }
+
+  it("never opens port 22, in any direction, in any environment", async () => {
+    for (const env of ENVIRONMENTS) {
+      const plan = await stackOf("network", env);
+      for (const r of [...byType(plan, INGRESS), ...byType(plan, EGRESS)]) {
+        assert.ok(!(r.inputs.fromPort <= 22 && 22 <= r.inputs.toPort), `${env} ${r.name} opens 22`);
+        assert.notStrictEqual(r.inputs.ipProtocol, "-1", `${env} ${r.name} allows every protocol`);
+      }
+      for (const g of byType(plan, SG)) {
+        assert.strictEqual(g.inputs.ingress, undefined, `${g.name} has inline ingress`);
+        assert.strictEqual(g.inputs.egress, undefined, `${g.name} has inline egress`);
+      }
+    }
+  });
+
+  it("gives every rule a description AWS accepts", async () => {
+    for (const env of ENVIRONMENTS) {
+      for (const r of [...byType(await stackOf("network", env), INGRESS), ...byType(await stackOf("network", env), EGRESS)]) {
+        assert.match(r.inputs.description, RULE_DESCRIPTION, `${env} ${r.name}`);
+      }
+    }
+  });
+
+  it("opens the internet only to the VPN port, and only the allowlist when one is set", async () => {
+    for (const env of ENVIRONMENTS) {
+      const open = byType(await stackOf("network", env), INGRESS).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
+      assert.deepStrictEqual(open.map((r) => `${r.inputs.ipProtocol}/${r.inputs.fromPort}`), ["udp/1194"]);
+    }
+    const plan = await planNetwork("dev", (c) => (c["platform:network"].vpn.allowlist = ["192.0.2.0/24", "198.51.100.7/32"]));
+    const vpn = ingressTable(plan).filter((row) => row.startsWith("vpn-server"));
+    assert.deepStrictEqual(vpn, ["vpn-server <- 192.0.2.0/24 udp/1194", "vpn-server <- 198.51.100.7/32 udp/1194"]);
+  });
+
+  it("lets devices reach only 8081 and admin profiles only the admin ports", () => {
+    const net = networkSection.parse({ vpcCidr: "10.10.0.0/16", natStrategy: "gateway", vpn: { clientCidr: "10.200.0.0/22" } });
+    const ranges = vpnRanges("10.200.0.0/22");
+    assert.deepStrictEqual(ranges, { clientCidr: "10.200.0.0/22", adminCidr: "10.200.0.0/24", deviceCidrs: ["10.200.1.0/24", "10.200.2.0/23"] });
+    const backendIn = accessRules(net).filter((r) => r.group === "openems-backend" && r.direction === "ingress");
+    for (const cidr of ranges.deviceCidrs) {
+      assert.deepStrictEqual(backendIn.filter((r) => "cidr" in r.peer && r.peer.cidr === cidr).map((r) => r.port), [8081]);
+    }
+    assert.deepStrictEqual(backendIn.filter((r) => "cidr" in r.peer && r.peer.cidr === ranges.adminCidr).map((r) => r.port), [4200, 10016, 8086]);
+  });
+});
+
+describe("network: VPN server", () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: runs on a hardened Graviton instance in a public subnet behind a kept Elastic IP`, async () => {
+      const plan = await stackOf("network", env);
+      const vm = one(plan, INSTANCE, `${env}-vpn-server`);
+      assert.match(vm.inputs.instanceType, /^t4g\./);
+      assert.strictEqual(vm.inputs.metadataOptions.httpTokens, "required");
+      assert.strictEqual(vm.inputs.keyName, undefined);
+      assert.strictEqual(vm.inputs.rootBlockDevice.encrypted, true);
+      assert.strictEqual(vm.inputs.rootBlockDevice.kmsKeyId, one(plan, "aws:kms/key:Key").state.arn);
+      const eni = one(plan, "aws:ec2/networkInterface:NetworkInterface", `${env}-vpn-server`);
+      assert.strictEqual(vm.inputs.primaryNetworkInterface.networkInterfaceId, eni.id);
+      assert.strictEqual(eni.inputs.sourceDestCheck, false);
+      assert.strictEqual(eni.inputs.subnetId, (plan.outputs.publicSubnetIds as string[])[0]);
+      const eip = one(plan, "aws:ec2/eip:Eip", `${env}-vpn-server`);
+      assert.strictEqual(eip.inputs.networkInterface, eni.id);
+      assert.ok(eip.protect && eip.retainOnDelete, "the VPN address is protected and retained");
+      assert.strictEqual((plan.outputs.vpn as any).host, eip.state.publicIp);
+    });
+  }
+
+  it("routes the VPN client range to the server's interface from every private subnet", async () => {
+    for (const env of ENVIRONMENTS) {
+      const plan = await stackOf("network", env);
+      const eni = one(plan, "aws:ec2/networkInterface:NetworkInterface", `${env}-vpn-server`);
+      const routes = byType(plan, "aws:ec2/route:Route").filter((r) => r.inputs.networkInterfaceId === eni.id);
+      assert.strictEqual(routes.length, (plan.outputs.privateSubnetIds as string[]).length);
+      for (const r of routes) assert.strictEqual(r.inputs.destinationCidrBlock, (plan.outputs.vpn as any).clientCidr);
+      assert.strictEqual(new Set(routes.map((r) => r.inputs.routeTableId)).size, routes.length);
+    }
+  });
+
+  it("keeps key material out of user data and in SecureString parameters under the network key", async () => {
+    const plan = await stackOf("network", "dev");
+    const userData: string = one(plan, INSTANCE, "dev-vpn-server").inputs.userData;
+    assert.doesNotMatch(userData, /PRIVATE KEY|OpenVPN Static key|BEGIN CERTIFICATE/);
+    const names = vpnParameterNames("dev");
+    for (const name of [names.caCert, names.serverCert, names.serverKey, names.tlsCryptKey]) {
+      assert.ok(userData.includes(name), `user data reads ${name}`);
+      const p = byType(plan, "aws:ssm/parameter:Parameter").find((r) => r.inputs.name === name);
+      assert.ok(p, name);
+      assert.strictEqual(p.inputs.type, "SecureString");
+      assert.strictEqual(p.inputs.keyId, one(plan, "aws:kms/key:Key").state.arn);
+      secretValue(p.inputs.value);
+    }
+    const tlsCrypt = byType(plan, "aws:ssm/parameter:Parameter").find((r) => r.inputs.name === names.tlsCryptKey);
+    assert.match(secretValue(tlsCrypt!.inputs.value), /^-----BEGIN OpenVPN Static key V1-----\n([0-9a-f]{32}\n){16}-----END OpenVPN Static key V1-----\n$/);
+    assert.ok(plan.secretOutputs.includes("vpnSigning"), "the CA key leaves the stack only as a secret");
+  });
+
+  it("grants the instance role only its parameters, its ccd prefix and its metric namespace", async () => {
+    const plan = await stackOf("network", "dev");
+    const policy = JSON.parse(byType(plan, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "dev-vpn-server")!.inputs.policy);
+    const actions = policy.Statement.flatMap((s: any) => [s.Action].flat());
+    assert.deepStrictEqual(actions.sort(), ["cloudwatch:PutMetricData", "kms:Decrypt", "s3:GetObject", "s3:ListBucket", "ssm:GetParameter"]);
+    for (const s of policy.Statement) {
+      if (s.Resource === "*") assert.ok(s.Condition, `${s.Sid} on every resource has a condition`);
+    }
+    const ssm = policy.Statement.find((s: any) => s.Action === "ssm:GetParameter");
+    assert.strictEqual(ssm.Resource.length, 4);
+    assert.ok(!ssm.Resource.some((arn: string) => arn.includes("admins")), "the server cannot read admin profiles");
+  });
+
+  it("keeps the fleet's identity: CA, tls-crypt key, ccd bucket and network key are protected", async () => {
+    const plan = await stackOf("network", "prod");
+    const mustKeep = (r: PlannedResource) => assert.ok(r.protect, `${r.type} ${r.name} is protected`);
+    mustKeep(one(plan, "tls:index/privateKey:PrivateKey", "prod-vpn-ca"));
+    mustKeep(one(plan, "tls:index/selfSignedCert:SelfSignedCert", "prod-vpn-ca"));
+    mustKeep(one(plan, "random:index/randomBytes:RandomBytes", "prod-vpn-tls-crypt"));
+    const bucket = one(plan, "aws:s3/bucket:Bucket", "prod-vpn-ccd");
+    assert.ok(bucket.protect && bucket.retainOnDelete);
+    const key = one(plan, "aws:kms/key:Key");
+    assert.ok(key.protect && key.retainOnDelete && key.inputs.enableKeyRotation);
+  });
+
+  it("issues admin profiles that fit a free SSM parameter and admits them through an empty ccd entry", async () => {
+    const plan = await stackOf("network", "dev");
+    const profile = byType(plan, "aws:ssm/parameter:Parameter").find((r) => r.inputs.name === "/openems/dev/vpn/admins/ops.ovpn");
+    assert.ok(profile);
+    assert.strictEqual(profile.inputs.tier, "Standard");
+    const text = secretValue(profile.inputs.value);
+    assert.ok(Buffer.byteLength(text) <= 4096);
+    assert.match(text, /<tls-crypt>/);
+    const ccd = one(plan, "aws:s3/bucketObjectv2:BucketObjectv2", "dev-vpn-admin-ops");
+    assert.strictEqual(ccd.inputs.key, "ccd/admin-ops");
+    assert.doesNotMatch(ccd.inputs.content, /ifconfig-push/);
+  });
+
+  it("keeps the user data the same, and under 16 KB, whatever the size of the fleet", async () => {
+    const shipped: string = one(await stackOf("network", "dev"), INSTANCE, "dev-vpn-server").inputs.userData;
+    const big = await planNetwork("dev", (c) => (c["platform:edge"].sites = fleet(1000)));
+    assert.strictEqual(one(big, INSTANCE, "dev-vpn-server").inputs.userData, shipped);
+    assert.ok(Buffer.byteLength(shipped) < USER_DATA_LIMIT_BYTES, `${Buffer.byteLength(shipped)} bytes`);
+  });
+
+  it("formats the tls-crypt key as OpenVPN writes it, and refuses anything else", () => {
+    const key = formatStaticKey("ab".repeat(256));
+    assert.strictEqual(key.split("\n").length, 19);
+    assert.throws(() => formatStaticKey("ab".repeat(255)), /512 lower-case hex digits/);
+  });
+});
+
+describe("network: VPC services", () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: sends every flow to an encrypted log group with the file's retention`, async () => {
+      const plan = await stackOf("network", env);
+      const net = editedConfig("network", env, () => undefined)["platform:network"] as any;
+      const group = one(plan, "aws:cloudwatch/logGroup:LogGroup");
+      assert.strictEqual(group.inputs.retentionInDays, net.flowLogRetentionDays);
+      assert.strictEqual(group.inputs.kmsKeyId, one(plan, "aws:kms/key:Key").state.arn);
+      const flow = one(plan, "aws:ec2/flowLog:FlowLog");
+      assert.strictEqual(flow.inputs.trafficType, "ALL");
+      assert.strictEqual(flow.inputs.vpcId, plan.outputs.vpcId);
+      assert.strictEqual(flow.inputs.logDestination, group.state.arn);
+      assert.strictEqual(plan.outputs.flowLogGroup, group.state.name);
+    });
+  }
+
+  it("lets CloudWatch Logs use the network key only for this account's log groups", async () => {
+    const plan = await stackOf("network", "dev");
+    const policy = JSON.parse(one(plan, "aws:kms/key:Key").inputs.policy);
+    const logs = policy.Statement.find((s: any) => s.Principal.Service);
+    assert.deepStrictEqual(logs.Principal.Service, ["logs.us-east-1.amazonaws.com"]);
+    assert.match(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], /^arn:aws:logs:us-east-1:\d{12}:log-group:\*$/);
+  });
+
+  it("adds the free S3 gateway endpoint everywhere and interface endpoints where the file asks", async () => {
+    for (const env of ENVIRONMENTS) {
+      const plan = await stackOf("network", env);
+      const net = editedConfig("network", env, () => undefined)["platform:network"] as any;
+      const endpoints = byType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint");
+      const s3 = endpoints.filter((e) => e.inputs.vpcEndpointType === "Gateway");
+      assert.deepStrictEqual(s3.map((e) => e.inputs.serviceName), ["com.amazonaws.us-east-1.s3"]);
+      assert.strictEqual(s3[0].inputs.routeTableIds.length, 2 * (plan.outputs.privateSubnetIds as string[]).length);
+      const interfaces = endpoints.filter((e) => e.inputs.vpcEndpointType === "Interface");
+      assert.strictEqual(interfaces.length, net.interfaceEndpoints ? INTERFACE_ENDPOINT_SERVICES.length : 0, env);
+      for (const e of interfaces) {
+        assert.strictEqual(e.inputs.privateDnsEnabled, true);
+        assert.deepStrictEqual(e.inputs.subnetIds, plan.outputs.privateSubnetIds);
+      }
+    }
+  });
+
+  it("builds the NAT the file chooses: an instance with default routes, or awsx gateways", async () => {
+    const dev = await stackOf("network", "dev");
+    const nat = one(dev, INSTANCE, "dev-nat");
+    assert.strictEqual(nat.inputs.metadataOptions.httpTokens, "required");
+    const eni = one(dev, "aws:ec2/networkInterface:NetworkInterface", "dev-nat");
+    const defaults = byType(dev, "aws:ec2/route:Route").filter((r) => r.inputs.destinationCidrBlock === "0.0.0.0/0");
+    assert.strictEqual(defaults.length, 2);
+    for (const r of defaults) assert.strictEqual(r.inputs.networkInterfaceId, eni.id);
+    assert.strictEqual(one(dev, "awsx:ec2:Vpc").inputs.natGateways.strategy, "None");
+    const prod = await stackOf("network", "prod");
+    assert.strictEqual(byType(prod, INSTANCE).filter((r) => r.name === "prod-nat").length, 0);
+    assert.strictEqual(one(prod, "awsx:ec2:Vpc").inputs.natGateways.strategy, "Single");
+    const perAz = await planNetwork("prod", (c) => (c["platform:network"].natStrategy = "gateway-per-az"));
+    assert.strictEqual(one(perAz, "awsx:ec2:Vpc").inputs.natGateways.strategy, "OnePerAz");
+  });
+
+  it("exports the contract workloads and edge read", async () => {
+    const plan = await stackOf("network", "stage");
+    const vpn = plan.outputs.vpn as any;
+    assert.deepStrictEqual(Object.keys(plan.outputs.securityGroupIds as object).sort(), ["mbeProxy", "openemsBackend", "vpnServer"]);
+    assert.strictEqual(vpn.port, 1194);
+    assert.strictEqual(vpn.ccdPrefix, "ccd");
+    assert.strictEqual(vpn.ccdBucket, one(plan, "aws:s3/bucket:Bucket").state.bucket);
+    assert.match(vpn.caCertPem, /BEGIN CERTIFICATE/);
+  });
+});
+
+describe("network: boot scripts", function () {
+  before(function () {
+    requirePrerequisites(this, { tools: ["shellcheck"] });
+  });
+
+  it("passes shellcheck for the VPN server and the NAT instance as planned", async () => {
+    const dev = await stackOf("network", "dev");
+    for (const name of ["dev-vpn-server", "dev-nat"]) {
+      const result = shellcheck(one(dev, INSTANCE, name).inputs.userData);
+      assert.strictEqual(result.status, 0, `${name}:\n${result.output}`);
+    }
+  });
+
+  it("refuses a NAT script for something that is not a CIDR", () => {
+    assert.throws(() => renderNatUserData("10.0.0.0/16; rm -rf /"), /'vpcCidr' is/);
+  });
+});

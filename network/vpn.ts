@@ -1,0 +1,216 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import { Appliance } from "./appliance";
+import { NetworkConfig } from "./config";
+import {
+  CA_ALLOWED_USES,
+  CLIENT_ALLOWED_USES,
+  PKI_KEY_ALGORITHM,
+  SERVER_ALLOWED_USES,
+  ccdObjectKey,
+  renderAdminCcdEntry,
+  renderClientProfile,
+  renderServerConfig,
+  renderServerUserData,
+} from "./openvpn";
+import { PrivateBucket } from "../platform/components/bucket";
+
+/** SSM standard parameters hold 4 KB for free; anything larger would need the paid tier. */
+export const SSM_STANDARD_LIMIT_BYTES = 4096;
+/** Where device and admin ccd entries live in the ccd bucket. */
+export const CCD_PREFIX = "ccd";
+/** CloudWatch namespace of the server's connection metrics. */
+export const VPN_METRICS_NAMESPACE = "OpenEMS/VPN";
+
+const HOURS_PER_YEAR = 8760;
+
+/** Validity of the VPN certificates the network stack issues, and when they renew. */
+export const VPN_CERT_LIFETIMES = {
+  // Device certificates chain to the CA: renewing it re-signs with the same key, so devices keep working.
+  ca: { validityPeriodHours: 10 * HOURS_PER_YEAR, earlyRenewalHours: HOURS_PER_YEAR },
+  server: { validityPeriodHours: 5 * HOURS_PER_YEAR, earlyRenewalHours: 90 * 24 },
+  admin: { validityPeriodHours: HOURS_PER_YEAR, earlyRenewalHours: 30 * 24 },
+} as const;
+
+/** The SSM parameter names of one environment's VPN material. */
+export function vpnParameterNames(env: string) {
+  const root = `/openems/${env}/vpn`;
+  return {
+    root,
+    caCert: `${root}/ca-cert`,
+    serverCert: `${root}/server-cert`,
+    serverKey: `${root}/server-key`,
+    tlsCryptKey: `${root}/tls-crypt-key`,
+    adminProfile: (name: string) => `${root}/admins/${name}.ovpn`,
+  };
+}
+
+/** The 2048-bit key as OpenVPN writes it (`openvpn --genkey tls-crypt`): 16 lines of 32 hex digits. */
+export function formatStaticKey(hex: string): string {
+  if (!/^[0-9a-f]{512}$/.test(hex)) {
+    throw new Error(`formatStaticKey: expected 512 lower-case hex digits (256 bytes), got ${hex.length} characters`);
+  }
+  const lines = hex.match(/.{32}/g) as string[];
+  return ["-----BEGIN OpenVPN Static key V1-----", ...lines, "-----END OpenVPN Static key V1-----", ""].join("\n");
+}
+
+export interface VpnServerArgs {
+  readonly env: string;
+  readonly network: NetworkConfig;
+  readonly vpcCidr: string;
+  readonly subnetId: pulumi.Input<string>;
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Output<string>;
+}
+
+/**
+ * The OpenVPN server of an environment: its PKI, the key material in SSM SecureString parameters
+ * (read by the instance at boot, never in user data), the bucket of ccd entries the edge stack
+ * publishes to, and the appliance that runs it behind a kept Elastic IP.
+ */
+export class VpnServer extends pulumi.ComponentResource {
+  readonly appliance: Appliance;
+  readonly caCertPem: pulumi.Output<string>;
+  readonly caPrivateKeyPem: pulumi.Output<string>;
+  readonly tlsCryptKey: pulumi.Output<string>;
+  readonly serverCommonName: string;
+  readonly ccdBucket: PrivateBucket;
+  readonly adminProfileParameters: Record<string, string>;
+
+  constructor(name: string, args: VpnServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:network:VpnServer", name, {}, opts);
+    const child = { parent: this };
+    const keep = { ...child, protect: true };
+    const names = vpnParameterNames(args.env);
+    const subject = { organization: "OpenEMS", organizationalUnit: `${args.env} VPN` };
+
+    // The CA is the identity of the whole fleet: replacing it would orphan every device
+    // certificate, so key and certificate are protected.
+    const caKey = new tls.PrivateKey(`${name}-ca`, { ...PKI_KEY_ALGORITHM }, keep);
+    const caCert = new tls.SelfSignedCert(
+      `${name}-ca`,
+      {
+        privateKeyPem: caKey.privateKeyPem,
+        isCaCertificate: true,
+        allowedUses: [...CA_ALLOWED_USES],
+        subject: { ...subject, commonName: `openems-${args.env}-vpn-ca` },
+        ...VPN_CERT_LIFETIMES.ca,
+      },
+      keep,
+    );
+    this.serverCommonName = `openems-${args.env}-vpn-server`;
+    const serverKey = new tls.PrivateKey(`${name}-server`, { ...PKI_KEY_ALGORITHM }, child);
+    const serverCsr = new tls.CertRequest(`${name}-server`, { privateKeyPem: serverKey.privateKeyPem, subject: { ...subject, commonName: this.serverCommonName } }, child);
+    const serverCert = new tls.LocallySignedCert(
+      `${name}-server`,
+      {
+        certRequestPem: serverCsr.certRequestPem,
+        caPrivateKeyPem: caKey.privateKeyPem,
+        caCertPem: caCert.certPem,
+        allowedUses: [...SERVER_ALLOWED_USES],
+        ...VPN_CERT_LIFETIMES.server,
+      },
+      child,
+    );
+    const tlsCrypt = new random.RandomBytes(`${name}-tls-crypt`, { length: 256 }, keep);
+    this.tlsCryptKey = pulumi.secret(tlsCrypt.hex.apply(formatStaticKey));
+    this.caCertPem = caCert.certPem;
+    this.caPrivateKeyPem = pulumi.secret(caKey.privateKeyPem);
+
+    const secureString = (id: string, paramName: string, value: pulumi.Input<string>, description: string) =>
+      new aws.ssm.Parameter(
+        `${name}-${id}`,
+        { name: paramName, type: "SecureString", tier: "Standard", keyId: args.kmsKeyArn, value: pulumi.secret(value), description },
+        child,
+      );
+    const params = [
+      secureString("ca-cert", names.caCert, caCert.certPem, "OpenVPN CA certificate"),
+      secureString("server-cert", names.serverCert, serverCert.certPem, "OpenVPN server certificate"),
+      secureString("server-key", names.serverKey, serverKey.privateKeyPem, "OpenVPN server private key"),
+      secureString("tls-crypt-key", names.tlsCryptKey, this.tlsCryptKey, "OpenVPN tls-crypt key"),
+    ];
+
+    this.ccdBucket = new PrivateBucket(`${name}-ccd`, { kmsKeyArn: args.kmsKeyArn, dataClass: "config" }, child);
+
+    // Admin profiles: pool addresses (their ccd entries push no address), admin ports only.
+    this.adminProfileParameters = {};
+    const adminProfiles: { name: string; cert: tls.LocallySignedCert; key: tls.PrivateKey }[] = [];
+    for (const admin of args.network.vpn.adminProfiles) {
+      const cn = `admin-${admin}`;
+      const key = new tls.PrivateKey(`${name}-${cn}`, { ...PKI_KEY_ALGORITHM }, child);
+      const csr = new tls.CertRequest(`${name}-${cn}`, { privateKeyPem: key.privateKeyPem, subject: { ...subject, commonName: cn } }, child);
+      const cert = new tls.LocallySignedCert(
+        `${name}-${cn}`,
+        { certRequestPem: csr.certRequestPem, caPrivateKeyPem: caKey.privateKeyPem, caCertPem: caCert.certPem, allowedUses: [...CLIENT_ALLOWED_USES], ...VPN_CERT_LIFETIMES.admin },
+        child,
+      );
+      new aws.s3.BucketObjectv2(
+        `${name}-${cn}`,
+        { bucket: this.ccdBucket.name, key: ccdObjectKey(CCD_PREFIX, cn), content: renderAdminCcdEntry(cn), contentType: "text/plain" },
+        child,
+      );
+      adminProfiles.push({ name: admin, cert, key });
+      this.adminProfileParameters[admin] = names.adminProfile(admin);
+    }
+
+    const bucketArn = this.ccdBucket.arn;
+    const region = aws.getRegionOutput({}, child).region;
+    const policy = pulumi.jsonStringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "ReadOwnKeyMaterial", Effect: "Allow", Action: "ssm:GetParameter", Resource: params.map((p) => p.arn) },
+        {
+          Sid: "DecryptOwnKeyMaterialAndCcd",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: args.kmsKeyArn,
+          Condition: { StringEquals: { "kms:ViaService": [pulumi.interpolate`ssm.${region}.amazonaws.com`, pulumi.interpolate`s3.${region}.amazonaws.com`] } },
+        },
+        { Sid: "ListCcdEntries", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [`${CCD_PREFIX}/*`, CCD_PREFIX] } } },
+        { Sid: "ReadCcdEntries", Effect: "Allow", Action: "s3:GetObject", Resource: pulumi.interpolate`${bucketArn}/${CCD_PREFIX}/*` },
+        { Sid: "PublishConnectionMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": VPN_METRICS_NAMESPACE } } },
+      ],
+    });
+
+    const serverConfig = renderServerConfig({ clientCidr: args.network.vpn.clientCidr, pushRoutes: [args.vpcCidr], port: args.network.vpn.port });
+    const userData = this.ccdBucket.name.apply((bucket) =>
+      renderServerUserData({
+        serverConfig,
+        ssmParameters: { caCert: names.caCert, serverCert: names.serverCert, serverKey: names.serverKey, tlsCryptKey: names.tlsCryptKey },
+        ccdSource: { bucket, prefix: CCD_PREFIX },
+        metrics: { namespace: VPN_METRICS_NAMESPACE, dimensions: { Environment: args.env } },
+      }),
+    );
+    this.appliance = new Appliance(
+      `${name}-server`,
+      {
+        role: "vpn-server",
+        description: `OpenVPN server for the ${args.env} edge devices`,
+        instanceType: args.network.vpn.instanceType,
+        subnetId: args.subnetId,
+        securityGroupId: args.securityGroupId,
+        kmsKeyArn: args.kmsKeyArn,
+        userData,
+        policy,
+        keepAddress: true,
+      },
+      { ...child, dependsOn: params },
+    );
+
+    for (const { name: admin, cert, key } of adminProfiles) {
+      const profile = pulumi
+        .all([this.appliance.elasticIp.publicIp, caCert.certPem, cert.certPem, key.privateKeyPem, this.tlsCryptKey])
+        .apply(([host, ca, crt, pem, tc]) => {
+          const text = renderClientProfile({ remoteHost: host, remotePort: args.network.vpn.port, serverCommonName: this.serverCommonName, caCertPem: ca, clientCertPem: crt, clientKeyPem: pem, tlsCryptKey: tc });
+          if (Buffer.byteLength(text) > SSM_STANDARD_LIMIT_BYTES) {
+            throw new Error(`admin profile ${admin}: ${Buffer.byteLength(text)} bytes exceed the ${SSM_STANDARD_LIMIT_BYTES}-byte SSM standard parameter`);
+          }
+          return text;
+        });
+      secureString(`admin-${admin}-profile`, names.adminProfile(admin), profile, `OpenVPN profile of admin ${admin}`);
+    }
+    this.registerOutputs({ caCertPem: this.caCertPem, ccdBucket: this.ccdBucket.name });
+  }
+}
