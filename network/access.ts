@@ -4,7 +4,7 @@ import { ADMIN_PORTS, PORT_MAP } from "../platform/ports";
 import { intToIp, ipToInt, parseCidr } from "../platform/net";
 
 /** The security groups of an environment, by the role their members play. */
-export const GROUP_ROLES = ["vpn-server", "openems-backend", "mbe-proxy", "interface-endpoints", "nat-instance"] as const;
+export const GROUP_ROLES = ["vpn-server", "openems-backend", "mbe-proxy", "interface-endpoints", "nat-instance", "admin-alb"] as const;
 export type GroupRole = (typeof GROUP_ROLES)[number];
 
 export type Peer = { readonly cidr: string } | { readonly group: GroupRole };
@@ -102,11 +102,31 @@ export function accessRules(net: NetworkConfig): AccessRule[] {
   return rules;
 }
 
-/** The groups an environment has: endpoint and NAT groups only when the file asks for them. */
+/** The groups the network stack owns: endpoint and NAT groups only when the file asks for them. */
 export function groupRoles(net: NetworkConfig): GroupRole[] {
   return GROUP_ROLES.filter(
-    (role) => (role !== "interface-endpoints" || net.interfaceEndpoints) && (role !== "nat-instance" || net.natStrategy === "instance"),
+    (role) => role !== "admin-alb" && (role !== "interface-endpoints" || net.interfaceEndpoints) && (role !== "nat-instance" || net.natStrategy === "instance"),
   );
+}
+
+/** The UI and Odoo: what the HTTPS load balancer forwards to. */
+export const ALB_TARGET_PORTS = [PORT_MAP.ui, PORT_MAP.odoo] as const;
+
+/**
+ * The admin load balancer's part of the access table (workloads owns the load balancer): HTTPS,
+ * and HTTP only to be redirected, from the admin allowlist; out to the UI and Odoo only.
+ */
+export function albAccessRules(adminAllowlist: readonly string[]): AccessRule[] {
+  const rules: AccessRule[] = [];
+  for (const cidr of adminAllowlist) {
+    rules.push({ group: "admin-alb", direction: "ingress", protocol: "tcp", port: 443, peer: { cidr }, description: `HTTPS from allowlisted admin source ${cidr}` });
+    rules.push({ group: "admin-alb", direction: "ingress", protocol: "tcp", port: 80, peer: { cidr }, description: `HTTP from allowlisted admin source ${cidr}, redirected to HTTPS` });
+  }
+  for (const port of ALB_TARGET_PORTS) {
+    rules.push({ group: "admin-alb", direction: "egress", protocol: "tcp", port, peer: { group: "openems-backend" }, description: `Load balancer to the backend on ${port}` });
+    rules.push({ group: "openems-backend", direction: "ingress", protocol: "tcp", port, peer: { group: "admin-alb" }, description: `Admin load balancer to port ${port}` });
+  }
+  return rules;
 }
 
 /** A stable, readable resource name for a rule; a change of peer or port makes a new rule. */

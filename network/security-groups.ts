@@ -7,6 +7,8 @@ export interface SecurityGroupsArgs {
   readonly vpcId: pulumi.Input<string>;
   readonly roles: readonly GroupRole[];
   readonly rules: readonly AccessRule[];
+  /** Groups of another stack that rules here refer to or add to, by role. */
+  readonly existing?: Partial<Record<GroupRole, pulumi.Input<string>>>;
 }
 
 const PURPOSE: Record<GroupRole, string> = {
@@ -15,6 +17,7 @@ const PURPOSE: Record<GroupRole, string> = {
   "mbe-proxy": "MBE proxy Lambda: egress to OpenEMS B2B only",
   "interface-endpoints": "Interface endpoints: HTTPS from the VPC",
   "nat-instance": "NAT instance: HTTP and HTTPS from the VPC to the internet",
+  "admin-alb": "Admin load balancer: HTTPS from allowlisted admins to the UI and Odoo",
 };
 
 /**
@@ -34,10 +37,10 @@ export class SecurityGroups extends pulumi.ComponentResource {
         child,
       );
     }
-    const idOf = (role: GroupRole) => {
-      const group = this.groups[role];
-      if (!group) throw new Error(`security group rule refers to group "${role}", which this environment does not have`);
-      return group.id;
+    const idOf = (role: GroupRole): pulumi.Input<string> => {
+      const id = this.groups[role]?.id ?? args.existing?.[role];
+      if (!id) throw new Error(`security group rule refers to group "${role}", which this environment does not have`);
+      return id;
     };
     for (const rule of args.rules) {
       const common = {

@@ -76,6 +76,17 @@ export const networkContract = contract("network", {
 
 export const workloadsContract = contract("workloads", {
   kmsKeyArn: arn,
+  /** The OpenEMS backend host. */
+  backend: z.object({ instanceId: z.string().min(1), privateIp: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, { message: "expected an IPv4 address" }) }),
+  /** What devices put in their OpenEMS Edge backend settings; reachable only through the VPN. */
+  edgeWebsocketUrl: z.string().startsWith("ws://"),
+  /** The MBE proxy's IAM-authenticated Function URL and the role MBE assumes to call it. */
+  mbeProxyUrl: z.string().startsWith("https://"),
+  mbeRoleArn: arn,
+  /** HTTPS names of the UI and Odoo when the environment has the admin load balancer. */
+  https: z.object({ ui: z.string(), odoo: z.string() }).nullable(),
+  /** The environment's alarm topic (host alarms; the edge stack's fleet alarms use it too). */
+  alarmTopicArn: arn,
 });
 
 export const edgeContract = contract("edge", {

@@ -1,12 +1,22 @@
+import * as aws from "@pulumi/aws";
+import { AdminAlb } from "./admin-alb";
+import { BackendHost } from "./backend-host";
 import { loadWorkloadsConfig } from "./config";
+import { MbeProxy } from "./mbe";
+import { networkSection } from "../network/config";
 import { EncryptionKey } from "../platform/components/kms";
+import { parseSection } from "../platform/config/environment";
 import { environmentStack } from "../platform/environment-stack";
 import { Exports, networkContract, readUpstream, stackRefName, workloadsContract } from "../platform/contracts";
+import { PORT_MAP } from "../platform/ports";
 
 export = async (): Promise<Exports<typeof workloadsContract>> => {
   const { env, workloads } = loadWorkloadsConfig();
-  const { provider } = environmentStack(env);
-  // Read (and so check) the network contract now; the host and the proxy are placed with it.
+  // The same environment file: the admin allowlist that the load balancer admits.
+  const adminAllowlist = parseSection(env, "platform:network", networkSection).adminAllowlist;
+  const { provider, providers } = environmentStack(env);
+  const opts = { providers };
+  const region = env.section.region;
   const network = readUpstream(
     networkContract,
     stackRefName(env.org["platform:organization"].pulumiOrg, "network", env.name, env.section.stackRefs.network),
@@ -16,11 +26,72 @@ export = async (): Promise<Exports<typeof workloadsContract>> => {
     {
       description: `OpenEMS ${env.name}: data volume, secrets and logs of the backend host and the MBE proxy`,
       alias: `openems-${env.name}-workloads`,
-      servicePrincipals: [`logs.${env.section.region}.amazonaws.com`],
+      servicePrincipals: [`logs.${region}.amazonaws.com`, "cloudwatch.amazonaws.com"],
     },
-    { providers: [provider] },
+    opts,
   );
-  void workloads;
-  void network;
-  return { kmsKeyArn: key.arn };
+
+  const alarmTopic = new aws.sns.Topic(`${env.name}-alarms`, { name: `openems-${env.name}-alarms`, kmsMasterKeyId: key.arn }, { provider });
+  const recipients = workloads.alarmEmails ?? env.org["platform:budgets"].subscribers;
+  recipients.forEach((endpoint, i) => {
+    new aws.sns.TopicSubscription(`${env.name}-alarms-${i}`, { topic: alarmTopic.arn, protocol: "email", endpoint }, { provider });
+  });
+
+  const host = new BackendHost(
+    `${env.name}-openems`,
+    {
+      env: env.name,
+      openems: workloads.openems,
+      logRetentionDays: workloads.logRetentionDays,
+      region,
+      // The first private subnet is in the first zone: the data volume must be in the same one.
+      subnetId: network.privateSubnetIds.apply((ids) => ids[0]),
+      availabilityZone: network.availabilityZones.apply((zones) => zones[0]),
+      securityGroupId: network.securityGroupIds.openemsBackend,
+      kmsKeyArn: key.arn,
+      alarmTopicArn: alarmTopic.arn,
+    },
+    opts,
+  );
+  const proxy = new MbeProxy(
+    `${env.name}-mbe-proxy`,
+    {
+      env: env.name,
+      mbe: workloads.mbe,
+      logRetentionDays: workloads.logRetentionDays,
+      region,
+      subnetIds: network.privateSubnetIds,
+      securityGroupId: network.securityGroupIds.mbeProxy,
+      kmsKeyArn: key.arn,
+      backendAddress: host.instance.privateIp,
+    },
+    opts,
+  );
+  const alb =
+    workloads.https.mode === "alb"
+      ? new AdminAlb(
+          `${env.name}-admin`,
+          {
+            env: env.name,
+            https: workloads.https,
+            adminAllowlist,
+            vpcId: network.vpcId,
+            publicSubnetIds: network.publicSubnetIds,
+            backendSecurityGroupId: network.securityGroupIds.openemsBackend,
+            instanceId: host.instance.id,
+            deletionProtection: env.name === "prod",
+          },
+          opts,
+        )
+      : undefined;
+
+  return {
+    kmsKeyArn: key.arn,
+    backend: { instanceId: host.instance.id, privateIp: host.instance.privateIp },
+    edgeWebsocketUrl: host.instance.privateIp.apply((ip) => `ws://${ip}:${PORT_MAP.edgeWebsocket}`),
+    mbeProxyUrl: proxy.url.functionUrl,
+    mbeRoleArn: proxy.mbeRole.arn,
+    https: alb ? alb.endpoints : null,
+    alarmTopicArn: alarmTopic.arn,
+  };
 };

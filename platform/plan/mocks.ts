@@ -50,6 +50,14 @@ function providerInput(v: unknown): any {
   }
 }
 
+const PLANNED_SUBNETS = new Map<string, { cidr: Cidr; az: string }>();
+
+/** A stable private address for a resource inside its subnet (the 11th address onwards). */
+function addressIn(subnet: { cidr: Cidr }, seed: string): string {
+  const usable = subnet.cidr.last - subnet.cidr.first + 1 - 20;
+  return intToIp(subnet.cidr.first + 10 + (parseInt(hex(seed, 8), 16) % usable));
+}
+
 /**
  * Mocks that answer like a plausible AWS: ids and ARNs in the account and region of the resource's
  * provider, private addresses inside the subnet's block, public addresses for Elastic IPs, and an
@@ -59,7 +67,11 @@ function providerInput(v: unknown): any {
 export class PlatformMocks implements pulumi.runtime.Mocks {
   readonly resources: PlannedResource[] = [];
   private readonly providers = new Map<string, ProviderFacts>();
-  private readonly subnets = new Map<string, { cidr: Cidr; used: number; az: string }>();
+  /**
+   * Subnets of every VPC planned in this process, shared by all stacks: the workloads stack places
+   * instances in subnets the network stack's plan created (ids are deterministic hashes).
+   */
+  private readonly subnets = PLANNED_SUBNETS;
   private readonly interfaces = new Map<string, { privateIp: string; subnetId: string }>();
   private pendingMeta: { parent: string; protect: boolean; retainOnDelete: boolean; urn: string } | undefined;
   private readonly defaultFacts: ProviderFacts;
@@ -220,10 +232,37 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         const id = `eni-${hex(seed, 17)}`;
         const subnet = this.subnets.get(inputs.subnetId);
         if (!subnet) throw new Error(`network interface ${args.name}: subnet ${inputs.subnetId} is not a subnet the plan created`);
-        const privateIp = inputs.privateIp ?? intToIp(subnet.cidr.first + 10 + subnet.used++);
+        const privateIp = inputs.privateIp ?? addressIn(subnet, seed);
         this.interfaces.set(id, { privateIp, subnetId: inputs.subnetId });
         return { id, state: { ...inputs, arn: arn("ec2", `network-interface/${id}`), privateIp, privateIps: [privateIp], availabilityZone: subnet.az } };
       }
+      case "aws:ebs/volume:Volume": {
+        const id = `vol-${hex(seed, 17)}`;
+        return { id, state: { ...inputs, arn: arn("ec2", `volume/${id}`) } };
+      }
+      case "aws:secretsmanager/secret:Secret": {
+        const name = physical();
+        const secretArn = arn("secretsmanager", `secret:${name}-${hex(seed, 6)}`);
+        return { id: secretArn, state: { ...inputs, name, arn: secretArn } };
+      }
+      case "aws:acm/certificate:Certificate": {
+        const id = [8, 4, 4, 4, 12].map((n, i) => hex(seed + i, n)).join("-");
+        const names: string[] = [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])];
+        const domainValidationOptions = names.map((domainName) => ({
+          domainName,
+          resourceRecordName: `_${hex(seed + domainName, 32)}.${domainName}.`,
+          resourceRecordType: "CNAME",
+          resourceRecordValue: `_${hex(seed + domainName + "v", 32)}.acm-validations.aws.`,
+        }));
+        return { id, state: { ...inputs, arn: arn("acm", `certificate/${id}`), domainValidationOptions } };
+      }
+      case "aws:lb/loadBalancer:LoadBalancer": {
+        const name = inputs.name ?? `${args.name.slice(0, 24)}-${hex(seed, 7)}`;
+        const id = arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex(seed, 16)}`);
+        return { id, state: { ...inputs, name, arn: id, dnsName: `${name}-${digits(seed, 10)}.${region}.elb.amazonaws.com`, zoneId: "Z35SXDOTRQ7X7K" } };
+      }
+      case "aws:route53/record:Record":
+        return { id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`, state: { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") } };
       case "aws:ssm/parameter:Parameter":
         return { id: inputs.name, state: { ...inputs, arn: arn("ssm", `parameter/${String(inputs.name).replace(/^\//, "")}`), version: 1 } };
       case "aws:ec2/instance:Instance": {
@@ -232,7 +271,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         if (inputs.primaryNetworkInterface && !eni) throw new Error(`instance ${args.name}: network interface ${inputs.primaryNetworkInterface.networkInterfaceId} is not one the plan created`);
         const subnetId = eni?.subnetId ?? inputs.subnetId;
         const subnet = this.subnets.get(subnetId);
-        const privateIp = eni?.privateIp ?? inputs.privateIp ?? (subnet ? intToIp(subnet.cidr.first + 10 + subnet.used++) : undefined);
+        const privateIp = eni?.privateIp ?? inputs.privateIp ?? (subnet ? addressIn(subnet, seed) : undefined);
         if (subnetId && !subnet) throw new Error(`instance ${args.name}: subnet ${subnetId} is not a subnet the plan created`);
         return {
           id,
@@ -306,7 +345,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
       const blocks: string[] = spec.cidrBlocks ?? [];
       blocks.forEach((block, i) => {
         const id = `subnet-${hex(`${seed}/${spec.type}/${i}`, 17)}`;
-        this.subnets.set(id, { cidr: parseCidr(block), used: 0, az: azNames[i % azNames.length] });
+        this.subnets.set(id, { cidr: parseCidr(block), az: azNames[i % azNames.length] });
         byType[spec.type]?.push(id);
         layout.push({ type: spec.type, name: spec.name, cidrBlock: block, availabilityZone: azNames[i % azNames.length], id });
       });
@@ -332,6 +371,10 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
       case "aws:index/getAvailabilityZones:getAvailabilityZones":
         return { names: ["a", "b", "c"].map((s) => `${region}${s}`), zoneIds: [1, 2, 3].map((n) => `use1-az${n}`), id: region };
+      case "aws:route53/getZone:getZone": {
+        const zoneId = `Z${hex(`zone/${args.inputs.name}`, 20).toUpperCase()}`;
+        return { id: zoneId, zoneId, name: args.inputs.name, privateZone: false, arn: `arn:aws:route53:::hostedzone/${zoneId}`, nameServers: [], tags: {}, callerReference: "mock", comment: "", resourceRecordSetCount: 2, linkedServiceDescription: "", linkedServicePrincipal: "", primaryNameServer: "" };
+      }
       case "aws:ec2/getRouteTable:getRouteTable": {
         const subnetId = String(args.inputs.subnetId ?? "");
         if (!this.subnets.has(subnetId)) break;

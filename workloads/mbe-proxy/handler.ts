@@ -23,7 +23,7 @@ export const bundleEntry = {
   handler: "handler.handler",
   /** Provided by the Lambda runtime: a bundler must leave these external, never inline them. */
   external: ["@aws-sdk/*"],
-  runtimes: ["nodejs20.x", "nodejs22.x"],
+  runtimes: ["nodejs20.x", "nodejs22.x", "nodejs24.x"],
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { bundleEntry } from "../handler";
+import { transpileHandler } from "../package";
 import { startFakeOpenems } from "./fake-openems";
 
 const SOURCE = path.join(__dirname, "..", bundleEntry.sourceFile);
@@ -25,15 +26,10 @@ describe("mbe-proxy bundle", () => {
 
   before(() => {
     // What the Pulumi program does at deploy time, into a folder with no node_modules above it.
-    const out = ts.transpileModule(fs.readFileSync(SOURCE, "utf8"), {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-      fileName: bundleEntry.sourceFile,
-      reportDiagnostics: true,
-    });
-    assert.deepEqual(out.diagnostics ?? [], []);
+    const code = transpileHandler();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "mbe-proxy-bundle-"));
     outFile = path.join(dir, bundleEntry.outputFile);
-    fs.writeFileSync(outFile, out.outputText);
+    fs.writeFileSync(outFile, code);
   });
 
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,0 +1,237 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { WorkloadsConfig } from "./config";
+import { HOST_SECRET_KEYS } from "./openems/secrets";
+import { dataDiskMetricDimensions, HOST_METRICS, renderHostUserData } from "./openems/userdata";
+import { SSM_CORE_POLICY_ARN } from "../network/appliance";
+
+/** Image parameters of Amazon Linux 2023 per CPU architecture (AWS's public SSM parameters). */
+export const AL2023_AMI_PARAMETERS = {
+  x86_64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+  arm64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+} as const;
+
+/** Graviton families carry a `g` after the generation digit (t4g, m7g, c7gn); the rest are x86. */
+export function architectureOf(instanceType: string): keyof typeof AL2023_AMI_PARAMETERS {
+  const family = instanceType.split(".")[0];
+  return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) && !/^g\d/.test(family) ? "arm64" : "x86_64";
+}
+
+/** The tag that selects volumes for the snapshot schedule. */
+export const SNAPSHOT_TAG = { key: "snapshot-schedule", value: "openems-daily" } as const;
+
+export interface BackendHostArgs {
+  readonly env: string;
+  readonly openems: WorkloadsConfig["openems"];
+  readonly logRetentionDays: number;
+  readonly region: string;
+  readonly subnetId: pulumi.Input<string>;
+  readonly availabilityZone: pulumi.Input<string>;
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Output<string>;
+  readonly alarmTopicArn: pulumi.Input<string>;
+}
+
+/**
+ * The OpenEMS backend: a private instance running the Compose stack, a separate data volume that
+ * outlives it, its secrets, its log group, daily snapshots and the alarms that watch it.
+ */
+export class BackendHost extends pulumi.ComponentResource {
+  readonly instance: aws.ec2.Instance;
+  readonly dataVolume: aws.ebs.Volume;
+  readonly secret: aws.secretsmanager.Secret;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+
+  constructor(name: string, args: BackendHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:workloads:BackendHost", name, {}, opts);
+    const child = { parent: this };
+    const tags = { role: "openems-backend" };
+
+    // Database passwords are read at first start of each database: a new value later would lock
+    // the services out of their own data, so the generated values are protected.
+    const values: Record<string, pulumi.Output<string>> = {};
+    for (const key of HOST_SECRET_KEYS) {
+      values[key] = new random.RandomPassword(`${name}-${key}`, { length: 32, special: false }, { ...child, protect: true }).result;
+    }
+    this.secret = new aws.secretsmanager.Secret(
+      `${name}-host`,
+      { name: `openems/${args.env}/backend-host`, description: "OpenEMS backend host: database and service passwords", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: 30, tags },
+      { ...child, protect: true, retainOnDelete: true },
+    );
+    new aws.secretsmanager.SecretVersion(`${name}-host`, { secretId: this.secret.id, secretString: pulumi.secret(pulumi.jsonStringify(values)) }, child);
+
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-containers`,
+      { name: `/openems/${args.env}/backend`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn, tags },
+      { ...child, retainOnDelete: true },
+    );
+
+    // Every database lives here: protected, retained, never deleted with the instance.
+    this.dataVolume = new aws.ebs.Volume(
+      `${name}-data`,
+      {
+        availabilityZone: args.availabilityZone,
+        size: args.openems.dataVolumeGb,
+        type: "gp3",
+        encrypted: true,
+        kmsKeyId: args.kmsKeyArn,
+        tags: { ...tags, Name: `openems-${args.env}-data`, "data-class": "database", [SNAPSHOT_TAG.key]: SNAPSHOT_TAG.value },
+      },
+      { ...child, protect: true, retainOnDelete: true },
+    );
+
+    const role = new aws.iam.Role(
+      `${name}-host`,
+      {
+        description: `OpenEMS ${args.env} backend host`,
+        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        tags,
+      },
+      child,
+    );
+    new aws.iam.RolePolicyAttachment(`${name}-host-ssm`, { role: role.name, policyArn: SSM_CORE_POLICY_ARN }, child);
+    new aws.iam.RolePolicy(
+      `${name}-host`,
+      {
+        role: role.name,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "ReadOwnSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: this.secret.arn },
+            { Sid: "DecryptOwnSecret", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } } },
+            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [this.logGroup.arn, pulumi.interpolate`${this.logGroup.arn}:log-stream:*`] },
+            { Sid: "PublishHostMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": HOST_METRICS.namespace } } },
+          ],
+        }),
+      },
+      child,
+    );
+    const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name, tags }, child);
+
+    const ami = aws.ssm.getParameterOutput({ name: AL2023_AMI_PARAMETERS[architectureOf(args.openems.instanceType)] }, child);
+    const userData = pulumi.all([this.dataVolume.id, this.secret.arn]).apply(([dataVolumeId, secretArn]) =>
+      renderHostUserData({ compose: { logGroupName: `/openems/${args.env}/backend`, region: args.region }, dataVolumeId, secretArn }),
+    );
+    this.instance = new aws.ec2.Instance(
+      `${name}-host`,
+      {
+        ami: ami.value,
+        instanceType: args.openems.instanceType,
+        subnetId: args.subnetId,
+        vpcSecurityGroupIds: [args.securityGroupId],
+        associatePublicIpAddress: false,
+        iamInstanceProfile: profile.name,
+        monitoring: args.openems.detailedMonitoring,
+        metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+        rootBlockDevice: { encrypted: true, kmsKeyId: args.kmsKeyArn, volumeType: "gp3", volumeSize: 20, deleteOnTermination: true },
+        maintenanceOptions: { autoRecovery: "default" },
+        userData,
+        userDataReplaceOnChange: false,
+        tags: { ...tags, Name: `openems-${args.env}-backend` },
+      },
+      // A newer image does not replace the host by itself; `pulumi up --replace` does, and the
+      // data volume moves to the new instance.
+      { ...child, ignoreChanges: ["ami"] },
+    );
+    new aws.ec2.VolumeAttachment(
+      `${name}-data`,
+      { instanceId: this.instance.id, volumeId: this.dataVolume.id, deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true },
+      // On replacement the volume must leave the old instance before it can join the new one.
+      { ...child, deleteBeforeReplace: true },
+    );
+
+    this.snapshots(name, args, child);
+    this.alarms(name, args, child);
+    this.registerOutputs({ instanceId: this.instance.id, dataVolumeId: this.dataVolume.id });
+  }
+
+  /** Daily snapshots of the data volume, kept `snapshotRetentionDays` days (Data Lifecycle Manager). */
+  private snapshots(name: string, args: BackendHostArgs, child: pulumi.CustomResourceOptions) {
+    const role = new aws.iam.Role(
+      `${name}-snapshots`,
+      {
+        description: "Data Lifecycle Manager: snapshots of the OpenEMS data volume",
+        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "dlm.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+      },
+      child,
+    );
+    new aws.iam.RolePolicyAttachment(`${name}-snapshots`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole" }, child);
+    // Snapshots of a volume under a customer-managed key are encrypted with it: DLM needs grants.
+    new aws.iam.RolePolicy(
+      `${name}-snapshots`,
+      {
+        role: role.name,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncrypt*"],
+              Resource: args.kmsKeyArn,
+              Condition: { StringEquals: { "kms:ViaService": `ec2.${args.region}.amazonaws.com` } },
+            },
+          ],
+        }),
+      },
+      child,
+    );
+    new aws.dlm.LifecyclePolicy(
+      `${name}-snapshots`,
+      {
+        description: `OpenEMS ${args.env} data volume, daily, ${args.openems.snapshotRetentionDays} days`,
+        executionRoleArn: role.arn,
+        state: "ENABLED",
+        policyDetails: {
+          resourceTypes: ["VOLUME"],
+          targetTags: { [SNAPSHOT_TAG.key]: SNAPSHOT_TAG.value },
+          schedules: [
+            {
+              name: `daily-${args.openems.snapshotRetentionDays}d`,
+              createRule: { interval: 24, intervalUnit: "HOURS", times: "03:00" },
+              retainRule: { count: args.openems.snapshotRetentionDays },
+              copyTags: true,
+            },
+          ],
+        },
+      },
+      child,
+    );
+  }
+
+  /** Status checks recover or reboot the host; CPU, memory and the data disk page a human. */
+  private alarms(name: string, args: BackendHostArgs, child: pulumi.CustomResourceOptions) {
+    const id = this.instance.id;
+    const alarm = (suffix: string, a: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">, extraActions: pulumi.Input<string>[] = []) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
+        { ...a, alarmActions: [...extraActions, args.alarmTopicArn], okActions: [args.alarmTopicArn], treatMissingData: a.treatMissingData ?? "missing" },
+        child,
+      );
+    const ec2 = { namespace: "AWS/EC2", dimensions: { InstanceId: id } };
+    alarm(
+      "system-check",
+      { ...ec2, alarmDescription: "Host hardware or AWS network failed: the instance is recovered onto new hardware", metricName: "StatusCheckFailed_System", statistic: "Maximum", period: 60, evaluationPeriods: 2, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold" },
+      [`arn:aws:automate:${args.region}:ec2:recover`],
+    );
+    alarm(
+      "instance-check",
+      { ...ec2, alarmDescription: "The operating system stopped answering: the instance is rebooted", metricName: "StatusCheckFailed_Instance", statistic: "Maximum", period: 60, evaluationPeriods: 3, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold" },
+      [`arn:aws:automate:${args.region}:ec2:reboot`],
+    );
+    alarm("cpu", { ...ec2, alarmDescription: "CPU above 80 % for 15 minutes", metricName: "CPUUtilization", statistic: "Average", period: 300, evaluationPeriods: 3, threshold: 80, comparisonOperator: "GreaterThanThreshold" });
+    alarm("data-disk", {
+      namespace: HOST_METRICS.namespace,
+      metricName: HOST_METRICS.diskUsedPercent,
+      dimensions: id.apply((instanceId) => dataDiskMetricDimensions(instanceId)),
+      alarmDescription: "Data volume above 80 % full: grow dataVolumeGb",
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 80,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "breaching",
+    });
+    alarm("memory", { namespace: HOST_METRICS.namespace, metricName: HOST_METRICS.memUsedPercent, dimensions: { InstanceId: id }, alarmDescription: "Memory above 90 % for 15 minutes", statistic: "Average", period: 300, evaluationPeriods: 3, threshold: 90, comparisonOperator: "GreaterThanThreshold" });
+  }
+}
