@@ -1,0 +1,231 @@
+import * as assert from "assert";
+import { architectureOf, AL2023_AMI_PARAMETERS, SNAPSHOT_TAG } from "../backend-host";
+import { ALB_TLS_POLICY } from "../admin-alb";
+import { vercelOidc } from "../mbe";
+import { transpileHandler } from "../mbe-proxy/package";
+import { HOST_SECRET_KEYS } from "../openems/secrets";
+import { USER_DATA_LIMIT_BYTES } from "../openems/userdata";
+import { shellcheck, requirePrerequisites } from "../../network/openvpn/test/tools";
+import { StackPlan } from "../../platform/plan/run";
+import { ENVIRONMENTS } from "../../platform/repo";
+import { byType, editedConfig, one, planExpectingError, planOne, repositoryPlan, stackOf, upstreamOutputs } from "../../platform/testing/harness";
+
+const INSTANCE = "aws:ec2/instance:Instance";
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+
+function workloadsConfig(env: string): any {
+  return editedConfig("workloads", env, () => undefined)["platform:workloads"];
+}
+function networkOf(env: string) {
+  return stackOf("network", env);
+}
+function keyArn(plan: StackPlan): string {
+  return one(plan, "aws:kms/key:Key").state.arn;
+}
+async function planWorkloads(env: string, edit: (c: any) => void): Promise<StackPlan> {
+  return planOne("workloads", env, editedConfig("workloads", env, edit), await upstreamOutputs());
+}
+
+before(async function () {
+  this.timeout(180000);
+  await repositoryPlan();
+});
+
+describe("workloads: OpenEMS backend host", () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: runs privately, hardened, with the file's type and monitoring`, async () => {
+      const plan = await stackOf("workloads", env);
+      const network = await networkOf(env);
+      const cfg = workloadsConfig(env).openems;
+      const host = one(plan, INSTANCE);
+      assert.strictEqual(host.inputs.instanceType, cfg.instanceType);
+      assert.strictEqual(host.inputs.subnetId, (network.outputs.privateSubnetIds as string[])[0]);
+      assert.strictEqual(host.inputs.associatePublicIpAddress, false);
+      assert.deepStrictEqual(host.inputs.vpcSecurityGroupIds, [(network.outputs.securityGroupIds as any).openemsBackend]);
+      assert.strictEqual(host.inputs.metadataOptions.httpTokens, "required");
+      assert.strictEqual(host.inputs.keyName, undefined);
+      assert.strictEqual(host.inputs.monitoring, cfg.detailedMonitoring);
+      assert.deepStrictEqual([host.inputs.rootBlockDevice.encrypted, host.inputs.rootBlockDevice.kmsKeyId], [true, keyArn(plan)]);
+    });
+
+    it(`${env}: keeps every database on a protected, encrypted data volume in the host's zone`, async () => {
+      const plan = await stackOf("workloads", env);
+      const cfg = workloadsConfig(env).openems;
+      const volume = one(plan, "aws:ebs/volume:Volume");
+      assert.ok(volume.protect && volume.retainOnDelete, "protected and retained");
+      assert.deepStrictEqual([volume.inputs.size, volume.inputs.type, volume.inputs.encrypted, volume.inputs.kmsKeyId], [cfg.dataVolumeGb, "gp3", true, keyArn(plan)]);
+      assert.strictEqual(volume.inputs.availabilityZone, ((await networkOf(env)).outputs.availabilityZones as string[])[0]);
+      const attachment = one(plan, "aws:ec2/volumeAttachment:VolumeAttachment");
+      assert.deepStrictEqual([attachment.inputs.volumeId, attachment.inputs.instanceId], [volume.id, one(plan, INSTANCE).id]);
+      const dlm = one(plan, "aws:dlm/lifecyclePolicy:LifecyclePolicy");
+      assert.strictEqual(dlm.inputs.policyDetails.schedules[0].retainRule.count, cfg.snapshotRetentionDays);
+      assert.deepStrictEqual(dlm.inputs.policyDetails.targetTags, { [SNAPSHOT_TAG.key]: SNAPSHOT_TAG.value });
+      assert.strictEqual(volume.inputs.tags[SNAPSHOT_TAG.key], SNAPSHOT_TAG.value);
+    });
+  }
+
+  it("picks the image of the instance type's architecture", () => {
+    const table: [string, keyof typeof AL2023_AMI_PARAMETERS][] = [["t3.medium", "x86_64"], ["t3a.large", "x86_64"], ["t4g.small", "arm64"], ["m7g.large", "arm64"], ["c7gn.xlarge", "arm64"], ["g5.xlarge", "x86_64"], ["m6i.large", "x86_64"]];
+    for (const [type, arch] of table) assert.strictEqual(architectureOf(type), arch, type);
+  });
+
+  it("generates the host's passwords into one protected secret, never into user data", async () => {
+    const plan = await stackOf("workloads", "prod");
+    const secret = byType(plan, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === "openems/prod/backend-host");
+    assert.ok(secret && secret.protect && secret.retainOnDelete);
+    assert.strictEqual(secret.inputs.kmsKeyId, keyArn(plan));
+    const version = byType(plan, "aws:secretsmanager/secretVersion:SecretVersion").find((v) => v.inputs.secretId === secret.id);
+    assert.strictEqual(version!.inputs.secretString[SECRET_SIGNATURE], "1b47061264138c4ac30d75fd1eb44270", "the value is a secret");
+    const values = JSON.parse(version!.inputs.secretString.value);
+    assert.deepStrictEqual(Object.keys(values).sort(), [...HOST_SECRET_KEYS].sort());
+    const userData: string = one(plan, INSTANCE).inputs.userData;
+    for (const v of Object.values(values) as string[]) assert.ok(!userData.includes(v), "no password in user data");
+    assert.ok(userData.includes(secret.state.arn) && userData.includes(one(plan, "aws:ebs/volume:Volume").id));
+    assert.ok(Buffer.byteLength(userData) < USER_DATA_LIMIT_BYTES);
+    for (const p of byType(plan, "random:index/randomPassword:RandomPassword")) assert.ok(p.protect, `${p.name} is protected`);
+  });
+
+  it("grants the host only its secret, its log group, its metrics and Session Manager", async () => {
+    const plan = await stackOf("workloads", "dev");
+    const policy = JSON.parse(byType(plan, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "dev-openems-host")!.inputs.policy);
+    const secret = byType(plan, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === "openems/dev/backend-host")!;
+    const group = byType(plan, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === "/openems/dev/backend")!;
+    const bySid = Object.fromEntries(policy.Statement.map((s: any) => [s.Sid, s]));
+    assert.strictEqual(bySid.ReadOwnSecret.Resource, secret.state.arn);
+    assert.deepStrictEqual(bySid.WriteOwnLogs.Resource, [group.state.arn, `${group.state.arn}:log-stream:*`]);
+    assert.strictEqual(bySid.PublishHostMetrics.Condition.StringEquals["cloudwatch:namespace"], "CWAgent");
+    assert.ok(policy.Statement.every((s: any) => s.Resource !== "*" || s.Condition), "no unconditioned wildcard");
+    assert.deepStrictEqual(byType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").find((a) => a.name === "dev-openems-host-ssm")!.inputs.policyArn, "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+  });
+
+  it("recovers or reboots on failed status checks and alarms on CPU, memory and the data disk", async () => {
+    const plan = await stackOf("workloads", "dev");
+    const topic = one(plan, "aws:sns/topic:Topic");
+    const alarms = Object.fromEntries(byType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name.replace("dev-openems-", ""), a.inputs]));
+    assert.deepStrictEqual(Object.keys(alarms).sort(), ["cpu", "data-disk", "instance-check", "memory", "system-check"]);
+    assert.deepStrictEqual(alarms["system-check"].alarmActions, ["arn:aws:automate:us-east-1:ec2:recover", topic.state.arn]);
+    assert.deepStrictEqual(alarms["instance-check"].alarmActions, ["arn:aws:automate:us-east-1:ec2:reboot", topic.state.arn]);
+    for (const a of Object.values(alarms)) assert.ok(a.alarmActions.includes(topic.state.arn));
+    assert.deepStrictEqual(alarms["data-disk"].dimensions, { InstanceId: one(plan, INSTANCE).id, path: "/data", fstype: "xfs" });
+    assert.strictEqual(topic.inputs.kmsMasterKeyId, keyArn(plan));
+  });
+
+  it("encrypts every log group with the workloads key and keeps it for the file's retention", async () => {
+    for (const env of ENVIRONMENTS) {
+      const plan = await stackOf("workloads", env);
+      for (const g of byType(plan, "aws:cloudwatch/logGroup:LogGroup")) {
+        assert.deepStrictEqual([g.inputs.kmsKeyId, g.inputs.retentionInDays], [keyArn(plan), workloadsConfig(env).logRetentionDays], `${env} ${g.name}`);
+      }
+    }
+  });
+});
+
+describe("workloads: boot script", function () {
+  before(function () {
+    requirePrerequisites(this, { tools: ["shellcheck"] });
+  });
+  it("passes shellcheck as planned", async () => {
+    const result = shellcheck(one(await stackOf("workloads", "stage"), INSTANCE).inputs.userData);
+    assert.strictEqual(result.status, 0, result.output);
+  });
+});
+
+describe("workloads: MBE proxy", () => {
+  it("runs in the private subnets with the proxy's group and calls B2B on the host's address", async () => {
+    const plan = await stackOf("workloads", "dev");
+    const network = await networkOf("dev");
+    const fn = one(plan, "aws:lambda/function:Function");
+    const cfg = workloadsConfig("dev").mbe;
+    assert.strictEqual(fn.inputs.runtime, "nodejs24.x");
+    assert.deepStrictEqual(fn.inputs.vpcConfig.subnetIds, network.outputs.privateSubnetIds);
+    assert.deepStrictEqual(fn.inputs.vpcConfig.securityGroupIds, [(network.outputs.securityGroupIds as any).mbeProxy]);
+    const vars = fn.inputs.environment.variables;
+    assert.strictEqual(vars.OPENEMS_B2B_URL, `http://${one(plan, INSTANCE).state.privateIp}:8082/jsonrpc`);
+    assert.strictEqual(vars.ALLOWED_METHODS, cfg.allowedMethods.join(","));
+    assert.strictEqual(vars.OPENEMS_CREDENTIALS_SECRET_ARN, byType(plan, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === "openems/dev/mbe-proxy-b2b")!.state.arn);
+    assert.strictEqual(fn.inputs.timeout, Math.ceil(cfg.upstreamTimeoutMs / 1000) + 3);
+  });
+
+  it("packages the handler from the repository's source", async () => {
+    const fn = one(await stackOf("workloads", "dev"), "aws:lambda/function:Function");
+    // The mocks see the archive but not its members; what goes in it is transpileHandler's output.
+    assert.strictEqual(fn.inputs.code.__pulumiArchive, true);
+    const code = transpileHandler();
+    assert.match(code, /exports\.handler = /);
+    assert.match(code, /OPENEMS_B2B_URL/);
+    assert.strictEqual(fn.inputs.handler, "handler.handler");
+  });
+
+  it("lets only MBE's role invoke the IAM-authenticated URL", async () => {
+    const plan = await stackOf("workloads", "dev");
+    assert.strictEqual(one(plan, "aws:lambda/functionUrl:FunctionUrl").inputs.authorizationType, "AWS_IAM");
+    const role = byType(plan, "aws:iam/role:Role").find((r) => r.name === "dev-mbe-proxy-mbe")!;
+    const permissions = byType(plan, "aws:lambda/permission:Permission");
+    assert.deepStrictEqual(permissions.map((p) => [p.inputs.action, p.inputs.principal]).sort(), [["lambda:InvokeFunction", role.state.arn], ["lambda:InvokeFunctionUrl", role.state.arn]]);
+    assert.strictEqual(permissions.find((p) => p.inputs.action === "lambda:InvokeFunctionUrl")!.inputs.functionUrlAuthType, "AWS_IAM");
+    assert.strictEqual(permissions.find((p) => p.inputs.action === "lambda:InvokeFunction")!.inputs.invokedViaFunctionUrl, true);
+    const policy = JSON.parse(byType(plan, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "dev-mbe-proxy-mbe")!.inputs.policy);
+    assert.deepStrictEqual(policy.Statement.map((s: any) => s.Resource), [one(plan, "aws:lambda/function:Function").state.arn]);
+    assert.strictEqual(byType(plan, "aws:iam/user:User").length, 0, "no long-lived keys unless asked");
+  });
+
+  it("trusts only Vercel tokens of the configured team, project and environment", async () => {
+    const plan = await stackOf("workloads", "prod");
+    const cfg = workloadsConfig("prod").mbe.vercel;
+    const oidc = vercelOidc(cfg);
+    assert.deepStrictEqual(oidc, { url: "https://oidc.vercel.com/example-team", host: "oidc.vercel.com/example-team", audience: "https://vercel.com/example-team", subject: "owner:example-team:project:mbe:environment:production" });
+    const provider = one(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+    assert.deepStrictEqual([provider.inputs.url, provider.inputs.clientIdLists], [oidc.url, [oidc.audience]]);
+    const trust = JSON.parse(byType(plan, "aws:iam/role:Role").find((r) => r.name === "prod-mbe-proxy-mbe")!.inputs.assumeRolePolicy);
+    assert.deepStrictEqual(trust.Statement[0].Principal, { Federated: provider.state.arn });
+    assert.deepStrictEqual(trust.Statement[0].Condition, { StringEquals: { [`${oidc.host}:aud`]: oidc.audience, [`${oidc.host}:sub`]: oidc.subject } });
+  });
+
+  it("creates an access-key user only when the file asks, with the key in a protected secret", async () => {
+    const plan = await planWorkloads("dev", (c) => (c["platform:workloads"].mbe.accessKeyUser = true));
+    one(plan, "aws:iam/user:User");
+    one(plan, "aws:iam/accessKey:AccessKey");
+    const secret = byType(plan, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === "openems/dev/mbe-access-key");
+    assert.ok(secret && secret.protect);
+    assert.strictEqual(byType(plan, "aws:lambda/permission:Permission").length, 4);
+  });
+});
+
+describe("workloads: HTTPS for people", () => {
+  it("has no load balancer where the file says none (dev)", async () => {
+    const plan = await stackOf("workloads", "dev");
+    assert.strictEqual(byType(plan, "aws:lb/loadBalancer:LoadBalancer").length, 0);
+    assert.strictEqual(plan.outputs.https, null);
+  });
+
+  for (const env of ["stage", "prod"]) {
+    it(`${env}: serves the UI and Odoo over TLS 1.2+ to allowlisted admins only, HTTP redirected`, async () => {
+      const plan = await stackOf("workloads", env);
+      const cfg = workloadsConfig(env).https;
+      const lb = one(plan, "aws:lb/loadBalancer:LoadBalancer");
+      assert.deepStrictEqual(lb.inputs.subnets, (await networkOf(env)).outputs.publicSubnetIds);
+      const listeners = Object.fromEntries(byType(plan, "aws:lb/listener:Listener").map((l) => [l.inputs.port, l.inputs]));
+      assert.strictEqual(listeners[443].sslPolicy, ALB_TLS_POLICY);
+      assert.deepStrictEqual(listeners[80].defaultActions[0].redirect, { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" });
+      const cert = one(plan, "aws:acm/certificate:Certificate");
+      assert.deepStrictEqual([cert.inputs.domainName, cert.inputs.subjectAlternativeNames, cert.inputs.validationMethod], [cfg.uiName, [cfg.odooName], "DNS"]);
+      const rules = byType(plan, "aws:lb/listenerRule:ListenerRule").map((r) => r.inputs.conditions[0].hostHeader.values[0]).sort();
+      assert.deepStrictEqual(rules, [cfg.odooName, cfg.uiName].sort());
+      const albGroup = one(plan, "aws:ec2/securityGroup:SecurityGroup", `${env}-admin-alb`);
+      const ingress = byType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === albGroup.id);
+      const allowlist = (editedConfig("network", env, () => undefined)["platform:network"] as any).adminAllowlist;
+      assert.deepStrictEqual(ingress.map((r) => `${r.inputs.cidrIpv4}:${r.inputs.fromPort}`).sort(), allowlist.flatMap((c: string) => [`${c}:443`, `${c}:80`]).sort());
+      assert.deepStrictEqual(plan.outputs.https, { ui: `https://${cfg.uiName}`, odoo: `https://${cfg.odooName}` });
+      const backendFromAlb = byType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.referencedSecurityGroupId === albGroup.id);
+      assert.deepStrictEqual(backendFromAlb.map((r) => r.inputs.fromPort).sort(), [10016, 4200]);
+    });
+  }
+
+  it("refuses names outside the hosted zone and a load balancer nobody may reach", async () => {
+    let r = await planExpectingError("workloads", "stage", editedConfig("workloads", "stage", (c) => (c["platform:workloads"].https.uiName = "openems.example.org")));
+    assert.match(r.message, /platform:workloads\.https\.uiName: got "openems\.example\.org"; expected a name inside the hosted zone example\.com/);
+    assert.strictEqual(r.registered.filter((x) => x.custom && x.type.startsWith("aws:")).length, 0);
+    r = await planExpectingError("workloads", "stage", editedConfig("workloads", "stage", (c) => (c["platform:network"].adminAllowlist = [])));
+    assert.match(r.message, /platform:workloads\.https\.mode: got "alb" with an empty platform:network\.adminAllowlist/);
+  });
+});
