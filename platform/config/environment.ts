@@ -10,7 +10,7 @@ import { ENVIRONMENTS, EnvironmentName, ORG_STACK_FILE, environmentFile, readSta
  * Keys an environment file may hold. network, workloads and edge share the file, so each project
  * validates its own section but must know every other section's name to catch typos.
  */
-export const ENV_FILE_KEYS = ["platform:environment", "platform:network", "platform:workloads", "platform:edge"] as const;
+export const ENV_FILE_KEYS = ["platform:environment", "platform:network", "platform:workloads", "platform:edge", "platform:cost"] as const;
 
 export const environmentSection = z.strictObject({
   /** Key of the member account in org/Pulumi.management.yaml; default: the environment name. */

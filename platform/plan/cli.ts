@@ -1,5 +1,6 @@
 import { planAll } from "./run";
 import { planDocument, renderPlan } from "./render";
+import { costDocument, renderCostText, repositoryCostReport } from "../cost";
 
 function usage(): never {
   console.error("usage: npm run plan [-- --env <dev|stage|prod>]... [--json]");
@@ -20,7 +21,12 @@ async function main() {
     environments: environments.length ? environments : undefined,
     onStack: json ? undefined : (p) => process.stderr.write(`planned ${p.project}/${p.stack}\n`),
   });
-  process.stdout.write(json ? `${JSON.stringify(planDocument(plans), null, 2)}\n` : `${renderPlan(plans)}\n`);
+  const cost = repositoryCostReport(plans);
+  process.stdout.write(
+    json
+      ? `${JSON.stringify({ ...planDocument(plans), cost: costDocument(cost) }, null, 2)}\n`
+      : `${renderPlan(plans)}\n\n${renderCostText(cost)}\n`,
+  );
 }
 
 main().catch((err: Error) => {
