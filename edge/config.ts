@@ -2,6 +2,8 @@ import { z } from "zod";
 import { ConfigError } from "../platform/config/errors";
 import { EnvironmentContext, loadEnvironmentContext, parseSection } from "../platform/config/environment";
 import { slug } from "../platform/config/primitives";
+import { FleetDevice, planFleet } from "./fleet";
+import { networkSection } from "../network/config";
 
 const device = z.strictObject({
   /** Hostname-safe id; also the certificate's common name and the ccd file name. */
@@ -21,6 +23,8 @@ export const edgeSection = z.strictObject({
   /** Validity of device certificates; renewed early, `renewBeforeDays` before they expire. */
   certValidityDays: z.number().int().min(30).max(3650).default(730),
   renewBeforeDays: z.number().int().min(1).max(365).default(60),
+  /** A device not connected for this long counts in DevicesAway, which alarms to the environment's topic. */
+  awayAlarmMinutes: z.number().int().min(5).max(10080).default(30),
   sites: z.array(site).default([]),
 });
 export type EdgeConfig = z.output<typeof edgeSection>;
@@ -48,11 +52,20 @@ export function crossCheckEdge(ctx: EnvironmentContext, edge: EdgeConfig): void 
 export interface EdgeSettings {
   readonly env: EnvironmentContext;
   readonly edge: EdgeConfig;
+  /** Every device with its tunnel address, checked against the VPN client range. */
+  readonly fleet: FleetDevice[];
+}
+
+export function validateEdge(env: EnvironmentContext): EdgeSettings {
+  const edge = parseSection(env, "platform:edge", edgeSection);
+  crossCheckEdge(env, edge);
+  // The same environment file: the VPN client range the addresses must fit.
+  const { clientCidr } = parseSection(env, "platform:network", networkSection).vpn;
+  const { devices, problems } = planFleet(edge, clientCidr);
+  if (problems.length) throw new ConfigError(env.where, problems);
+  return { env, edge, fleet: devices };
 }
 
 export function loadEdgeConfig(): EdgeSettings {
-  const env = loadEnvironmentContext();
-  const edge = parseSection(env, "platform:edge", edgeSection);
-  crossCheckEdge(env, edge);
-  return { env, edge };
+  return validateEdge(loadEnvironmentContext());
 }

@@ -1,26 +1,82 @@
+import * as aws from "@pulumi/aws";
 import { loadEdgeConfig } from "./config";
+import { EdgeDevice } from "./device";
+import { VPN_METRICS_NAMESPACE } from "../network/vpn";
 import { EncryptionKey } from "../platform/components/kms";
 import { environmentStack } from "../platform/environment-stack";
 import { edgeContract, Exports, networkContract, readUpstream, stackRefName, workloadsContract } from "../platform/contracts";
 
 export = async (): Promise<Exports<typeof edgeContract>> => {
-  const { env, edge } = loadEdgeConfig();
-  const { provider } = environmentStack(env);
+  const { env, edge, fleet } = loadEdgeConfig();
+  const { provider, providers } = environmentStack(env);
+  const opts = { providers };
   const pulumiOrg = env.org["platform:organization"].pulumiOrg;
   const refs = env.section.stackRefs;
-  // Read (and so check) both upstream contracts now: device bundles need the VPN endpoint from
-  // network and the websocket URL from workloads.
   const network = readUpstream(networkContract, stackRefName(pulumiOrg, "network", env.name, refs.network));
   const workloads = readUpstream(workloadsContract, stackRefName(pulumiOrg, "workloads", env.name, refs.workloads));
   const key = new EncryptionKey(
     `${env.name}-edge`,
     { description: `OpenEMS ${env.name}: edge device bundles (VPN profiles and settings)`, alias: `openems-${env.name}-edge` },
-    { providers: [provider], dependsOn: [] },
+    opts,
   );
-  void network;
-  void workloads;
-  return {
-    kmsKeyArn: key.arn,
-    deviceCount: edge.sites.reduce((n, s) => n + s.devices.length, 0),
-  };
+
+  const devices = fleet.map((device) => {
+    const d = new EdgeDevice(
+      `${env.name}-${device.id}`,
+      {
+        env: env.name,
+        device,
+        certValidityDays: edge.certValidityDays,
+        renewBeforeDays: edge.renewBeforeDays,
+        network,
+        backendUri: workloads.edgeWebsocketUrl,
+        kmsKeyArn: key.arn,
+      },
+      opts,
+    );
+    return { id: device.id, site: device.site, address: device.address, pinned: device.pinned, profileParameter: d.parameters.profile, settingsParameter: d.parameters.settings };
+  });
+
+  // Fleet-level alarms on the server's metrics: one alarm each, whatever the size of the fleet.
+  if (fleet.length > 0) {
+    const dimensions = { Environment: env.name };
+    new aws.cloudwatch.MetricAlarm(
+      `${env.name}-devices-away`,
+      {
+        alarmDescription: `At least one edge device has not been connected for ${edge.awayAlarmMinutes} minutes (see the VPN server's status file)`,
+        namespace: VPN_METRICS_NAMESPACE,
+        metricName: "DevicesAway",
+        dimensions,
+        statistic: "Maximum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "missing",
+        alarmActions: [workloads.alarmTopicArn],
+        okActions: [workloads.alarmTopicArn],
+      },
+      { provider },
+    );
+    new aws.cloudwatch.MetricAlarm(
+      `${env.name}-fleet-offline`,
+      {
+        alarmDescription: "No edge device connected for 15 minutes, or the VPN server stopped reporting",
+        namespace: VPN_METRICS_NAMESPACE,
+        metricName: "ConnectedDevices",
+        dimensions,
+        statistic: "Maximum",
+        period: 300,
+        evaluationPeriods: 3,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
+        alarmActions: [workloads.alarmTopicArn],
+        okActions: [workloads.alarmTopicArn],
+      },
+      { provider },
+    );
+  }
+
+  return { kmsKeyArn: key.arn, deviceCount: fleet.length, devices };
 };

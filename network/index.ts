@@ -9,7 +9,9 @@ import { renderNatUserData } from "./nat-instance";
 import { SecurityGroups } from "./security-groups";
 import { CCD_PREFIX, VpnServer } from "./vpn";
 import { EnvironmentVpc } from "./vpc";
+import { edgeSection } from "../edge/config";
 import { EncryptionKey } from "../platform/components/kms";
+import { parseSection } from "../platform/config/environment";
 import { environmentStack } from "../platform/environment-stack";
 import { Exports, networkContract } from "../platform/contracts";
 
@@ -57,7 +59,16 @@ export = async (): Promise<Exports<typeof networkContract>> => {
   const firstPublicSubnet = vpc.vpc.publicSubnetIds.apply((ids) => ids[0]);
   const vpn = new VpnServer(
     `${env.name}-vpn`,
-    { env: env.name, network, vpcCidr: network.vpcCidr, subnetId: firstPublicSubnet, securityGroupId: groups.id("vpn-server"), kmsKeyArn: key.arn },
+    {
+      env: env.name,
+      network,
+      vpcCidr: network.vpcCidr,
+      subnetId: firstPublicSubnet,
+      securityGroupId: groups.id("vpn-server"),
+      kmsKeyArn: key.arn,
+      // The same environment file: the edge section says when a device counts as away.
+      awayAfterMinutes: parseSection(env, "platform:edge", edgeSection).awayAlarmMinutes,
+    },
     opts,
   );
   const ranges = vpnRanges(network.vpn.clientCidr);

@@ -63,6 +63,8 @@ export interface VpnServerArgs {
   readonly subnetId: pulumi.Input<string>;
   readonly securityGroupId: pulumi.Input<string>;
   readonly kmsKeyArn: pulumi.Output<string>;
+  /** From the edge section: when a disconnected device counts as away. */
+  readonly awayAfterMinutes: number;
 }
 
 /**
@@ -180,7 +182,8 @@ export class VpnServer extends pulumi.ComponentResource {
         serverConfig,
         ssmParameters: { caCert: names.caCert, serverCert: names.serverCert, serverKey: names.serverKey, tlsCryptKey: names.tlsCryptKey },
         ccdSource: { bucket, prefix: CCD_PREFIX },
-        metrics: { namespace: VPN_METRICS_NAMESPACE, dimensions: { Environment: args.env } },
+        // Fleet-level metrics only: a per-device metric would cost $0.30 a month per device.
+        metrics: { namespace: VPN_METRICS_NAMESPACE, dimensions: { Environment: args.env }, perDeviceMetrics: false, awayAfterSeconds: args.awayAfterMinutes * 60 },
       }),
     );
     this.appliance = new Appliance(

@@ -92,6 +92,8 @@ export const workloadsContract = contract("workloads", {
 export const edgeContract = contract("edge", {
   kmsKeyArn: arn,
   deviceCount: z.number().int().min(0),
+  /** Every device, its tunnel address and where its bundle lives (never the secret itself). */
+  devices: z.array(z.object({ id: z.string(), site: z.string(), address: z.string(), pinned: z.boolean(), profileParameter: z.string(), settingsParameter: z.string() })),
 });
 
 /** `<org>/<project>/<stack>`, the only place stack reference names are built. */

@@ -19,6 +19,14 @@ export interface MetricsPublisherOptions {
    * only `ConnectedDevices`.
    */
   readonly perDeviceMetrics?: boolean;
+  /**
+   * Publish `DevicesAway`: how many known devices have not been connected for this many seconds
+   * (a device is first "seen" when its ccd entry appears). One fleet-level metric, so the alarm on
+   * it costs the same for ten devices as for ten thousand. Admin profiles (admin-*) never count.
+   */
+  readonly awayAfterSeconds?: number;
+  /** Where the last-seen time of each device is kept (default /var/lib/openvpn-metrics). */
+  readonly stateDir?: string;
 }
 
 // CloudWatch allows 1,000 metrics per PutMetricData call; half of that keeps each request far
@@ -35,8 +43,12 @@ function fail(key: string, value: unknown, allowed: string): never {
 }
 
 export function validateMetricsPublisherOptions(opts: MetricsPublisherOptions): void {
-  for (const key of ["statusFile", "ccdDir"] as const) {
-    if (!SAFE_PATH.test(opts[key])) {
+  if (opts.awayAfterSeconds !== undefined && (!Number.isInteger(opts.awayAfterSeconds) || opts.awayAfterSeconds < 60)) {
+    fail("awayAfterSeconds", opts.awayAfterSeconds, "it must be an integer of at least 60");
+  }
+  for (const key of ["statusFile", "ccdDir", "stateDir"] as const) {
+    if (key === "stateDir" && opts.stateDir === undefined) continue;
+    if (!SAFE_PATH.test(opts[key] as string)) {
       fail(key, opts[key], "it must be an absolute path of letters, digits, '.', '_', '-', '/'");
     }
   }
@@ -86,6 +98,8 @@ readonly PER_DEVICE=${opts.perDeviceMetrics === false ? 0 : 1}
 # OpenVPN rewrites the file every ${opts.statusIntervalSeconds}s; an older file means it is down.
 readonly MAX_STATUS_AGE_SECONDS=${maxAge}
 readonly METRICS_PER_REQUEST=${METRICS_PER_REQUEST}
+readonly AWAY_AFTER_SECONDS=${opts.awayAfterSeconds ?? 0}
+readonly STATE_DIR='${opts.stateDir ?? "/var/lib/openvpn-metrics"}'
 
 work="$(mktemp -d)"
 trap 'rm -rf "\${work}"' EXIT
@@ -108,9 +122,36 @@ if [[ -d "\${CCD_DIR}" ]]; then
 fi
 
 connected_count="$(wc -l < "\${work}/connected")"
+
+# Last-seen times, one empty file per device: touched while connected, created when a device is
+# first known (a new device is not "away" before it had a chance to connect), dropped with it.
+away_count=0
+if (( AWAY_AFTER_SECONDS > 0 )); then
+  mkdir -p "\${STATE_DIR}"
+  grep -v '^admin-' "\${work}/known" > "\${work}/devices" || true
+  while IFS= read -r device; do
+    if [[ ! -e "\${STATE_DIR}/\${device}" ]] || grep -qxF "\${device}" "\${work}/connected"; then
+      touch "\${STATE_DIR}/\${device}"
+    fi
+  done < "\${work}/devices"
+  find "\${STATE_DIR}" -mindepth 1 -maxdepth 1 -type f -printf '%f\n' | while IFS= read -r seen; do
+    grep -qxF "\${seen}" "\${work}/devices" || rm -f "\${STATE_DIR}/\${seen}"
+  done
+  now="$(date +%s)"
+  while IFS= read -r device; do
+    if (( now - $(stat -c %Y "\${STATE_DIR}/\${device}") > AWAY_AFTER_SECONDS )); then
+      away_count=$(( away_count + 1 ))
+    fi
+  done < "\${work}/devices"
+fi
+
 {
   printf '{"MetricName":"ConnectedDevices","Value":%d,"Unit":"Count","Dimensions":[%s]}\\n' \\
     "\${connected_count}" "\${DIMENSIONS}"
+  if (( AWAY_AFTER_SECONDS > 0 )); then
+    printf '{"MetricName":"DevicesAway","Value":%d,"Unit":"Count","Dimensions":[%s]}\n' \
+      "\${away_count}" "\${DIMENSIONS}"
+  fi
   if (( PER_DEVICE == 1 )); then
     awk -v prefix="\${DEVICE_DIMENSIONS_PREFIX}" '
       FILENAME == ARGV[1] { up[$0] = 1; next }

@@ -36,6 +36,8 @@ export interface ServerUserDataOptions {
     readonly dimensions: Readonly<Record<string, string>>;
     /** Publish DeviceConnected per device (default true); see MetricsPublisherOptions. */
     readonly perDeviceMetrics?: boolean;
+    /** Publish DevicesAway for devices not connected this long; see MetricsPublisherOptions. */
+    readonly awayAfterSeconds?: number;
   };
   /** Seconds between ccd syncs (default 60). */
   readonly ccdSyncIntervalSeconds?: number;
@@ -179,6 +181,7 @@ export function renderServerUserData(opts: ServerUserDataOptions): string {
     namespace: opts.metrics.namespace,
     dimensions: opts.metrics.dimensions,
     perDeviceMetrics: opts.metrics.perDeviceMetrics,
+    awayAfterSeconds: opts.metrics.awayAfterSeconds,
   });
   const p = opts.ssmParameters;
   const syncTimer = timer("Sync the OpenVPN client-config-dir from S3", syncSeconds);

@@ -9,6 +9,7 @@ import { networkSection } from "../config";
 import { PlannedResource } from "../../platform/plan/mocks";
 import { StackPlan } from "../../platform/plan/run";
 import { ENVIRONMENTS } from "../../platform/repo";
+import { fleetSites } from "../../platform/testing/fleet";
 import { byType, editedConfig, one, planOne, stackOf, upstreamOutputs } from "../../platform/testing/harness";
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
@@ -42,13 +43,6 @@ function secretValue(v: any): string {
   return v.value;
 }
 
-function fleet(devices: number) {
-  const sites = [];
-  for (let s = 0; s < devices / 10; s++) {
-    sites.push({ id: `site-${s}`, devices: Array.from({ length: 10 }, (_, d) => ({ id: `pi-${d}` })) });
-  }
-  return sites;
-}
 
 describe("network: security groups", () => {
   for (const env of ENVIRONMENTS) {
@@ -201,9 +195,9 @@ describe("network: VPN server", () => {
   });
 
   it("keeps the user data the same, and under 16 KB, whatever the size of the fleet", async () => {
-    const shipped: string = one(await stackOf("network", "dev"), INSTANCE, "dev-vpn-server").inputs.userData;
-    const big = await planNetwork("dev", (c) => (c["platform:edge"].sites = fleet(1000)));
-    assert.strictEqual(one(big, INSTANCE, "dev-vpn-server").inputs.userData, shipped);
+    const shipped: string = one(await stackOf("network", "prod"), INSTANCE, "prod-vpn-server").inputs.userData;
+    const big = await planNetwork("prod", (c) => (c["platform:edge"].sites = fleetSites(1000)));
+    assert.strictEqual(one(big, INSTANCE, "prod-vpn-server").inputs.userData, shipped);
     assert.ok(Buffer.byteLength(shipped) < USER_DATA_LIMIT_BYTES, `${Buffer.byteLength(shipped)} bytes`);
   });
 

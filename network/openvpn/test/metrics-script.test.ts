@@ -41,6 +41,9 @@ describe("renderMetricsPublisher run by bash with a stand-in aws CLI", function 
     status?: "fresh" | "stale" | "missing";
     perDeviceMetrics?: boolean;
     dimensions?: Record<string, string>;
+    /** Seconds since each device was last seen, as left by earlier runs. */
+    lastSeenSecondsAgo?: Record<string, number>;
+    awayAfterSeconds?: number;
   }): Call[] {
     const work = fs.mkdtempSync(path.join(dir, "run-"));
     const ccdDir = path.join(work, "ccd");
@@ -73,7 +76,16 @@ describe("renderMetricsPublisher run by bash with a stand-in aws CLI", function 
       ].join("\n"),
       { mode: 0o755 },
     );
+    const stateDir = path.join(work, "state");
+    fs.mkdirSync(stateDir);
+    for (const [device, ago] of Object.entries(opts.lastSeenSecondsAgo ?? {})) {
+      fs.writeFileSync(path.join(stateDir, device), "");
+      const then = new Date(Date.now() - ago * 1000);
+      fs.utimesSync(path.join(stateDir, device), then, then);
+    }
     const options: MetricsPublisherOptions = {
+      stateDir,
+      awayAfterSeconds: opts.awayAfterSeconds,
       statusFile,
       statusIntervalSeconds: 30,
       ccdDir,
@@ -153,6 +165,24 @@ describe("renderMetricsPublisher run by bash with a stand-in aws CLI", function 
     assert.deepEqual(calls.map((c) => c.data.length), [500, 500, 201]);
     const all = calls.flatMap((c) => c.data);
     assert.equal(all.filter((d) => d.MetricName === "DeviceConnected").length, 1200);
+  });
+
+  it("counts devices away longer than the threshold, never admins or newly registered devices", async () => {
+    // pi-001 and pi-002 are in the status fixture; pi-003 was last seen an hour ago, pi-004 ten
+    // minutes ago, pi-005 is new; admin-ops is an admin profile that is not connected.
+    const [call] = run({
+      devices: ["pi-001", "pi-002", "pi-003", "pi-004", "pi-005", "admin-ops"],
+      perDeviceMetrics: false,
+      awayAfterSeconds: 1800,
+      lastSeenSecondsAgo: { "pi-001": 7200, "pi-003": 3600, "pi-004": 600, "admin-ops": 9999, "gone-device": 9999 },
+    });
+    const away = call.data.find((d) => d.MetricName === "DevicesAway");
+    assert.equal(away?.Value, 1, "only pi-003: pi-001 is connected again, pi-004 and pi-005 are within the threshold");
+  });
+
+  it("publishes no DevicesAway metric unless a threshold is set", async () => {
+    const [call] = run({ devices: ["pi-003"], perDeviceMetrics: false, lastSeenSecondsAgo: { "pi-003": 99999 } });
+    assert.equal(call.data.find((d) => d.MetricName === "DevicesAway"), undefined);
   });
 
   it("publishes only ConnectedDevices when per-device metrics are off", async () => {
