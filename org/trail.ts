@@ -65,7 +65,7 @@ export class AuditTrail extends pulumi.ComponentResource {
     );
     new aws.kms.Alias(`${name}-key`, { name: ctx.trailKeyAlias, targetKeyId: this.key.keyId }, inArchive);
 
-    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: pulumi.interpolate`${ctx.trailBucketPrefix}${args.archiveAccountId}`, forceDestroy: false }, keep);
+    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: pulumi.interpolate`${ctx.trailBucketPrefix}${args.archiveAccountId}`, forceDestroy: false, tags: { "data-class": "audit" } }, keep);
     new aws.s3.BucketPublicAccessBlock(`${name}-bucket`, { bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, inArchive);
     new aws.s3.BucketOwnershipControls(`${name}-bucket`, { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, inArchive);
     new aws.s3.BucketVersioning(`${name}-bucket`, { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, keep);
