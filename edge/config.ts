@@ -29,7 +29,7 @@ export const edgeSection = z.strictObject({
 });
 export type EdgeConfig = z.output<typeof edgeSection>;
 
-/** Rules across entries: ids unique across the whole fleet. */
+/** Rules across entries: site and device ids unique across the whole fleet, renewal before expiry. */
 export function crossCheckEdge(ctx: EnvironmentContext, edge: EdgeConfig): void {
   const problems: string[] = [];
   const sites = new Set<string>();
@@ -56,6 +56,7 @@ export interface EdgeSettings {
   readonly fleet: FleetDevice[];
 }
 
+/** Refuses a malformed edge section, and a fleet that does not fit the VPN client range (addresses, capacity, reserved ids). */
 export function validateEdge(env: EnvironmentContext): EdgeSettings {
   const edge = parseSection(env, "platform:edge", edgeSection);
   crossCheckEdge(env, edge);

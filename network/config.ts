@@ -111,6 +111,7 @@ export interface NetworkSettings {
   readonly network: NetworkConfig;
 }
 
+/** Refuses a malformed network section (CIDRs, zones, NAT strategy, retention, allowlist sizes) and breaks of the cross-key rules. */
 export function validateNetwork(ctx: EnvironmentContext): NetworkSettings {
   const network = parseSection(ctx, "platform:network", networkSection);
   crossCheckNetwork(ctx, network);

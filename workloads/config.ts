@@ -80,6 +80,7 @@ export function crossCheckWorkloads(ctx: EnvironmentContext, w: WorkloadsConfig)
   if (problems.length) throw new ConfigError(ctx.where, problems);
 }
 
+/** Refuses a malformed workloads section (instance type, volume, JSON-RPC allowlist, Vercel identity, HTTPS) and breaks of the cross-key rules. */
 export function validateWorkloads(ctx: EnvironmentContext): WorkloadsSettings {
   const workloads = parseSection(ctx, "platform:workloads", workloadsSection);
   crossCheckWorkloads(ctx, workloads);

@@ -142,11 +142,13 @@ describe("loadScps", () => {
       message: /README\.md: .* must hold SCP JSON files only/,
     },
   ];
-  for (const f of failures) {
-    it(`rejects ${f.name}`, async () => {
-      assert.throws(() => loadScps(fixture(f.dir), CTX, f.intents), f.message);
-    });
-  }
+  describe("validateScpDocument and the loader's file checks, through loadScps", () => {
+    for (const f of failures) {
+      it(`rejects ${f.name}`, async () => {
+        assert.throws(() => loadScps(fixture(f.dir), CTX, f.intents), f.message);
+      });
+    }
+  });
 
   const badContexts: [keyof GuardrailContext, unknown, RegExp][] = [
     ["allowedRegions", [], /'allowedRegions' must be a non-empty list/],
@@ -156,12 +158,14 @@ describe("loadScps", () => {
     ["breakGlassRoleName", "ops/break-glass", /'breakGlassRoleName' must be an IAM name .*"ops\//],
     ["trailKeyAlias", "platform-org-trail", /'trailKeyAlias' must be a KMS alias starting with/],
   ];
-  for (const [key, value, message] of badContexts) {
-    it(`rejects ${key} = ${JSON.stringify(value)} before reading any file`, async () => {
-      const ctx = { ...CTX, [key]: value } as GuardrailContext;
-      assert.throws(() => loadScps("/nonexistent", ctx), message);
-    });
-  }
+  describe("validateGuardrailContext, through loadScps", () => {
+    for (const [key, value, message] of badContexts) {
+      it(`rejects ${key} = ${JSON.stringify(value)} before reading any file`, async () => {
+        const ctx = { ...CTX, [key]: value } as GuardrailContext;
+        assert.throws(() => loadScps("/nonexistent", ctx), message);
+      });
+    }
+  });
 });
 
 describe("checkScpLimits", () => {
