@@ -1,0 +1,58 @@
+/**
+ * What the org stack says should exist: its validated config and its SCP plan, computed by the same
+ * functions `pulumi up` runs (validateOrgConfig, guardrailContext, planScps), so the tool and the
+ * stack can never disagree about a policy's content or where it is attached.
+ */
+import { OrgConfig, validateOrgConfig } from "../../platform/config/org";
+import { ORG_STACK_FILE, readStackFile } from "../../platform/repo";
+import { FREEZE_POLICY_NAME, GuardrailContext } from "../guardrails";
+import { guardrailContext } from "../names";
+import { planScps, ScpPlan, SCP_DIR } from "../scps";
+import { budgetName } from "../money";
+import { OpsError } from "./aws";
+
+export interface ExpectedState {
+  readonly config: OrgConfig;
+  /** `platform:organization.prefix`: every live policy and budget name starts with it. */
+  readonly prefix: string;
+  /** Names of the guardrail resources (roles, topic), as the org stack derives them. */
+  readonly ctx: GuardrailContext;
+  readonly plan: ScpPlan;
+  /** The stack file the config came from, for messages. */
+  readonly stackFile: string;
+}
+
+/**
+ * Name of an SCP in AWS Organizations: `<prefix>-<file name>`, as the Guardrails component of
+ * org/scps.ts names each `aws.organizations.Policy`.
+ */
+export function livePolicyName(prefix: string, policy: string): string {
+  return `${prefix}-${policy}`;
+}
+
+export function freezePolicyName(expected: ExpectedState): string {
+  return livePolicyName(expected.prefix, FREEZE_POLICY_NAME);
+}
+
+/** The budget the org stack creates for an account key, or `organization` (money.ts budgetName). */
+export function accountBudgetName(expected: ExpectedState, accountKey: string): string {
+  return budgetName(expected.prefix, accountKey);
+}
+
+/**
+ * Reads and validates the org stack file and plans the SCPs exactly as the org program does.
+ * Any problem (invalid YAML, a config error, an SCP file that does not load) becomes an OpsError
+ * that keeps the original message, which already names the key or file.
+ */
+export function loadExpectedState(stackFile = ORG_STACK_FILE, scpDir = SCP_DIR): ExpectedState {
+  try {
+    const config = validateOrgConfig(readStackFile(stackFile), "org/management");
+    const ctx = guardrailContext(config);
+    const plan = planScps(config, ctx, scpDir);
+    return { config, prefix: config["platform:organization"].prefix, ctx, plan, stackFile };
+  } catch (err) {
+    throw new OpsError(
+      `Cannot work out the expected state from ${stackFile} and ${scpDir}:\n${(err as Error).message}`,
+    );
+  }
+}
