@@ -80,7 +80,7 @@ describe("workloads: OpenEMS backend host", () => {
     assert.deepStrictEqual(Object.keys(values).sort(), [...HOST_SECRET_KEYS].sort());
     const userData: string = one(plan, INSTANCE).inputs.userData;
     for (const v of Object.values(values) as string[]) assert.ok(!userData.includes(v), "no password in user data");
-    assert.ok(userData.includes(secret.state.arn) && userData.includes(one(plan, "aws:ebs/volume:Volume").id));
+    assert.ok(userData.includes(secret.state.arn) && userData.includes(one(plan, "aws:ebs/volume:Volume").id as string));
     assert.ok(Buffer.byteLength(userData) < USER_DATA_LIMIT_BYTES);
     for (const p of byType(plan, "random:index/randomPassword:RandomPassword")) assert.ok(p.protect, `${p.name} is protected`);
   });
