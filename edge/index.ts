@@ -39,43 +39,28 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
 
   // Fleet-level alarms on the server's metrics: one alarm each, whatever the size of the fleet.
   if (fleet.length > 0) {
-    const dimensions = { Environment: env.name };
-    new aws.cloudwatch.MetricAlarm(
-      `${env.name}-devices-away`,
-      {
-        alarmDescription: `At least one edge device has not been connected for ${edge.awayAlarmMinutes} minutes (see the VPN server's status file)`,
-        namespace: VPN_METRICS_NAMESPACE,
-        metricName: "DevicesAway",
-        dimensions,
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "missing",
-        alarmActions: [workloads.alarmTopicArn],
-        okActions: [workloads.alarmTopicArn],
-      },
-      { provider },
-    );
-    new aws.cloudwatch.MetricAlarm(
-      `${env.name}-fleet-offline`,
-      {
-        alarmDescription: "No edge device connected for 15 minutes, or the VPN server stopped reporting",
-        namespace: VPN_METRICS_NAMESPACE,
-        metricName: "ConnectedDevices",
-        dimensions,
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 3,
-        threshold: 1,
-        comparisonOperator: "LessThanThreshold",
-        treatMissingData: "breaching",
-        alarmActions: [workloads.alarmTopicArn],
-        okActions: [workloads.alarmTopicArn],
-      },
-      { provider },
-    );
+    const alarm = (id: string, a: Pick<aws.cloudwatch.MetricAlarmArgs, "alarmDescription" | "metricName" | "evaluationPeriods" | "threshold" | "comparisonOperator" | "treatMissingData">) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${env.name}-${id}`,
+        { ...a, namespace: VPN_METRICS_NAMESPACE, dimensions: { Environment: env.name }, statistic: "Maximum", period: 300, alarmActions: [workloads.alarmTopicArn], okActions: [workloads.alarmTopicArn] },
+        { provider },
+      );
+    alarm("devices-away", {
+      alarmDescription: `At least one edge device has not been connected for ${edge.awayAlarmMinutes} minutes (see the VPN server's status file)`,
+      metricName: "DevicesAway",
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "missing",
+    });
+    alarm("fleet-offline", {
+      alarmDescription: "No edge device connected for 15 minutes, or the VPN server stopped reporting",
+      metricName: "ConnectedDevices",
+      evaluationPeriods: 3,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+    });
   }
 
   return { kmsKeyArn: key.arn, deviceCount: fleet.length, devices };

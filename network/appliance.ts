@@ -1,11 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { InstanceRole } from "../platform/components/iam";
+import { AL2023_AMI_PARAMETERS, architectureOf } from "../platform/images";
 
-/** AWS's public SSM parameter for the current Amazon Linux 2023 image on Graviton. */
-export const AL2023_ARM64_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
 
-/** Lets SSM Session Manager in (the only way onto a host) and the agent report inventory. */
-export const SSM_CORE_POLICY_ARN = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 
 export interface ApplianceArgs {
   /** What the instance does, for its description and its `role` tag. */
@@ -47,29 +45,16 @@ export class Appliance extends pulumi.ComponentResource {
     // appliance's address is an Elastic IP on the interface (the same $0.005/h as any IPv4).
     const keep = args.keepAddress ? { protect: true, retainOnDelete: true } : {};
     this.elasticIp = new aws.ec2.Eip(name, { domain: "vpc", networkInterface: this.networkInterface.id, tags }, { ...child, ...keep });
-    this.role = new aws.iam.Role(
-      name,
-      {
-        description: `Instance role of ${args.description}`,
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        }),
-        tags,
-      },
-      child,
-    );
-    new aws.iam.RolePolicyAttachment(`${name}-ssm`, { role: this.role.name, policyArn: SSM_CORE_POLICY_ARN }, child);
-    if (args.policy) new aws.iam.RolePolicy(name, { role: this.role.name, policy: args.policy }, child);
-    const profile = new aws.iam.InstanceProfile(name, { role: this.role.name, tags }, child);
-    const ami = aws.ssm.getParameterOutput({ name: AL2023_ARM64_AMI_PARAMETER }, child);
+    const access = new InstanceRole(name, { description: `Instance role of ${args.description}`, policy: args.policy, tags }, child);
+    this.role = access.role;
+    const ami = aws.ssm.getParameterOutput({ name: AL2023_AMI_PARAMETERS[architectureOf(args.instanceType)] }, child);
     this.instance = new aws.ec2.Instance(
       name,
       {
         ami: ami.value,
         instanceType: args.instanceType,
         primaryNetworkInterface: { networkInterfaceId: this.networkInterface.id },
-        iamInstanceProfile: profile.name,
+        iamInstanceProfile: access.profile.name,
         metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
         rootBlockDevice: { encrypted: true, kmsKeyId: args.kmsKeyArn, volumeType: "gp3", volumeSize: 8, deleteOnTermination: true },
         maintenanceOptions: { autoRecovery: "default" },

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceTrust } from "../platform/components/iam";
 
 export interface FlowLogsArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -25,17 +26,10 @@ export class FlowLogs extends pulumi.ComponentResource {
       name,
       {
         description: "VPC flow logs delivery",
-        assumeRolePolicy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              // Only flow logs of this account may use the role (confused deputy).
-              Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:ec2:${region}:${account}:vpc-flow-log/*` } },
-            },
-          ],
+        // Only flow logs of this account may use the role (confused deputy).
+        assumeRolePolicy: serviceTrust("vpc-flow-logs.amazonaws.com", {
+          StringEquals: { "aws:SourceAccount": account },
+          ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:ec2:${region}:${account}:vpc-flow-log/*` },
         }),
       },
       child,

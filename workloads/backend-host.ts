@@ -4,19 +4,8 @@ import * as random from "@pulumi/random";
 import { WorkloadsConfig } from "./config";
 import { HOST_SECRET_KEYS } from "./openems/secrets";
 import { dataDiskMetricDimensions, HOST_METRICS, renderHostUserData } from "./openems/userdata";
-import { SSM_CORE_POLICY_ARN } from "../network/appliance";
-
-/** Image parameters of Amazon Linux 2023 per CPU architecture (AWS's public SSM parameters). */
-export const AL2023_AMI_PARAMETERS = {
-  x86_64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
-  arm64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
-} as const;
-
-/** Graviton families carry a `g` after the generation digit (t4g, m7g, c7gn); the rest are x86. */
-export function architectureOf(instanceType: string): keyof typeof AL2023_AMI_PARAMETERS {
-  const family = instanceType.split(".")[0];
-  return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) && !/^g\d/.test(family) ? "arm64" : "x86_64";
-}
+import { InstanceRole, serviceTrust } from "../platform/components/iam";
+import { AL2023_AMI_PARAMETERS, architectureOf } from "../platform/images";
 
 /** The tag that selects volumes for the snapshot schedule. */
 export const SNAPSHOT_TAG = { key: "snapshot-schedule", value: "openems-daily" } as const;
@@ -81,20 +70,11 @@ export class BackendHost extends pulumi.ComponentResource {
       { ...child, protect: true, retainOnDelete: true },
     );
 
-    const role = new aws.iam.Role(
+    const access = new InstanceRole(
       `${name}-host`,
       {
         description: `OpenEMS ${args.env} backend host`,
-        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
         tags,
-      },
-      child,
-    );
-    new aws.iam.RolePolicyAttachment(`${name}-host-ssm`, { role: role.name, policyArn: SSM_CORE_POLICY_ARN }, child);
-    new aws.iam.RolePolicy(
-      `${name}-host`,
-      {
-        role: role.name,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
@@ -107,7 +87,6 @@ export class BackendHost extends pulumi.ComponentResource {
       },
       child,
     );
-    const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name, tags }, child);
 
     const ami = aws.ssm.getParameterOutput({ name: AL2023_AMI_PARAMETERS[architectureOf(args.openems.instanceType)] }, child);
     const userData = pulumi.all([this.dataVolume.id, this.secret.arn]).apply(([dataVolumeId, secretArn]) =>
@@ -121,7 +100,7 @@ export class BackendHost extends pulumi.ComponentResource {
         subnetId: args.subnetId,
         vpcSecurityGroupIds: [args.securityGroupId],
         associatePublicIpAddress: false,
-        iamInstanceProfile: profile.name,
+        iamInstanceProfile: access.profile.name,
         monitoring: args.openems.detailedMonitoring,
         metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
         rootBlockDevice: { encrypted: true, kmsKeyId: args.kmsKeyArn, volumeType: "gp3", volumeSize: 20, deleteOnTermination: true },
@@ -152,7 +131,7 @@ export class BackendHost extends pulumi.ComponentResource {
       `${name}-snapshots`,
       {
         description: "Data Lifecycle Manager: snapshots of the OpenEMS data volume",
-        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "dlm.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        assumeRolePolicy: serviceTrust("dlm.amazonaws.com"),
       },
       child,
     );

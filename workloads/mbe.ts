@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { WorkloadsConfig } from "./config";
 import { bundleEntry } from "./mbe-proxy/handler";
 import { transpileHandler } from "./mbe-proxy/package";
+import { serviceTrust } from "../platform/components/iam";
 import { PORT_MAP } from "../platform/ports";
 
 /** The Lambda runtime the proxy runs on: the newest Node.js the handler is tested for. */
@@ -71,7 +72,7 @@ export class MbeProxy extends pulumi.ComponentResource {
       `${name}-function`,
       {
         description: "MBE proxy Lambda",
-        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        assumeRolePolicy: serviceTrust("lambda.amazonaws.com"),
         tags,
       },
       child,

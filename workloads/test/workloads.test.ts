@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { architectureOf, AL2023_AMI_PARAMETERS, SNAPSHOT_TAG } from "../backend-host";
+import { SNAPSHOT_TAG } from "../backend-host";
+import { architectureOf, AL2023_AMI_PARAMETERS } from "../../platform/images";
 import { ALB_TLS_POLICY } from "../admin-alb";
 import { vercelOidc } from "../mbe";
 import { transpileHandler } from "../mbe-proxy/package";
