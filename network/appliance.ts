@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { InstanceRole } from "../platform/components/iam";
-import { AL2023_AMI_PARAMETERS, architectureOf } from "../platform/images";
+import { hardenedInstance } from "../platform/components/host";
 
 
 
@@ -47,24 +47,19 @@ export class Appliance extends pulumi.ComponentResource {
     this.elasticIp = new aws.ec2.Eip(name, { domain: "vpc", networkInterface: this.networkInterface.id, tags }, { ...child, ...keep });
     const access = new InstanceRole(name, { description: `Instance role of ${args.description}`, policy: args.policy, tags }, child);
     this.role = access.role;
-    const ami = aws.ssm.getParameterOutput({ name: AL2023_AMI_PARAMETERS[architectureOf(args.instanceType)] }, child);
-    this.instance = new aws.ec2.Instance(
+    this.instance = hardenedInstance(
       name,
       {
-        ami: ami.value,
         instanceType: args.instanceType,
-        primaryNetworkInterface: { networkInterfaceId: this.networkInterface.id },
-        iamInstanceProfile: access.profile.name,
-        metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-        rootBlockDevice: { encrypted: true, kmsKeyId: args.kmsKeyArn, volumeType: "gp3", volumeSize: 8, deleteOnTermination: true },
-        maintenanceOptions: { autoRecovery: "default" },
+        instanceProfile: access.profile.name,
+        kmsKeyArn: args.kmsKeyArn,
+        rootVolumeGb: 8,
         userData: args.userData,
-        userDataReplaceOnChange: false,
+        placement: { networkInterfaceId: this.networkInterface.id },
         tags: { ...tags, Name: name },
       },
-      // A newer image alone does not replace a running appliance (devices would reconnect); the
-      // host updates its packages at boot, and `pulumi up --replace` rolls it deliberately.
-      { ...child, ignoreChanges: ["ami"], dependsOn: [this.elasticIp] },
+      // The address must be on the interface before the boot script downloads packages.
+      { ...child, dependsOn: [this.elasticIp] },
     );
     this.registerOutputs({ instanceId: this.instance.id, networkInterfaceId: this.networkInterface.id });
   }

@@ -5,7 +5,7 @@ import { WorkloadsConfig } from "./config";
 import { HOST_SECRET_KEYS } from "./openems/secrets";
 import { dataDiskMetricDimensions, HOST_METRICS, renderHostUserData } from "./openems/userdata";
 import { InstanceRole, serviceTrust } from "../platform/components/iam";
-import { AL2023_AMI_PARAMETERS, architectureOf } from "../platform/images";
+import { hardenedInstance } from "../platform/components/host";
 
 /** The tag that selects volumes for the snapshot schedule. */
 export const SNAPSHOT_TAG = { key: "snapshot-schedule", value: "openems-daily" } as const;
@@ -88,30 +88,22 @@ export class BackendHost extends pulumi.ComponentResource {
       child,
     );
 
-    const ami = aws.ssm.getParameterOutput({ name: AL2023_AMI_PARAMETERS[architectureOf(args.openems.instanceType)] }, child);
     const userData = pulumi.all([this.dataVolume.id, this.secret.arn]).apply(([dataVolumeId, secretArn]) =>
       renderHostUserData({ compose: { logGroupName: `/openems/${args.env}/backend`, region: args.region }, dataVolumeId, secretArn }),
     );
-    this.instance = new aws.ec2.Instance(
+    this.instance = hardenedInstance(
       `${name}-host`,
       {
-        ami: ami.value,
         instanceType: args.openems.instanceType,
-        subnetId: args.subnetId,
-        vpcSecurityGroupIds: [args.securityGroupId],
-        associatePublicIpAddress: false,
-        iamInstanceProfile: access.profile.name,
-        monitoring: args.openems.detailedMonitoring,
-        metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-        rootBlockDevice: { encrypted: true, kmsKeyId: args.kmsKeyArn, volumeType: "gp3", volumeSize: 20, deleteOnTermination: true },
-        maintenanceOptions: { autoRecovery: "default" },
+        instanceProfile: access.profile.name,
+        kmsKeyArn: args.kmsKeyArn,
+        rootVolumeGb: 20,
         userData,
-        userDataReplaceOnChange: false,
+        placement: { subnetId: args.subnetId, securityGroupIds: [args.securityGroupId] },
+        monitoring: args.openems.detailedMonitoring,
         tags: { ...tags, Name: `openems-${args.env}-backend` },
       },
-      // A newer image does not replace the host by itself; `pulumi up --replace` does, and the
-      // data volume moves to the new instance.
-      { ...child, ignoreChanges: ["ami"] },
+      child,
     );
     new aws.ec2.VolumeAttachment(
       `${name}-data`,
