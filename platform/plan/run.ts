@@ -63,9 +63,15 @@ export async function planStack(opts: PlanStackOptions): Promise<StackPlan> {
   const [mapped, limit] = [Error.prepareStackTrace, Error.stackTraceLimit];
   Error.prepareStackTrace = plainStackTrace;
   Error.stackTraceLimit = 0;
+  // A resource whose inputs fail to resolve (a renderer refusing its input inside an apply) is a
+  // rejected registration nobody awaits; the Pulumi host fails the program on it, and so does the plan.
+  const rejected: unknown[] = [];
+  const onRejection = (reason: unknown) => rejected.push(reason);
+  process.on("unhandledRejection", onRejection);
   try {
-    return await planWithMocks(opts);
+    return await planWithMocks(opts, rejected);
   } finally {
+    process.off("unhandledRejection", onRejection);
     Error.prepareStackTrace = mapped;
     Error.stackTraceLimit = limit;
   }
@@ -75,7 +81,7 @@ function plainStackTrace(err: Error): string {
   return `${err.name}: ${err.message}`;
 }
 
-async function planWithMocks(opts: PlanStackOptions): Promise<StackPlan> {
+async function planWithMocks(opts: PlanStackOptions, rejected: readonly unknown[]): Promise<StackPlan> {
   const mocks = new PlatformMocks(opts);
   await pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);
   mocks.attach();
@@ -96,6 +102,13 @@ async function planWithMocks(opts: PlanStackOptions): Promise<StackPlan> {
     if (r.secret) secretOutputs.push(k);
   }
   await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+  // Unhandled rejections are reported after the microtask queue drains: give them one turn.
+  await new Promise((resolve) => setImmediate(resolve));
+  if (rejected.length) {
+    const reason = rejected[0];
+    const err = reason instanceof Error ? reason : new Error(String(reason));
+    throw Object.assign(err, { plannedResources: mocks.resources });
+  }
   const ambient = mocks.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:") && !r.provider);
   if (ambient.length) {
     throw new Error(
