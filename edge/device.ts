@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { FleetDevice } from "./fleet";
 import { ccdObjectKey, CLIENT_ALLOWED_USES, PKI_KEY_ALGORITHM, renderCcdEntry, renderClientProfile, vpnAddressPlan } from "../network/openvpn";
-import { SSM_STANDARD_LIMIT_BYTES } from "../network/vpn";
+import { secureParameter } from "../platform/components/parameters";
 import { networkContract, Outputs } from "../platform/contracts";
 
 /** Where a device's bundle lives: two free (standard, under 4 KB) SecureString parameters. */
@@ -27,14 +27,6 @@ export function renderEdgeSettings(device: FleetDevice, backendUri: string, apik
     null,
     2,
   )}\n`;
-}
-
-function fitsStandardParameter(what: string, text: string): string {
-  const bytes = Buffer.byteLength(text);
-  if (bytes > SSM_STANDARD_LIMIT_BYTES) {
-    throw new Error(`${what}: ${bytes} bytes exceed the ${SSM_STANDARD_LIMIT_BYTES}-byte SSM standard parameter`);
-  }
-  return text;
 }
 
 export interface EdgeDeviceArgs {
@@ -98,20 +90,13 @@ export class EdgeDevice extends pulumi.ComponentResource {
     const profile = pulumi
       .all([vpn, signing.tlsCryptKey, cert.certPem, key.privateKeyPem])
       .apply(([v, tlsCryptKey, clientCertPem, clientKeyPem]) =>
-        fitsStandardParameter(
-          `device ${device.id} profile`,
-          renderClientProfile({ remoteHost: v.host, remotePort: v.port, serverCommonName: v.serverCommonName, caCertPem: v.caCertPem, clientCertPem, clientKeyPem, tlsCryptKey }),
-        ),
+        renderClientProfile({ remoteHost: v.host, remotePort: v.port, serverCommonName: v.serverCommonName, caCertPem: v.caCertPem, clientCertPem, clientKeyPem, tlsCryptKey }),
       );
     const settings = pulumi
       .all([args.backendUri, apikey.result])
-      .apply(([uri, k]) => fitsStandardParameter(`device ${device.id} settings`, renderEdgeSettings(device, uri, k)));
+      .apply(([uri, k]) => renderEdgeSettings(device, uri, k));
     const parameter = (id: string, paramName: string, value: pulumi.Output<string>, description: string) =>
-      new aws.ssm.Parameter(
-        `${name}-${id}`,
-        { name: paramName, type: "SecureString", tier: "Standard", keyId: args.kmsKeyArn, value: pulumi.secret(value), description, tags: { site: device.site } },
-        child,
-      );
+      secureParameter(`${name}-${id}`, { name: paramName, value, keyId: args.kmsKeyArn, description, tags: { site: device.site } }, child);
     parameter("profile", this.parameters.profile, profile, `OpenVPN profile of edge device ${device.id}`);
     parameter("settings", this.parameters.settings, settings, `OpenEMS Edge settings of device ${device.id}`);
     this.registerOutputs({});

@@ -16,9 +16,8 @@ import {
   renderServerUserData,
 } from "./openvpn";
 import { PrivateBucket } from "../platform/components/bucket";
+import { secureParameter } from "../platform/components/parameters";
 
-/** SSM standard parameters hold 4 KB for free; anything larger would need the paid tier. */
-export const SSM_STANDARD_LIMIT_BYTES = 4096;
 /** Where device and admin ccd entries live in the ccd bucket. */
 export const CCD_PREFIX = "ccd";
 /** CloudWatch namespace of the server's connection metrics. */
@@ -122,11 +121,7 @@ export class VpnServer extends pulumi.ComponentResource {
     this.caPrivateKeyPem = pulumi.secret(caKey.privateKeyPem);
 
     const secureString = (id: string, paramName: string, value: pulumi.Input<string>, description: string) =>
-      new aws.ssm.Parameter(
-        `${name}-${id}`,
-        { name: paramName, type: "SecureString", tier: "Standard", keyId: args.kmsKeyArn, value: pulumi.secret(value), description },
-        child,
-      );
+      secureParameter(`${name}-${id}`, { name: paramName, value, keyId: args.kmsKeyArn, description }, child);
     const params = [
       secureString("ca-cert", names.caCert, caCert.certPem, "OpenVPN CA certificate"),
       secureString("server-cert", names.serverCert, serverCert.certPem, "OpenVPN server certificate"),
@@ -205,13 +200,9 @@ export class VpnServer extends pulumi.ComponentResource {
     for (const { name: admin, cert, key } of adminProfiles) {
       const profile = pulumi
         .all([this.appliance.elasticIp.publicIp, caCert.certPem, cert.certPem, key.privateKeyPem, this.tlsCryptKey])
-        .apply(([host, ca, crt, pem, tc]) => {
-          const text = renderClientProfile({ remoteHost: host, remotePort: args.network.vpn.port, serverCommonName: this.serverCommonName, caCertPem: ca, clientCertPem: crt, clientKeyPem: pem, tlsCryptKey: tc });
-          if (Buffer.byteLength(text) > SSM_STANDARD_LIMIT_BYTES) {
-            throw new Error(`admin profile ${admin}: ${Buffer.byteLength(text)} bytes exceed the ${SSM_STANDARD_LIMIT_BYTES}-byte SSM standard parameter`);
-          }
-          return text;
-        });
+        .apply(([host, ca, crt, pem, tc]) =>
+          renderClientProfile({ remoteHost: host, remotePort: args.network.vpn.port, serverCommonName: this.serverCommonName, caCertPem: ca, clientCertPem: crt, clientKeyPem: pem, tlsCryptKey: tc }),
+        );
       secureString(`admin-${admin}-profile`, names.adminProfile(admin), profile, `OpenVPN profile of admin ${admin}`);
     }
     this.registerOutputs({ caCertPem: this.caCertPem, ccdBucket: this.ccdBucket.name });

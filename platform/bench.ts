@@ -10,7 +10,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { REPO_ROOT } from "./repo";
-import { SSM_STANDARD_LIMIT_BYTES } from "../network/vpn";
+import { SSM_STANDARD_LIMIT_BYTES } from "./components/parameters";
 import { fleetSites } from "./testing/fleet";
 import { editedConfig, planOne, upstreamOutputs } from "./testing/harness";
 

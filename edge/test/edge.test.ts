@@ -3,13 +3,12 @@ import { edgeSection } from "../config";
 import { bundleParameters, renderEdgeSettings } from "../device";
 import { planFleet } from "../fleet";
 import { renderCcdEntry, renderClientProfile, vpnAddressPlan, CLIENT_ALLOWED_USES } from "../../network/openvpn";
-import { SSM_STANDARD_LIMIT_BYTES } from "../../network/vpn";
+import { SSM_STANDARD_LIMIT_BYTES } from "../../platform/components/parameters";
 import { checkOutputs, edgeContract } from "../../platform/contracts";
 import { fleetSites } from "../../platform/testing/fleet";
-import { byType, editedConfig, one, planExpectingError, planOne, repositoryPlan, stackOf, upstreamOutputs } from "../../platform/testing/harness";
+import { byType, editedConfig, one, planExpectingError, planOne, repositoryPlan, secretValue, stackOf, upstreamOutputs } from "../../platform/testing/harness";
 
 const PARAM = "aws:ssm/parameter:Parameter";
-const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
 
 function fleetOf(sites: unknown[]) {
   return edgeSection.parse({ sites });
@@ -86,8 +85,7 @@ describe("edge: devices", () => {
       assert.strictEqual(c.inputs.validityPeriodHours, cfg.certValidityDays * 24);
       assert.strictEqual(c.inputs.earlyRenewalHours, cfg.renewBeforeDays * 24);
       assert.strictEqual(c.inputs.caCertPem, (network.outputs.vpn as any).caCertPem);
-      assert.strictEqual(c.inputs.caPrivateKeyPem[SECRET_SIGNATURE], "1b47061264138c4ac30d75fd1eb44270", "the CA key stays secret");
-      assert.strictEqual(c.inputs.caPrivateKeyPem.value, (network.outputs.vpnSigning as any).caPrivateKeyPem);
+      assert.strictEqual(secretValue(c.inputs.caPrivateKeyPem, "the CA key"), (network.outputs.vpnSigning as any).caPrivateKeyPem);
     }
     const csr = byType(plan, "tls:index/certRequest:CertRequest").map((r) => r.inputs.subject.commonName).sort();
     assert.deepStrictEqual(csr, ["pilot-pi-001", "pilot-pi-002"]);
@@ -115,8 +113,7 @@ describe("edge: devices", () => {
     assert.strictEqual(params.length, 4);
     for (const p of params) {
       assert.deepStrictEqual([p.inputs.type, p.inputs.tier, p.inputs.keyId], ["SecureString", "Standard", one(plan, "aws:kms/key:Key").state.arn]);
-      assert.strictEqual(p.inputs.value[SECRET_SIGNATURE], "1b47061264138c4ac30d75fd1eb44270", `${p.inputs.name} is a secret`);
-      assert.ok(Buffer.byteLength(p.inputs.value.value) <= SSM_STANDARD_LIMIT_BYTES, p.inputs.name);
+      assert.ok(Buffer.byteLength(secretValue(p.inputs.value, p.inputs.name)) <= SSM_STANDARD_LIMIT_BYTES, p.inputs.name);
     }
     const profile = params.find((p) => p.inputs.name === "/openems/dev/edge/pilot-pi-001/vpn.ovpn")!.inputs.value.value;
     assert.match(profile, new RegExp(`^remote ${network.vpn.host.replace(/\./g, "\\.")} ${network.vpn.port}$`, "m"));
@@ -126,6 +123,11 @@ describe("edge: devices", () => {
     assert.match(settings["Controller.Api.Backend"].apikey, /^mock-/);
     assert.deepStrictEqual(settings.labels, { meter: "sdm630" });
     assert.ok(!JSON.stringify(plan.outputs).includes(settings["Controller.Api.Backend"].apikey), "outputs name where bundles live, never their content");
+  });
+
+  it("refuses a bundle that would not fit a free SSM parameter, naming it", async () => {
+    const r = await planExpectingError("edge", "dev", editedConfig("edge", "dev", (c) => (c["platform:edge"].sites[0].devices[0].labels = { note: "x".repeat(5000) })));
+    assert.match(r.message, /SSM parameter \/openems\/dev\/edge\/pilot-pi-001\/openems\.json: \d+ bytes exceed the 4096-byte standard tier/);
   });
 
   it("removes a device's ccd entry and bundle when it leaves the file", async () => {

@@ -10,7 +10,7 @@ import { PlannedResource } from "../../platform/plan/mocks";
 import { StackPlan } from "../../platform/plan/run";
 import { ENVIRONMENTS } from "../../platform/repo";
 import { fleetSites } from "../../platform/testing/fleet";
-import { byType, editedConfig, one, planOne, stackOf, upstreamOutputs } from "../../platform/testing/harness";
+import { byType, editedConfig, one, planOne, secretValue, stackOf, upstreamOutputs } from "../../platform/testing/harness";
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
@@ -36,13 +36,6 @@ function ingressTable(plan: StackPlan): string[] {
 async function planNetwork(env: string, edit: (c: any) => void): Promise<StackPlan> {
   return planOne("network", env, editedConfig("network", env, edit), await upstreamOutputs());
 }
-
-/** Unwraps a secret input as the engine receives it, failing when the value is not secret. */
-function secretValue(v: any): string {
-  assert.ok(v && typeof v === "object" && v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270", "the value is a Pulumi secret");
-  return v.value;
-}
-
 
 describe("network: security groups", () => {
   for (const env of ENVIRONMENTS) {

@@ -56,3 +56,13 @@ export async function planExpectingError(project: string, stack: string, config:
 export function planOne(project: string, stack: string, config: Record<string, unknown>, stackOutputs: Map<string, Record<string, unknown>>) {
   return planStack({ project, stack, stackName: `organization/${project}/${stack}`, config, stackOutputs });
 }
+
+/** How the engine receives a secret input: Pulumi's secret signature beside the value. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Unwraps a planned secret input, failing (with `what`) when the value is not a Pulumi secret. */
+export function secretValue(v: any, what = "the value"): string {
+  assert.ok(v && typeof v === "object" && v[SECRET_SIG_KEY] === SECRET_SIG_VALUE, `${what} is a Pulumi secret`);
+  return v.value;
+}
