@@ -12,7 +12,7 @@ import * as path from "path";
 import { REPO_ROOT } from "./repo";
 import { SSM_STANDARD_LIMIT_BYTES } from "./components/parameters";
 import { fleetSites } from "./testing/fleet";
-import { editedConfig, planOne, upstreamOutputs } from "./testing/harness";
+import { editedConfig, planOne, secretValue, upstreamOutputs } from "./testing/harness";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TARGET = 3;
@@ -30,10 +30,6 @@ function time(args: string[]): number {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
-}
-
-function unwrap(v: any): any {
-  return v && typeof v === "object" && "value" in v && Object.keys(v).some((k) => /^[0-9a-f]{32}$/.test(k)) ? v.value : v;
 }
 
 async function main() {
@@ -57,7 +53,7 @@ async function main() {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     for (const r of result.resources) {
       if (r.type === "aws:ssm/parameter:Parameter") {
-        const bytes = Buffer.byteLength(String(unwrap(r.inputs.value)));
+        const bytes = Buffer.byteLength(secretValue(r.inputs.value, r.inputs.name));
         if (bytes > SSM_STANDARD_LIMIT_BYTES) violations.push(`${devices} devices: ${r.inputs.name} is ${bytes} bytes (limit ${SSM_STANDARD_LIMIT_BYTES})`);
       }
       const tags = Object.keys(r.inputs.tags ?? {}).length + 5; // plus the provider's default tags

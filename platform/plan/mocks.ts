@@ -36,6 +36,10 @@ function hex(seed: string, length: number): string {
   for (let i = 0; out.length < length; i++) out += crypto.createHash("sha256").update(`${seed}#${i}`).digest("hex");
   return out.slice(0, length);
 }
+/** A UUID-shaped id (KMS key ids, ACM certificate ids). */
+function uuid(seed: string): string {
+  return [8, 4, 4, 4, 12].map((n, i) => hex(seed + i, n)).join("-");
+}
 function digits(seed: string, length: number): string {
   return BigInt(`0x${hex(seed, 24)}`).toString().padStart(length, "7").slice(-length).replace(/^0/, "1");
 }
@@ -189,7 +193,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         return { id: policyArn, state: { ...inputs, name, arn: policyArn } };
       }
       case "aws:kms/key:Key": {
-        const id = [8, 4, 4, 4, 12].map((n, i) => hex(seed + i, n)).join("-");
+        const id = uuid(seed);
         return { id, state: { ...inputs, keyId: id, arn: arn("kms", `key/${id}`) } };
       }
       case "aws:kms/alias:Alias":
@@ -246,7 +250,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         return { id: secretArn, state: { ...inputs, name, arn: secretArn } };
       }
       case "aws:acm/certificate:Certificate": {
-        const id = [8, 4, 4, 4, 12].map((n, i) => hex(seed + i, n)).join("-");
+        const id = uuid(seed);
         const names: string[] = [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])];
         const domainValidationOptions = names.map((domainName) => ({
           domainName,
