@@ -3,9 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { FleetDevice } from "./fleet";
-import { ccdObjectKey, CLIENT_ALLOWED_USES, PKI_KEY_ALGORITHM, renderCcdEntry, renderClientProfile, vpnAddressPlan } from "../network/openvpn";
-import { secureParameter } from "../platform/components/parameters";
-import { networkContract, Outputs } from "../platform/contracts";
+import {
+  ccdObjectKey,
+  CLIENT_ALLOWED_USES,
+  PKI_KEY_ALGORITHM,
+  renderCcdEntry,
+  renderClientProfile,
+  vpnAddressPlan,
+} from "../lib/openvpn";
+import { secureParameter } from "../lib/components/parameters";
+import { networkContract, Outputs } from "../lib/contracts";
 
 /** Where a device's bundle lives: two free (standard, under 4 KB) SecureString parameters. */
 export function bundleParameters(env: string, deviceId: string) {
@@ -14,7 +21,11 @@ export function bundleParameters(env: string, deviceId: string) {
 }
 
 /** What the OpenEMS Edge's Controller.Api.Backend needs, and what the installer checks against. */
-export function renderEdgeSettings(device: FleetDevice, backendUri: string, apikey: string): string {
+export function renderEdgeSettings(
+  device: FleetDevice,
+  backendUri: string,
+  apikey: string,
+): string {
   return `${JSON.stringify(
     {
       edgeId: device.id,
@@ -56,7 +67,18 @@ export class EdgeDevice extends pulumi.ComponentResource {
     const signing = network.vpnSigning;
 
     const key = new tls.PrivateKey(name, { ...PKI_KEY_ALGORITHM }, child);
-    const csr = new tls.CertRequest(name, { privateKeyPem: key.privateKeyPem, subject: { commonName: device.id, organization: "OpenEMS", organizationalUnit: `${args.env} edge ${device.site}` } }, child);
+    const csr = new tls.CertRequest(
+      name,
+      {
+        privateKeyPem: key.privateKeyPem,
+        subject: {
+          commonName: device.id,
+          organization: "OpenEMS",
+          organizationalUnit: `${args.env} edge ${device.site}`,
+        },
+      },
+      child,
+    );
     const cert = new tls.LocallySignedCert(
       name,
       {
@@ -69,7 +91,11 @@ export class EdgeDevice extends pulumi.ComponentResource {
       },
       child,
     );
-    const apikey = new random.RandomPassword(`${name}-apikey`, { length: 32, special: false }, child);
+    const apikey = new random.RandomPassword(
+      `${name}-apikey`,
+      { length: 32, special: false },
+      child,
+    );
 
     new aws.s3.BucketObjectv2(
       name,
@@ -78,7 +104,12 @@ export class EdgeDevice extends pulumi.ComponentResource {
         key: vpn.ccdPrefix.apply((prefix) => ccdObjectKey(prefix, device.id)),
         content: vpn.clientCidr.apply((cidr) => {
           const plan = vpnAddressPlan(cidr);
-          return renderCcdEntry({ commonName: device.id, address: device.address, netmask: plan.netmask, plan });
+          return renderCcdEntry({
+            commonName: device.id,
+            address: device.address,
+            netmask: plan.netmask,
+            plan,
+          });
         }),
         contentType: "text/plain",
         tags: { site: device.site },
@@ -90,15 +121,42 @@ export class EdgeDevice extends pulumi.ComponentResource {
     const profile = pulumi
       .all([vpn, signing.tlsCryptKey, cert.certPem, key.privateKeyPem])
       .apply(([v, tlsCryptKey, clientCertPem, clientKeyPem]) =>
-        renderClientProfile({ remoteHost: v.host, remotePort: v.port, serverCommonName: v.serverCommonName, caCertPem: v.caCertPem, clientCertPem, clientKeyPem, tlsCryptKey }),
+        renderClientProfile({
+          remoteHost: v.host,
+          remotePort: v.port,
+          serverCommonName: v.serverCommonName,
+          caCertPem: v.caCertPem,
+          clientCertPem,
+          clientKeyPem,
+          tlsCryptKey,
+        }),
       );
     const settings = pulumi
       .all([args.backendUri, apikey.result])
       .apply(([uri, k]) => renderEdgeSettings(device, uri, k));
-    const parameter = (id: string, paramName: string, value: pulumi.Output<string>, description: string) =>
-      secureParameter(`${name}-${id}`, { name: paramName, value, keyId: args.kmsKeyArn, description, tags: { site: device.site } }, child);
-    parameter("profile", this.parameters.profile, profile, `OpenVPN profile of edge device ${device.id}`);
-    parameter("settings", this.parameters.settings, settings, `OpenEMS Edge settings of device ${device.id}`);
+    const parameter = (
+      id: string,
+      paramName: string,
+      value: pulumi.Output<string>,
+      description: string,
+    ) =>
+      secureParameter(
+        `${name}-${id}`,
+        { name: paramName, value, keyId: args.kmsKeyArn, description, tags: { site: device.site } },
+        child,
+      );
+    parameter(
+      "profile",
+      this.parameters.profile,
+      profile,
+      `OpenVPN profile of edge device ${device.id}`,
+    );
+    parameter(
+      "settings",
+      this.parameters.settings,
+      settings,
+      `OpenEMS Edge settings of device ${device.id}`,
+    );
     this.registerOutputs({});
   }
 }

@@ -1,10 +1,17 @@
 import * as aws from "@pulumi/aws";
-import { loadEdgeConfig } from "./config";
+import { loadEdgeConfig } from "../lib/config/edge";
 import { EdgeDevice } from "./device";
 import { VPN_METRICS_NAMESPACE } from "../network/vpn";
-import { EncryptionKey } from "../platform/components/kms";
-import { environmentStack } from "../platform/environment-stack";
-import { edgeContract, Exports, networkContract, readUpstream, stackRefName, workloadsContract } from "../platform/contracts";
+import { EncryptionKey } from "../lib/components/kms";
+import { environmentStack } from "../lib/environment-stack";
+import {
+  edgeContract,
+  Exports,
+  networkContract,
+  readUpstream,
+  stackRefName,
+  workloadsContract,
+} from "../lib/contracts";
 
 export = async (): Promise<Exports<typeof edgeContract>> => {
   const { env, edge, fleet } = loadEdgeConfig();
@@ -12,11 +19,20 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
   const opts = { providers };
   const pulumiOrg = env.org["platform:organization"].pulumiOrg;
   const refs = env.section.stackRefs;
-  const network = readUpstream(networkContract, stackRefName(pulumiOrg, "network", env.name, refs.network));
-  const workloads = readUpstream(workloadsContract, stackRefName(pulumiOrg, "workloads", env.name, refs.workloads));
+  const network = readUpstream(
+    networkContract,
+    stackRefName(pulumiOrg, "network", env.name, refs.network),
+  );
+  const workloads = readUpstream(
+    workloadsContract,
+    stackRefName(pulumiOrg, "workloads", env.name, refs.workloads),
+  );
   const key = new EncryptionKey(
     `${env.name}-edge`,
-    { description: `OpenEMS ${env.name}: edge device bundles (VPN profiles and settings)`, alias: `openems-${env.name}-edge` },
+    {
+      description: `OpenEMS ${env.name}: edge device bundles (VPN profiles and settings)`,
+      alias: `openems-${env.name}-edge`,
+    },
     opts,
   );
 
@@ -34,15 +50,41 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
       },
       opts,
     );
-    return { id: device.id, site: device.site, address: device.address, pinned: device.pinned, profileParameter: d.parameters.profile, settingsParameter: d.parameters.settings };
+    return {
+      id: device.id,
+      site: device.site,
+      address: device.address,
+      pinned: device.pinned,
+      profileParameter: d.parameters.profile,
+      settingsParameter: d.parameters.settings,
+    };
   });
 
   // Fleet-level alarms on the server's metrics: one alarm each, whatever the size of the fleet.
   if (fleet.length > 0) {
-    const alarm = (id: string, a: Pick<aws.cloudwatch.MetricAlarmArgs, "alarmDescription" | "metricName" | "evaluationPeriods" | "threshold" | "comparisonOperator" | "treatMissingData">) =>
+    const alarm = (
+      id: string,
+      a: Pick<
+        aws.cloudwatch.MetricAlarmArgs,
+        | "alarmDescription"
+        | "metricName"
+        | "evaluationPeriods"
+        | "threshold"
+        | "comparisonOperator"
+        | "treatMissingData"
+      >,
+    ) =>
       new aws.cloudwatch.MetricAlarm(
         `${env.name}-${id}`,
-        { ...a, namespace: VPN_METRICS_NAMESPACE, dimensions: { Environment: env.name }, statistic: "Maximum", period: 300, alarmActions: [workloads.alarmTopicArn], okActions: [workloads.alarmTopicArn] },
+        {
+          ...a,
+          namespace: VPN_METRICS_NAMESPACE,
+          dimensions: { Environment: env.name },
+          statistic: "Maximum",
+          period: 300,
+          alarmActions: [workloads.alarmTopicArn],
+          okActions: [workloads.alarmTopicArn],
+        },
         { provider },
       );
     alarm("devices-away", {
@@ -54,7 +96,8 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
       treatMissingData: "missing",
     });
     alarm("fleet-offline", {
-      alarmDescription: "No edge device connected for 15 minutes, or the VPN server stopped reporting",
+      alarmDescription:
+        "No edge device connected for 15 minutes, or the VPN server stopped reporting",
       metricName: "ConnectedDevices",
       evaluationPeriods: 3,
       threshold: 1,

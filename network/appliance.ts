@@ -1,9 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { InstanceRole } from "../platform/components/iam";
-import { hardenedInstance } from "../platform/components/host";
-
-
+import { InstanceRole } from "../lib/components/iam";
+import { hardenedInstance } from "../lib/components/host";
 
 export interface ApplianceArgs {
   /** What the instance does, for its description and its `role` tag. */
@@ -38,14 +36,28 @@ export class Appliance extends pulumi.ComponentResource {
     const tags = { role: args.role };
     this.networkInterface = new aws.ec2.NetworkInterface(
       name,
-      { subnetId: args.subnetId, securityGroups: [args.securityGroupId], sourceDestCheck: false, description: args.description, tags },
+      {
+        subnetId: args.subnetId,
+        securityGroups: [args.securityGroupId],
+        sourceDestCheck: false,
+        description: args.description,
+        tags,
+      },
       child,
     );
     // A network interface made before the instance gets no automatic public address, so the
     // appliance's address is an Elastic IP on the interface (the same $0.005/h as any IPv4).
     const keep = args.keepAddress ? { protect: true, retainOnDelete: true } : {};
-    this.elasticIp = new aws.ec2.Eip(name, { domain: "vpc", networkInterface: this.networkInterface.id, tags }, { ...child, ...keep });
-    const access = new InstanceRole(name, { description: `Instance role of ${args.description}`, policy: args.policy, tags }, child);
+    this.elasticIp = new aws.ec2.Eip(
+      name,
+      { domain: "vpc", networkInterface: this.networkInterface.id, tags },
+      { ...child, ...keep },
+    );
+    const access = new InstanceRole(
+      name,
+      { description: `Instance role of ${args.description}`, policy: args.policy, tags },
+      child,
+    );
     this.role = access.role;
     this.instance = hardenedInstance(
       name,
@@ -61,6 +73,9 @@ export class Appliance extends pulumi.ComponentResource {
       // The address must be on the interface before the boot script downloads packages.
       { ...child, dependsOn: [this.elasticIp] },
     );
-    this.registerOutputs({ instanceId: this.instance.id, networkInterfaceId: this.networkInterface.id });
+    this.registerOutputs({
+      instanceId: this.instance.id,
+      networkInterfaceId: this.networkInterface.id,
+    });
   }
 }

@@ -2,7 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** What the hosts call without a NAT: Session Manager (three services), Secrets Manager, Logs. */
-export const INTERFACE_ENDPOINT_SERVICES = ["ssm", "ssmmessages", "ec2messages", "secretsmanager", "logs"] as const;
+export const INTERFACE_ENDPOINT_SERVICES = [
+  "ssm",
+  "ssmmessages",
+  "ec2messages",
+  "secretsmanager",
+  "logs",
+] as const;
 
 export interface EndpointsArgs {
   readonly env: string;
@@ -10,7 +16,10 @@ export interface EndpointsArgs {
   readonly vpcId: pulumi.Input<string>;
   readonly routeTableIds: pulumi.Input<string>[];
   /** When given, the interface endpoints are created in these subnets with this group. */
-  readonly interfaces?: { readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>; readonly securityGroupId: pulumi.Input<string> };
+  readonly interfaces?: {
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly securityGroupId: pulumi.Input<string>;
+  };
 }
 
 /**
@@ -23,7 +32,13 @@ export class Endpoints extends pulumi.ComponentResource {
     const child = { parent: this };
     new aws.ec2.VpcEndpoint(
       `${name}-s3`,
-      { vpcId: args.vpcId, serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway", routeTableIds: args.routeTableIds, tags: { Name: `openems-${args.env}-s3` } },
+      {
+        vpcId: args.vpcId,
+        serviceName: `com.amazonaws.${args.region}.s3`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: args.routeTableIds,
+        tags: { Name: `openems-${args.env}-s3` },
+      },
       child,
     );
     const interfaces = args.interfaces;

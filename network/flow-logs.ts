@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrust } from "../platform/components/iam";
+import { serviceTrust } from "../lib/components/iam";
 
 export interface FlowLogsArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -29,7 +29,9 @@ export class FlowLogs extends pulumi.ComponentResource {
         // Only flow logs of this account may use the role (confused deputy).
         assumeRolePolicy: serviceTrust("vpc-flow-logs.amazonaws.com", {
           StringEquals: { "aws:SourceAccount": account },
-          ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:ec2:${region}:${account}:vpc-flow-log/*` },
+          ArnLike: {
+            "aws:SourceArn": pulumi.interpolate`arn:aws:ec2:${region}:${account}:vpc-flow-log/*`,
+          },
         }),
       },
       child,
@@ -53,7 +55,14 @@ export class FlowLogs extends pulumi.ComponentResource {
     );
     new aws.ec2.FlowLog(
       name,
-      { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: this.logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: 600 },
+      {
+        vpcId: args.vpcId,
+        trafficType: "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: this.logGroup.arn,
+        iamRoleArn: role.arn,
+        maxAggregationInterval: 600,
+      },
       child,
     );
     this.registerOutputs({ logGroup: this.logGroup.name });

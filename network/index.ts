@@ -1,19 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accessRules, groupRoles, vpnRanges } from "./access";
+import { accessRules, groupRoles, vpnRanges } from "../lib/net/access";
 import { Appliance } from "./appliance";
-import { loadNetworkConfig } from "./config";
+import { loadNetworkConfig } from "../lib/config/network";
 import { Endpoints } from "./endpoints";
 import { FlowLogs } from "./flow-logs";
 import { renderNatUserData } from "./nat-instance";
-import { SecurityGroups } from "./security-groups";
+import { SecurityGroups } from "../lib/components/security-groups";
 import { CCD_PREFIX, VpnServer } from "./vpn";
 import { EnvironmentVpc } from "./vpc";
-import { edgeSection } from "../edge/config";
-import { EncryptionKey } from "../platform/components/kms";
-import { parseSection } from "../platform/config/environment";
-import { environmentStack } from "../platform/environment-stack";
-import { Exports, networkContract } from "../platform/contracts";
+import { edgeSection } from "../lib/config/edge";
+import { EncryptionKey } from "../lib/components/kms";
+import { parseSection } from "../lib/config/environment";
+import { environmentStack } from "../lib/environment-stack";
+import { Exports, networkContract } from "../lib/contracts";
 
 export = async (): Promise<Exports<typeof networkContract>> => {
   const { env, network } = loadNetworkConfig();
@@ -38,12 +38,23 @@ export = async (): Promise<Exports<typeof networkContract>> => {
   // awsx makes one route table per subnet; look each one up by its subnet so routes and the S3
   // endpoint can be attached without reaching into the component's children.
   const routeTables = (ids: pulumi.Output<string[]>) =>
-    zoneNames.map((_, i) => aws.ec2.getRouteTableOutput({ subnetId: ids.apply((list) => list[i]) }, { provider }).id);
+    zoneNames.map(
+      (_, i) =>
+        aws.ec2.getRouteTableOutput({ subnetId: ids.apply((list) => list[i]) }, { provider }).id,
+    );
   const privateRouteTables = routeTables(vpc.vpc.privateSubnetIds);
   const publicRouteTables = routeTables(vpc.vpc.publicSubnetIds);
 
-  const groups = new SecurityGroups(`${env.name}-access`, { env: env.name, vpcId, roles: groupRoles(network), rules: accessRules(network) }, opts);
-  const flowLogs = new FlowLogs(`${env.name}-flow-logs`, { vpcId, kmsKeyArn: key.arn, retentionInDays: network.flowLogRetentionDays }, opts);
+  const groups = new SecurityGroups(
+    `${env.name}-access`,
+    { env: env.name, vpcId, roles: groupRoles(network), rules: accessRules(network) },
+    opts,
+  );
+  const flowLogs = new FlowLogs(
+    `${env.name}-flow-logs`,
+    { vpcId, kmsKeyArn: key.arn, retentionInDays: network.flowLogRetentionDays },
+    opts,
+  );
   new Endpoints(
     `${env.name}-endpoints`,
     {
@@ -51,7 +62,9 @@ export = async (): Promise<Exports<typeof networkContract>> => {
       region,
       vpcId,
       routeTableIds: [...privateRouteTables, ...publicRouteTables],
-      interfaces: network.interfaceEndpoints ? { subnetIds: vpc.vpc.privateSubnetIds, securityGroupId: groups.id("interface-endpoints") } : undefined,
+      interfaces: network.interfaceEndpoints
+        ? { subnetIds: vpc.vpc.privateSubnetIds, securityGroupId: groups.id("interface-endpoints") }
+        : undefined,
     },
     opts,
   );
@@ -74,7 +87,15 @@ export = async (): Promise<Exports<typeof networkContract>> => {
   const ranges = vpnRanges(network.vpn.clientCidr);
   // The backend answers devices at their tunnel addresses: the VPN range routes to the server.
   privateRouteTables.forEach((routeTableId, i) => {
-    new aws.ec2.Route(`${env.name}-vpn-clients-${i}`, { routeTableId, destinationCidrBlock: ranges.clientCidr, networkInterfaceId: vpn.appliance.networkInterface.id }, { provider });
+    new aws.ec2.Route(
+      `${env.name}-vpn-clients-${i}`,
+      {
+        routeTableId,
+        destinationCidrBlock: ranges.clientCidr,
+        networkInterfaceId: vpn.appliance.networkInterface.id,
+      },
+      { provider },
+    );
   });
 
   if (network.natStrategy === "instance") {
@@ -92,7 +113,15 @@ export = async (): Promise<Exports<typeof networkContract>> => {
       opts,
     );
     privateRouteTables.forEach((routeTableId, i) => {
-      new aws.ec2.Route(`${env.name}-nat-default-${i}`, { routeTableId, destinationCidrBlock: "0.0.0.0/0", networkInterfaceId: nat.networkInterface.id }, { provider });
+      new aws.ec2.Route(
+        `${env.name}-nat-default-${i}`,
+        {
+          routeTableId,
+          destinationCidrBlock: "0.0.0.0/0",
+          networkInterfaceId: nat.networkInterface.id,
+        },
+        { provider },
+      );
     });
   }
 
@@ -118,7 +147,10 @@ export = async (): Promise<Exports<typeof networkContract>> => {
       ccdBucket: vpn.ccdBucket.name,
       ccdPrefix: CCD_PREFIX,
     },
-    vpnSigning: pulumi.secret({ caPrivateKeyPem: vpn.caPrivateKeyPem, tlsCryptKey: vpn.tlsCryptKey }),
+    vpnSigning: pulumi.secret({
+      caPrivateKeyPem: vpn.caPrivateKeyPem,
+      tlsCryptKey: vpn.tlsCryptKey,
+    }),
     flowLogGroup: flowLogs.logGroup.name,
   };
 };

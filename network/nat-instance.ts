@@ -5,7 +5,9 @@
  */
 export function renderNatUserData(vpcCidr: string): string {
   if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(vpcCidr)) {
-    throw new Error(`renderNatUserData: 'vpcCidr' is ${JSON.stringify(vpcCidr)}: expected an IPv4 CIDR block`);
+    throw new Error(
+      `renderNatUserData: 'vpcCidr' is ${JSON.stringify(vpcCidr)}: expected an IPv4 CIDR block`,
+    );
   }
   return `#!/bin/bash
 # NAT instance of the environment's private subnets (Amazon Linux 2023). Rendered by

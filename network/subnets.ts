@@ -1,4 +1,4 @@
-import { parseCidr, subdivide } from "../platform/net";
+import { parseCidr, subdivide } from "../lib/net/ipv4";
 
 export interface SubnetPlan {
   /** One private block per zone, in zone order: a quarter of the VPC each, where the hosts live. */

@@ -1,6 +1,6 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkConfig } from "./config";
+import { NetworkConfig } from "../lib/config/network";
 import { planSubnets } from "./subnets";
 
 export interface EnvironmentVpcArgs {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { Appliance } from "./appliance";
-import { NetworkConfig } from "./config";
+import { NetworkConfig } from "../lib/config/network";
 import {
   CA_ALLOWED_USES,
   CLIENT_ALLOWED_USES,
@@ -14,9 +14,9 @@ import {
   renderClientProfile,
   renderServerConfig,
   renderServerUserData,
-} from "./openvpn";
-import { PrivateBucket } from "../platform/components/bucket";
-import { secureParameter } from "../platform/components/parameters";
+} from "../lib/openvpn";
+import { PrivateBucket } from "../lib/components/bucket";
+import { secureParameter } from "../lib/components/parameters";
 
 /** Where device and admin ccd entries live in the ccd bucket. */
 export const CCD_PREFIX = "ccd";
@@ -49,10 +49,17 @@ export function vpnParameterNames(env: string) {
 /** The 2048-bit key as OpenVPN writes it (`openvpn --genkey tls-crypt`): 16 lines of 32 hex digits. */
 export function formatStaticKey(hex: string): string {
   if (!/^[0-9a-f]{512}$/.test(hex)) {
-    throw new Error(`formatStaticKey: expected 512 lower-case hex digits (256 bytes), got ${hex.length} characters`);
+    throw new Error(
+      `formatStaticKey: expected 512 lower-case hex digits (256 bytes), got ${hex.length} characters`,
+    );
   }
   const lines = hex.match(/.{32}/g) as string[];
-  return ["-----BEGIN OpenVPN Static key V1-----", ...lines, "-----END OpenVPN Static key V1-----", ""].join("\n");
+  return [
+    "-----BEGIN OpenVPN Static key V1-----",
+    ...lines,
+    "-----END OpenVPN Static key V1-----",
+    "",
+  ].join("\n");
 }
 
 export interface VpnServerArgs {
@@ -103,7 +110,14 @@ export class VpnServer extends pulumi.ComponentResource {
     );
     this.serverCommonName = `openems-${args.env}-vpn-server`;
     const serverKey = new tls.PrivateKey(`${name}-server`, { ...PKI_KEY_ALGORITHM }, child);
-    const serverCsr = new tls.CertRequest(`${name}-server`, { privateKeyPem: serverKey.privateKeyPem, subject: { ...subject, commonName: this.serverCommonName } }, child);
+    const serverCsr = new tls.CertRequest(
+      `${name}-server`,
+      {
+        privateKeyPem: serverKey.privateKeyPem,
+        subject: { ...subject, commonName: this.serverCommonName },
+      },
+      child,
+    );
     const serverCert = new tls.LocallySignedCert(
       `${name}-server`,
       {
@@ -120,16 +134,39 @@ export class VpnServer extends pulumi.ComponentResource {
     this.caCertPem = caCert.certPem;
     this.caPrivateKeyPem = pulumi.secret(caKey.privateKeyPem);
 
-    const secureString = (id: string, paramName: string, value: pulumi.Input<string>, description: string) =>
-      secureParameter(`${name}-${id}`, { name: paramName, value, keyId: args.kmsKeyArn, description }, child);
+    const secureString = (
+      id: string,
+      paramName: string,
+      value: pulumi.Input<string>,
+      description: string,
+    ) =>
+      secureParameter(
+        `${name}-${id}`,
+        { name: paramName, value, keyId: args.kmsKeyArn, description },
+        child,
+      );
     const params = [
       secureString("ca-cert", names.caCert, caCert.certPem, "OpenVPN CA certificate"),
-      secureString("server-cert", names.serverCert, serverCert.certPem, "OpenVPN server certificate"),
-      secureString("server-key", names.serverKey, serverKey.privateKeyPem, "OpenVPN server private key"),
+      secureString(
+        "server-cert",
+        names.serverCert,
+        serverCert.certPem,
+        "OpenVPN server certificate",
+      ),
+      secureString(
+        "server-key",
+        names.serverKey,
+        serverKey.privateKeyPem,
+        "OpenVPN server private key",
+      ),
       secureString("tls-crypt-key", names.tlsCryptKey, this.tlsCryptKey, "OpenVPN tls-crypt key"),
     ];
 
-    this.ccdBucket = new PrivateBucket(`${name}-ccd`, { kmsKeyArn: args.kmsKeyArn, dataClass: "config" }, child);
+    this.ccdBucket = new PrivateBucket(
+      `${name}-ccd`,
+      { kmsKeyArn: args.kmsKeyArn, dataClass: "config" },
+      child,
+    );
 
     // Admin profiles: pool addresses (their ccd entries push no address), admin ports only.
     this.adminProfileParameters = {};
@@ -137,15 +174,30 @@ export class VpnServer extends pulumi.ComponentResource {
     for (const admin of args.network.vpn.adminProfiles) {
       const cn = `admin-${admin}`;
       const key = new tls.PrivateKey(`${name}-${cn}`, { ...PKI_KEY_ALGORITHM }, child);
-      const csr = new tls.CertRequest(`${name}-${cn}`, { privateKeyPem: key.privateKeyPem, subject: { ...subject, commonName: cn } }, child);
+      const csr = new tls.CertRequest(
+        `${name}-${cn}`,
+        { privateKeyPem: key.privateKeyPem, subject: { ...subject, commonName: cn } },
+        child,
+      );
       const cert = new tls.LocallySignedCert(
         `${name}-${cn}`,
-        { certRequestPem: csr.certRequestPem, caPrivateKeyPem: caKey.privateKeyPem, caCertPem: caCert.certPem, allowedUses: [...CLIENT_ALLOWED_USES], ...VPN_CERT_LIFETIMES.admin },
+        {
+          certRequestPem: csr.certRequestPem,
+          caPrivateKeyPem: caKey.privateKeyPem,
+          caCertPem: caCert.certPem,
+          allowedUses: [...CLIENT_ALLOWED_USES],
+          ...VPN_CERT_LIFETIMES.admin,
+        },
         child,
       );
       new aws.s3.BucketObjectv2(
         `${name}-${cn}`,
-        { bucket: this.ccdBucket.name, key: ccdObjectKey(CCD_PREFIX, cn), content: renderAdminCcdEntry(cn), contentType: "text/plain" },
+        {
+          bucket: this.ccdBucket.name,
+          key: ccdObjectKey(CCD_PREFIX, cn),
+          content: renderAdminCcdEntry(cn),
+          contentType: "text/plain",
+        },
         child,
       );
       adminProfiles.push({ name: admin, cert, key });
@@ -157,28 +209,71 @@ export class VpnServer extends pulumi.ComponentResource {
     const policy = pulumi.jsonStringify({
       Version: "2012-10-17",
       Statement: [
-        { Sid: "ReadOwnKeyMaterial", Effect: "Allow", Action: "ssm:GetParameter", Resource: params.map((p) => p.arn) },
+        {
+          Sid: "ReadOwnKeyMaterial",
+          Effect: "Allow",
+          Action: "ssm:GetParameter",
+          Resource: params.map((p) => p.arn),
+        },
         {
           Sid: "DecryptOwnKeyMaterialAndCcd",
           Effect: "Allow",
           Action: "kms:Decrypt",
           Resource: args.kmsKeyArn,
-          Condition: { StringEquals: { "kms:ViaService": [pulumi.interpolate`ssm.${region}.amazonaws.com`, pulumi.interpolate`s3.${region}.amazonaws.com`] } },
+          Condition: {
+            StringEquals: {
+              "kms:ViaService": [
+                pulumi.interpolate`ssm.${region}.amazonaws.com`,
+                pulumi.interpolate`s3.${region}.amazonaws.com`,
+              ],
+            },
+          },
         },
-        { Sid: "ListCcdEntries", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [`${CCD_PREFIX}/*`, CCD_PREFIX] } } },
-        { Sid: "ReadCcdEntries", Effect: "Allow", Action: "s3:GetObject", Resource: pulumi.interpolate`${bucketArn}/${CCD_PREFIX}/*` },
-        { Sid: "PublishConnectionMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": VPN_METRICS_NAMESPACE } } },
+        {
+          Sid: "ListCcdEntries",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: bucketArn,
+          Condition: { StringLike: { "s3:prefix": [`${CCD_PREFIX}/*`, CCD_PREFIX] } },
+        },
+        {
+          Sid: "ReadCcdEntries",
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: pulumi.interpolate`${bucketArn}/${CCD_PREFIX}/*`,
+        },
+        {
+          Sid: "PublishConnectionMetrics",
+          Effect: "Allow",
+          Action: "cloudwatch:PutMetricData",
+          Resource: "*",
+          Condition: { StringEquals: { "cloudwatch:namespace": VPN_METRICS_NAMESPACE } },
+        },
       ],
     });
 
-    const serverConfig = renderServerConfig({ clientCidr: args.network.vpn.clientCidr, pushRoutes: [args.vpcCidr], port: args.network.vpn.port });
+    const serverConfig = renderServerConfig({
+      clientCidr: args.network.vpn.clientCidr,
+      pushRoutes: [args.vpcCidr],
+      port: args.network.vpn.port,
+    });
     const userData = this.ccdBucket.name.apply((bucket) =>
       renderServerUserData({
         serverConfig,
-        ssmParameters: { caCert: names.caCert, serverCert: names.serverCert, serverKey: names.serverKey, tlsCryptKey: names.tlsCryptKey },
+        ssmParameters: {
+          caCert: names.caCert,
+          serverCert: names.serverCert,
+          serverKey: names.serverKey,
+          tlsCryptKey: names.tlsCryptKey,
+        },
         ccdSource: { bucket, prefix: CCD_PREFIX },
         // Fleet-level metrics only: a per-device metric would cost $0.30 a month per device.
-        metrics: { namespace: VPN_METRICS_NAMESPACE, dimensions: { Environment: args.env }, perDeviceMetrics: false, awayAfterSeconds: args.awayAfterMinutes * 60 },
+        metrics: {
+          namespace: VPN_METRICS_NAMESPACE,
+          dimensions: { Environment: args.env },
+          perDeviceMetrics: false,
+          awayAfterSeconds: args.awayAfterMinutes * 60,
+        },
       }),
     );
     this.appliance = new Appliance(
@@ -199,11 +294,30 @@ export class VpnServer extends pulumi.ComponentResource {
 
     for (const { name: admin, cert, key } of adminProfiles) {
       const profile = pulumi
-        .all([this.appliance.elasticIp.publicIp, caCert.certPem, cert.certPem, key.privateKeyPem, this.tlsCryptKey])
+        .all([
+          this.appliance.elasticIp.publicIp,
+          caCert.certPem,
+          cert.certPem,
+          key.privateKeyPem,
+          this.tlsCryptKey,
+        ])
         .apply(([host, ca, crt, pem, tc]) =>
-          renderClientProfile({ remoteHost: host, remotePort: args.network.vpn.port, serverCommonName: this.serverCommonName, caCertPem: ca, clientCertPem: crt, clientKeyPem: pem, tlsCryptKey: tc }),
+          renderClientProfile({
+            remoteHost: host,
+            remotePort: args.network.vpn.port,
+            serverCommonName: this.serverCommonName,
+            caCertPem: ca,
+            clientCertPem: crt,
+            clientKeyPem: pem,
+            tlsCryptKey: tc,
+          }),
         );
-      secureString(`admin-${admin}-profile`, names.adminProfile(admin), profile, `OpenVPN profile of admin ${admin}`);
+      secureString(
+        `admin-${admin}-profile`,
+        names.adminProfile(admin),
+        profile,
+        `OpenVPN profile of admin ${admin}`,
+      );
     }
     this.registerOutputs({ caCertPem: this.caCertPem, ccdBucket: this.ccdBucket.name });
   }

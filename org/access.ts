@@ -3,7 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { GuardrailContext } from "./guardrails";
 
 /** Trust for roles that people in the management account assume: only the configured admins. */
-export function adminTrustPolicy(managementAccountId: pulumi.Input<string>, adminPrincipalArns: string[]): pulumi.Output<string> {
+export function adminTrustPolicy(
+  managementAccountId: pulumi.Input<string>,
+  adminPrincipalArns: string[],
+): pulumi.Output<string> {
   return pulumi.jsonStringify({
     Version: "2012-10-17",
     Statement: [
@@ -46,7 +49,12 @@ export function deployPolicy(): string {
       {
         Sid: "NoLongLivedCredentials",
         Effect: "Deny",
-        Action: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"],
+        Action: [
+          "iam:CreateUser",
+          "iam:CreateAccessKey",
+          "iam:CreateLoginProfile",
+          "iam:UpdateLoginProfile",
+        ],
         Resource: "*",
       },
     ],
@@ -59,9 +67,12 @@ export function deployPolicy(): string {
  * leaving its account.
  */
 export function agentBoundaryPolicy(ctx: GuardrailContext, accountId: string): string {
-  const guarded = [ctx.breakGlassRoleName, ctx.deployRoleName, ctx.agentRoleName, ctx.budgetActionRoleName].map(
-    (r) => `arn:aws:iam::${accountId}:role/${r}`,
-  );
+  const guarded = [
+    ctx.breakGlassRoleName,
+    ctx.deployRoleName,
+    ctx.agentRoleName,
+    ctx.budgetActionRoleName,
+  ].map((r) => `arn:aws:iam::${accountId}:role/${r}`);
   const boundaryArn = `arn:aws:iam::${accountId}:policy/${ctx.agentBoundaryName}`;
   return JSON.stringify({
     Version: "2012-10-17",
@@ -70,13 +81,27 @@ export function agentBoundaryPolicy(ctx: GuardrailContext, accountId: string): s
       {
         Sid: "NoLongLivedCredentials",
         Effect: "Deny",
-        Action: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:CreateServiceSpecificCredential"],
+        Action: [
+          "iam:CreateUser",
+          "iam:CreateAccessKey",
+          "iam:CreateLoginProfile",
+          "iam:UpdateLoginProfile",
+          "iam:CreateServiceSpecificCredential",
+        ],
         Resource: "*",
       },
       {
         Sid: "NoChangesToGuardrailRoles",
         Effect: "Deny",
-        Action: ["iam:Delete*", "iam:Update*", "iam:Put*", "iam:Attach*", "iam:Detach*", "iam:Tag*", "iam:Untag*"],
+        Action: [
+          "iam:Delete*",
+          "iam:Update*",
+          "iam:Put*",
+          "iam:Attach*",
+          "iam:Detach*",
+          "iam:Tag*",
+          "iam:Untag*",
+        ],
         Resource: [...guarded, boundaryArn],
       },
       {
@@ -86,8 +111,19 @@ export function agentBoundaryPolicy(ctx: GuardrailContext, accountId: string): s
         Resource: "*",
         Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn } },
       },
-      { Sid: "NoRemovingBoundaries", Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary"], Resource: "*" },
-      { Sid: "NoLeavingTheAccount", Effect: "Deny", Action: ["organizations:*", "account:*", "sts:AssumeRole"], Resource: "*", Condition: { StringNotEquals: { "aws:ResourceAccount": accountId } } },
+      {
+        Sid: "NoRemovingBoundaries",
+        Effect: "Deny",
+        Action: ["iam:DeleteRolePermissionsBoundary"],
+        Resource: "*",
+      },
+      {
+        Sid: "NoLeavingTheAccount",
+        Effect: "Deny",
+        Action: ["organizations:*", "account:*", "sts:AssumeRole"],
+        Resource: "*",
+        Condition: { StringNotEquals: { "aws:ResourceAccount": accountId } },
+      },
     ],
   });
 }
@@ -117,7 +153,8 @@ export class AccountAccess extends pulumi.ComponentResource {
       `${name}-break-glass`,
       {
         name: args.ctx.breakGlassRoleName,
-        description: "Break-glass administration; exempt from the freeze SCP so a frozen account can be investigated and lifted",
+        description:
+          "Break-glass administration; exempt from the freeze SCP so a frozen account can be investigated and lifted",
         assumeRolePolicy: trust,
         maxSessionDuration: 3600,
         managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
@@ -152,7 +189,8 @@ export class AccountAccess extends pulumi.ComponentResource {
         `${name}-agent`,
         {
           name: args.ctx.agentRoleName,
-          description: "Automation and AI coding agents in dev, confined by the agent boundary; denied in stage and prod by SCP",
+          description:
+            "Automation and AI coding agents in dev, confined by the agent boundary; denied in stage and prod by SCP",
           assumeRolePolicy: trust,
           maxSessionDuration: 3600,
           permissionsBoundary: boundary.arn,

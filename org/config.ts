@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { currentStackConfig } from "../platform/config/stack";
-import { OrgConfig, validateOrgConfig } from "../platform/config/org";
-import { ConfigError } from "../platform/config/errors";
+import { currentStackConfig } from "../lib/config/stack";
+import { OrgConfig, validateOrgConfig } from "../lib/config/org";
+import { ConfigError } from "../lib/config/errors";
 
 export const ORG_STACK = "management";
 
@@ -9,7 +9,9 @@ export const ORG_STACK = "management";
 export function loadOrgConfig(): OrgConfig {
   const where = `${pulumi.getProject()}/${pulumi.getStack()}`;
   if (pulumi.getStack() !== ORG_STACK) {
-    throw new ConfigError(where, [`stack name: got "${pulumi.getStack()}"; expected "${ORG_STACK}" (the org project has one stack, run in the management account)`]);
+    throw new ConfigError(where, [
+      `stack name: got "${pulumi.getStack()}"; expected "${ORG_STACK}" (the org project has one stack, run in the management account)`,
+    ]);
   }
   return validateOrgConfig(currentStackConfig(), where);
 }

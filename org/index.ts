@@ -2,16 +2,16 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadOrgConfig } from "./config";
 import { OrganizationStructure } from "./structure";
-import { guardrailContext } from "./names";
+import { guardrailContext } from "../lib/names";
 import { Guardrails, planScps } from "./scps";
 import { AccountAccess } from "./access";
 import { AuditTrail } from "./trail";
 import { BudgetSummary, budgetSummaries, Money } from "./money";
 import { FREEZE_POLICY_NAME } from "./guardrails";
-import { Exports, orgContract } from "../platform/contracts";
-import { platformTags } from "../platform/tags";
-import { ENVIRONMENTS } from "../platform/repo";
-import { OuPath } from "../platform/config/org";
+import { Exports, orgContract } from "../lib/contracts";
+import { platformTags } from "../lib/tags";
+import { ENVIRONMENTS } from "../lib/repo";
+import { OuPath } from "../lib/config/org";
 
 export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>> => {
   // Everything that can be wrong with config or the SCP files fails here, before any resource.
@@ -36,7 +36,11 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
     const [kind, ref] = target.split(":");
     return kind === "ou" ? structure.ous[ref as OuPath].id : structure.accounts[ref].id;
   };
-  const guardrails = new Guardrails("guardrails", { plan: scps, prefix: org.prefix, targetId }, { provider, dependsOn: [structure] });
+  const guardrails = new Guardrails(
+    "guardrails",
+    { plan: scps, prefix: org.prefix, targetId },
+    { provider, dependsOn: [structure] },
+  );
 
   // Each member account is reached through the role Organizations created in it.
   const accountProviders: Record<string, aws.Provider> = {};
@@ -46,7 +50,12 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
     accountProviders[key] = new aws.Provider(`account-${key}`, {
       region: org.homeRegion as aws.Region,
       allowedAccountIds: [id],
-      assumeRoles: [{ roleArn: pulumi.interpolate`arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, sessionName: "pulumi-org" }],
+      assumeRoles: [
+        {
+          roleArn: pulumi.interpolate`arn:aws:iam::${id}:role/OrganizationAccountAccessRole`,
+          sessionName: "pulumi-org",
+        },
+      ],
       defaultTags: { tags: platformTags(tagValues, account.environment ?? key) },
     });
     access[key] = new AccountAccess(
@@ -79,18 +88,35 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
     { provider },
   );
 
-  const accountIds = Object.fromEntries(Object.keys(accounts).map((k) => [k, structure.accounts[k].id]));
+  const accountIds = Object.fromEntries(
+    Object.keys(accounts).map((k) => [k, structure.accounts[k].id]),
+  );
   const freeze = guardrails.policies[FREEZE_POLICY_NAME];
   const money = new Money(
     "money",
-    { config, ctx, accountIds, managementAccountId, freezePolicyId: freeze.id, freezePolicyArn: freeze.arn, rootId: structure.rootId },
+    {
+      config,
+      ctx,
+      accountIds,
+      managementAccountId,
+      freezePolicyId: freeze.id,
+      freezePolicyArn: freeze.arn,
+      rootId: structure.rootId,
+    },
     { provider },
   );
 
   const environments = Object.fromEntries(
     ENVIRONMENTS.map((env) => {
       const key = Object.keys(accounts).find((k) => accounts[k].environment === env)!;
-      return [env, { accountId: structure.accounts[key].id, accountName: accounts[key].name, deployRoleArn: access[key].deployRole!.arn }];
+      return [
+        env,
+        {
+          accountId: structure.accounts[key].id,
+          accountName: accounts[key].name,
+          deployRoleArn: access[key].deployRole!.arn,
+        },
+      ];
     }),
   );
   const budgets: pulumi.Output<BudgetSummary[]> = pulumi

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { OrgConfig, Threshold } from "../platform/config/org";
-import { EncryptionKey } from "../platform/components/kms";
-import { TAG_KEYS } from "../platform/tags";
+import { OrgConfig, Threshold } from "../lib/config/org";
+import { EncryptionKey } from "../lib/components/kms";
+import { TAG_KEYS } from "../lib/tags";
 import { GuardrailContext } from "./guardrails";
 
 /** One row of the `budgets` stack output that finance reads. */
@@ -24,12 +24,27 @@ export function budgetName(prefix: string, scope: string): string {
 }
 
 /** The `budgets` output, from config and the account ids: pure, so its shape is tested directly. */
-export function budgetSummaries(config: OrgConfig, accountIds: Record<string, string>, managementAccountId: string): BudgetSummary[] {
+export function budgetSummaries(
+  config: OrgConfig,
+  accountIds: Record<string, string>,
+  managementAccountId: string,
+): BudgetSummary[] {
   const b = config["platform:budgets"];
   const prefix = config["platform:organization"].prefix;
   const thresholds = b.thresholds.map((t) => ({ percent: t.percent, type: t.type }));
   const rows: BudgetSummary[] = [
-    { name: budgetName(prefix, "organization"), scope: "organization", accountName: "organization (all accounts)", accountId: managementAccountId, limit: b.organization.amount, currency: b.currency, thresholds, subscribers: b.subscribers, freezes: false, freezeAtPercent: null },
+    {
+      name: budgetName(prefix, "organization"),
+      scope: "organization",
+      accountName: "organization (all accounts)",
+      accountId: managementAccountId,
+      limit: b.organization.amount,
+      currency: b.currency,
+      thresholds,
+      subscribers: b.subscribers,
+      freezes: false,
+      freezeAtPercent: null,
+    },
   ];
   for (const [key, ab] of Object.entries(b.accounts)) {
     rows.push({
@@ -55,7 +70,16 @@ export function tagPolicyDocument(allowed: Record<string, string[]>): string {
     tags[key] = {
       tag_key: { "@@assign": key },
       tag_value: { "@@assign": values },
-      enforced_for: { "@@assign": ["ec2:instance", "ec2:volume", "s3:bucket", "lambda:function", "kms:key", "secretsmanager:secret"] },
+      enforced_for: {
+        "@@assign": [
+          "ec2:instance",
+          "ec2:volume",
+          "s3:bucket",
+          "lambda:function",
+          "kms:key",
+          "secretsmanager:secret",
+        ],
+      },
     };
   }
   return JSON.stringify({ tags });
@@ -87,10 +111,18 @@ export class Money extends pulumi.ComponentResource {
 
     const key = new EncryptionKey(
       `${name}-alerts`,
-      { description: "Budget and cost anomaly alerts topic", alias: `${prefix}-budget-alerts`, servicePrincipals: ["budgets.amazonaws.com", "costalerts.amazonaws.com"] },
+      {
+        description: "Budget and cost anomaly alerts topic",
+        alias: `${prefix}-budget-alerts`,
+        servicePrincipals: ["budgets.amazonaws.com", "costalerts.amazonaws.com"],
+      },
       child,
     );
-    this.topic = new aws.sns.Topic(`${name}-alerts`, { name: ctx.alertTopicName, kmsMasterKeyId: key.arn }, { ...child, protect: true });
+    this.topic = new aws.sns.Topic(
+      `${name}-alerts`,
+      { name: ctx.alertTopicName, kmsMasterKeyId: key.arn },
+      { ...child, protect: true },
+    );
     new aws.sns.TopicPolicy(
       `${name}-alerts`,
       {
@@ -111,8 +143,13 @@ export class Money extends pulumi.ComponentResource {
       },
       child,
     );
-    b.subscribers.forEach((address, i) =>
-      new aws.sns.TopicSubscription(`${name}-alerts-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: address }, child),
+    b.subscribers.forEach(
+      (address, i) =>
+        new aws.sns.TopicSubscription(
+          `${name}-alerts-${i}`,
+          { topic: this.topic.arn, protocol: "email", endpoint: address },
+          child,
+        ),
     );
 
     const notifications = (thresholds: Threshold[]) =>
@@ -125,11 +162,20 @@ export class Money extends pulumi.ComponentResource {
       }));
     new aws.budgets.Budget(
       `${name}-organization`,
-      { name: budgetName(prefix, "organization"), budgetType: "COST", limitAmount: String(b.organization.amount), limitUnit: b.currency, timeUnit: "MONTHLY", notifications: notifications(b.thresholds) },
+      {
+        name: budgetName(prefix, "organization"),
+        budgetType: "COST",
+        limitAmount: String(b.organization.amount),
+        limitUnit: b.currency,
+        timeUnit: "MONTHLY",
+        notifications: notifications(b.thresholds),
+      },
       child,
     );
 
-    const freezing = Object.entries(b.accounts).filter(([, ab]) => ab.freezeAtPercent !== undefined);
+    const freezing = Object.entries(b.accounts).filter(
+      ([, ab]) => ab.freezeAtPercent !== undefined,
+    );
     // Budgets may attach and detach the freeze policy, and only on the accounts marked to freeze.
     const actionRole = freezing.length
       ? new aws.iam.Role(
@@ -139,7 +185,15 @@ export class Money extends pulumi.ComponentResource {
             description: "AWS Budgets attaches the freeze SCP to accounts over budget",
             assumeRolePolicy: pulumi.jsonStringify({
               Version: "2012-10-17",
-              Statement: [{ Sid: "BudgetsOnly", Effect: "Allow", Principal: { Service: "budgets.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": args.managementAccountId } } }],
+              Statement: [
+                {
+                  Sid: "BudgetsOnly",
+                  Effect: "Allow",
+                  Principal: { Service: "budgets.amazonaws.com" },
+                  Action: "sts:AssumeRole",
+                  Condition: { StringEquals: { "aws:SourceAccount": args.managementAccountId } },
+                },
+              ],
             }),
             inlinePolicies: [
               {
@@ -151,9 +205,24 @@ export class Money extends pulumi.ComponentResource {
                       Sid: "FreezePolicyOnFreezableAccounts",
                       Effect: "Allow",
                       Action: ["organizations:AttachPolicy", "organizations:DetachPolicy"],
-                      Resource: [args.freezePolicyArn, ...freezing.map(([k]) => pulumi.interpolate`arn:aws:organizations::${args.managementAccountId}:account/*/${args.accountIds[k]}`)],
+                      Resource: [
+                        args.freezePolicyArn,
+                        ...freezing.map(
+                          ([k]) =>
+                            pulumi.interpolate`arn:aws:organizations::${args.managementAccountId}:account/*/${args.accountIds[k]}`,
+                        ),
+                      ],
                     },
-                    { Sid: "ReadOrganization", Effect: "Allow", Action: ["organizations:ListPolicies", "organizations:DescribePolicy", "organizations:ListTargetsForPolicy"], Resource: "*" },
+                    {
+                      Sid: "ReadOrganization",
+                      Effect: "Allow",
+                      Action: [
+                        "organizations:ListPolicies",
+                        "organizations:DescribePolicy",
+                        "organizations:ListTargetsForPolicy",
+                      ],
+                      Resource: "*",
+                    },
                   ],
                 }),
               },
@@ -185,8 +254,16 @@ export class Money extends pulumi.ComponentResource {
             actionType: "APPLY_SCP_POLICY",
             approvalModel: "AUTOMATIC",
             notificationType: "ACTUAL",
-            actionThreshold: { actionThresholdType: "PERCENTAGE", actionThresholdValue: ab.freezeAtPercent },
-            definition: { scpActionDefinition: { policyId: args.freezePolicyId, targetIds: [args.accountIds[accountKey]] } },
+            actionThreshold: {
+              actionThresholdType: "PERCENTAGE",
+              actionThresholdValue: ab.freezeAtPercent,
+            },
+            definition: {
+              scpActionDefinition: {
+                policyId: args.freezePolicyId,
+                targetIds: [args.accountIds[accountKey]],
+              },
+            },
             executionRoleArn: actionRole.arn,
             subscribers: b.subscribers.map((address) => ({ address, subscriptionType: "EMAIL" })),
           },
@@ -197,7 +274,11 @@ export class Money extends pulumi.ComponentResource {
 
     // Cost allocation tags: activated in billing and constrained by a tag policy at the root.
     for (const tagKey of Object.values(TAG_KEYS)) {
-      new aws.costexplorer.CostAllocationTag(`${name}-tag-${tagKey}`, { tagKey, status: "Active" }, child);
+      new aws.costexplorer.CostAllocationTag(
+        `${name}-tag-${tagKey}`,
+        { tagKey, status: "Active" },
+        child,
+      );
     }
     const tags = config["platform:tags"];
     const tagPolicy = new aws.organizations.Policy(
@@ -215,7 +296,11 @@ export class Money extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.organizations.PolicyAttachment(`${name}-tag-policy-root`, { policyId: tagPolicy.id, targetId: args.rootId }, { parent: tagPolicy });
+    new aws.organizations.PolicyAttachment(
+      `${name}-tag-policy-root`,
+      { policyId: tagPolicy.id, targetId: args.rootId },
+      { parent: tagPolicy },
+    );
 
     // Anomaly detection per linked account, so a runaway account is named in the alert.
     const monitors = Object.entries(args.accountIds).map(
@@ -225,7 +310,14 @@ export class Money extends pulumi.ComponentResource {
           {
             name: `${prefix}-${k}`,
             monitorType: "CUSTOM",
-            monitorSpecification: pulumi.jsonStringify({ Dimensions: { Key: "LINKED_ACCOUNT", Values: [id], MatchOptions: null }, And: null, Or: null, Not: null, CostCategories: null, Tags: null }),
+            monitorSpecification: pulumi.jsonStringify({
+              Dimensions: { Key: "LINKED_ACCOUNT", Values: [id], MatchOptions: null },
+              And: null,
+              Or: null,
+              Not: null,
+              CostCategories: null,
+              Tags: null,
+            }),
           },
           child,
         ),
@@ -237,7 +329,13 @@ export class Money extends pulumi.ComponentResource {
         frequency: "IMMEDIATE",
         monitorArnLists: monitors.map((m) => m.arn),
         subscribers: [{ type: "SNS", address: this.topic.arn }],
-        thresholdExpression: { dimension: { key: "ANOMALY_TOTAL_IMPACT_ABSOLUTE", matchOptions: ["GREATER_THAN_OR_EQUAL"], values: [String(b.anomalyThresholdAmount)] } },
+        thresholdExpression: {
+          dimension: {
+            key: "ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+            matchOptions: ["GREATER_THAN_OR_EQUAL"],
+            values: [String(b.anomalyThresholdAmount)],
+          },
+        },
       },
       { ...child, dependsOn: monitors },
     );

@@ -1,9 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { OrgConfig, OU_PATHS } from "../platform/config/org";
-import { REPO_ROOT } from "../platform/repo";
-import { checkScpLimits, DEFAULT_SCP_ATTACHMENTS, FREEZE_POLICY_NAME, GuardrailContext, loadScps, ScpDocument } from "./guardrails";
+import { OrgConfig, OU_PATHS } from "../lib/config/org";
+import { REPO_ROOT } from "../lib/repo";
+import {
+  checkScpLimits,
+  DEFAULT_SCP_ATTACHMENTS,
+  FREEZE_POLICY_NAME,
+  GuardrailContext,
+  loadScps,
+  ScpDocument,
+} from "./guardrails";
 
 export const SCP_DIR = path.join(REPO_ROOT, "policies", "scp");
 
@@ -24,9 +31,19 @@ export function planScps(config: OrgConfig, ctx: GuardrailContext, dir = SCP_DIR
   const freezeTargets = Object.entries(config["platform:budgets"].accounts)
     .filter(([, b]) => b.freezeAtPercent !== undefined)
     .map(([k]) => `account:${k}`);
-  const targets = ["root", ...OU_PATHS.map((p) => `ou:${p}`), ...Object.keys(config["platform:accounts"]).map((k) => `account:${k}`)];
+  const targets = [
+    "root",
+    ...OU_PATHS.map((p) => `ou:${p}`),
+    ...Object.keys(config["platform:accounts"]).map((k) => `account:${k}`),
+  ];
   const g = config["platform:guardrails"];
-  checkScpLimits(policies, attachments, { maxPolicyChars: g.maxPolicyChars, maxPoliciesPerTarget: g.maxPoliciesPerTarget }, freezeTargets, targets);
+  checkScpLimits(
+    policies,
+    attachments,
+    { maxPolicyChars: g.maxPolicyChars, maxPoliciesPerTarget: g.maxPoliciesPerTarget },
+    freezeTargets,
+    targets,
+  );
   return { policies, attachments, freezeTargets };
 }
 

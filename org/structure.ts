@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { OrgConfig, OU_PATHS, OuPath } from "../platform/config/org";
+import { OrgConfig, OU_PATHS, OuPath } from "../lib/config/org";
 
 export interface OrganizationStructureArgs {
   /** Validated org config: accounts and their OUs. */
@@ -29,7 +29,11 @@ export class OrganizationStructure extends pulumi.ComponentResource {
   readonly ous: Record<OuPath, aws.organizations.OrganizationalUnit>;
   readonly accounts: Record<string, aws.organizations.Account>;
 
-  constructor(name: string, args: OrganizationStructureArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    args: OrganizationStructureArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("platform:org:OrganizationStructure", name, {}, opts);
     const child = { parent: this };
     this.organization = new aws.organizations.Organization(
@@ -46,11 +50,16 @@ export class OrganizationStructure extends pulumi.ComponentResource {
     const ous = {} as Record<OuPath, aws.organizations.OrganizationalUnit>;
     // OU_PATHS lists parents before children, so each parent exists when its child is built.
     for (const path of OU_PATHS) {
-      const parentPath = path.includes("/") ? (path.slice(0, path.lastIndexOf("/")) as OuPath) : undefined;
+      const parentPath = path.includes("/")
+        ? (path.slice(0, path.lastIndexOf("/")) as OuPath)
+        : undefined;
       const leaf = path.split("/").pop()!;
       ous[path] = new aws.organizations.OrganizationalUnit(
         `${name}-ou-${path.replace(/\//g, "-")}`,
-        { name: leaf.charAt(0).toUpperCase() + leaf.slice(1), parentId: parentPath ? ous[parentPath].id : this.rootId },
+        {
+          name: leaf.charAt(0).toUpperCase() + leaf.slice(1),
+          parentId: parentPath ? ous[parentPath].id : this.rootId,
+        },
         { ...child, protect: true, retainOnDelete: true },
       );
     }
@@ -68,7 +77,12 @@ export class OrganizationStructure extends pulumi.ComponentResource {
           iamUserAccessToBilling: "DENY",
           roleName: "OrganizationAccountAccessRole",
         },
-        { ...child, protect: true, retainOnDelete: true, ignoreChanges: ["name", "email", "roleName", "iamUserAccessToBilling"] },
+        {
+          ...child,
+          protect: true,
+          retainOnDelete: true,
+          ignoreChanges: ["name", "email", "roleName", "iamUserAccessToBilling"],
+        },
       );
     }
     this.registerOutputs({ organizationId: this.organization.id, rootId: this.rootId });

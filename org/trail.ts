@@ -41,14 +41,25 @@ export class AuditTrail extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            { Sid: "ArchiveAccountAdministers", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.archiveAccountId}:root` }, Action: "kms:*", Resource: "*" },
+            {
+              Sid: "ArchiveAccountAdministers",
+              Effect: "Allow",
+              Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.archiveAccountId}:root` },
+              Action: "kms:*",
+              Resource: "*",
+            },
             {
               Sid: "CloudTrailEncryptsForThisTrail",
               Effect: "Allow",
               Principal: { Service: "cloudtrail.amazonaws.com" },
               Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
               Resource: "*",
-              Condition: { StringEquals: { "aws:SourceArn": trailArn }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${args.managementAccountId}:trail/*` } },
+              Condition: {
+                StringEquals: { "aws:SourceArn": trailArn },
+                StringLike: {
+                  "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${args.managementAccountId}:trail/*`,
+                },
+              },
             },
             {
               Sid: "OrganizationReadsLogs",
@@ -56,22 +67,68 @@ export class AuditTrail extends pulumi.ComponentResource {
               Principal: { AWS: "*" },
               Action: ["kms:Decrypt", "kms:ReEncryptFrom"],
               Resource: "*",
-              Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${args.managementAccountId}:trail/*` } },
+              Condition: {
+                StringEquals: { "aws:PrincipalOrgID": args.organizationId },
+                StringLike: {
+                  "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${args.managementAccountId}:trail/*`,
+                },
+              },
             },
           ],
         }),
       },
       keep,
     );
-    new aws.kms.Alias(`${name}-key`, { name: ctx.trailKeyAlias, targetKeyId: this.key.keyId }, inArchive);
+    new aws.kms.Alias(
+      `${name}-key`,
+      { name: ctx.trailKeyAlias, targetKeyId: this.key.keyId },
+      inArchive,
+    );
 
-    this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: pulumi.interpolate`${ctx.trailBucketPrefix}${args.archiveAccountId}`, forceDestroy: false, tags: { "data-class": "audit" } }, keep);
-    new aws.s3.BucketPublicAccessBlock(`${name}-bucket`, { bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, inArchive);
-    new aws.s3.BucketOwnershipControls(`${name}-bucket`, { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, inArchive);
-    new aws.s3.BucketVersioning(`${name}-bucket`, { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, keep);
+    this.bucket = new aws.s3.Bucket(
+      `${name}-bucket`,
+      {
+        bucket: pulumi.interpolate`${ctx.trailBucketPrefix}${args.archiveAccountId}`,
+        forceDestroy: false,
+        tags: { "data-class": "audit" },
+      },
+      keep,
+    );
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-bucket`,
+      {
+        bucket: this.bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      inArchive,
+    );
+    new aws.s3.BucketOwnershipControls(
+      `${name}-bucket`,
+      { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      inArchive,
+    );
+    new aws.s3.BucketVersioning(
+      `${name}-bucket`,
+      { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } },
+      keep,
+    );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-bucket`,
-      { bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }] },
+      {
+        bucket: this.bucket.id,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: {
+              sseAlgorithm: "aws:kms",
+              kmsMasterKeyId: this.key.arn,
+            },
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
       inArchive,
     );
     new aws.s3.BucketLifecycleConfiguration(
@@ -98,16 +155,33 @@ export class AuditTrail extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            { Sid: "CloudTrailChecksAcl", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: this.bucket.arn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+            {
+              Sid: "CloudTrailChecksAcl",
+              Effect: "Allow",
+              Principal: { Service: "cloudtrail.amazonaws.com" },
+              Action: "s3:GetBucketAcl",
+              Resource: this.bucket.arn,
+              Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+            },
             {
               Sid: "CloudTrailWritesOrganizationLogs",
               Effect: "Allow",
               Principal: { Service: "cloudtrail.amazonaws.com" },
               Action: "s3:PutObject",
-              Resource: [pulumi.interpolate`${this.bucket.arn}/AWSLogs/${args.managementAccountId}/*`, pulumi.interpolate`${this.bucket.arn}/AWSLogs/${args.organizationId}/*`],
+              Resource: [
+                pulumi.interpolate`${this.bucket.arn}/AWSLogs/${args.managementAccountId}/*`,
+                pulumi.interpolate`${this.bucket.arn}/AWSLogs/${args.organizationId}/*`,
+              ],
               Condition: { StringEquals: { "aws:SourceArn": trailArn } },
             },
-            { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
           ],
         }),
       },

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { WorkloadsConfig } from "./config";
-import { albAccessRules } from "../network/access";
-import { SecurityGroups } from "../network/security-groups";
-import { PORT_MAP } from "../platform/ports";
+import { WorkloadsConfig } from "../lib/config/workloads";
+import { albAccessRules } from "../lib/net/access";
+import { SecurityGroups } from "../lib/components/security-groups";
+import { PORT_MAP } from "../lib/ports";
 
 /** TLS 1.3, and TLS 1.2 with forward-secret AEAD ciphers only. */
 export const ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -35,12 +35,22 @@ export class AdminAlb extends pulumi.ComponentResource {
     const { uiName, odooName, hostedZone } = args.https;
     const access = new SecurityGroups(
       `${name}-access`,
-      { env: args.env, vpcId: args.vpcId, roles: ["admin-alb"], rules: albAccessRules(args.adminAllowlist), existing: { "openems-backend": args.backendSecurityGroupId } },
+      {
+        env: args.env,
+        vpcId: args.vpcId,
+        roles: ["admin-alb"],
+        rules: albAccessRules(args.adminAllowlist),
+        existing: { "openems-backend": args.backendSecurityGroupId },
+      },
       child,
     );
 
     const zone = aws.route53.getZoneOutput({ name: hostedZone, privateZone: false }, child);
-    const certificate = new aws.acm.Certificate(`${name}-cert`, { domainName: uiName, subjectAlternativeNames: [odooName], validationMethod: "DNS", tags }, child);
+    const certificate = new aws.acm.Certificate(
+      `${name}-cert`,
+      { domainName: uiName, subjectAlternativeNames: [odooName], validationMethod: "DNS", tags },
+      child,
+    );
     const records = [uiName, odooName].map((domain, i) => {
       const option = certificate.domainValidationOptions.apply((opts) => {
         const found = opts.find((o) => o.domainName === domain);
@@ -49,11 +59,22 @@ export class AdminAlb extends pulumi.ComponentResource {
       });
       return new aws.route53.Record(
         `${name}-validation-${i}`,
-        { zoneId: zone.zoneId, name: option.resourceRecordName, type: option.resourceRecordType, records: [option.resourceRecordValue], ttl: 300, allowOverwrite: true },
+        {
+          zoneId: zone.zoneId,
+          name: option.resourceRecordName,
+          type: option.resourceRecordType,
+          records: [option.resourceRecordValue],
+          ttl: 300,
+          allowOverwrite: true,
+        },
         child,
       );
     });
-    const validation = new aws.acm.CertificateValidation(`${name}-cert`, { certificateArn: certificate.arn, validationRecordFqdns: records.map((r) => r.fqdn) }, child);
+    const validation = new aws.acm.CertificateValidation(
+      `${name}-cert`,
+      { certificateArn: certificate.arn, validationRecordFqdns: records.map((r) => r.fqdn) },
+      child,
+    );
 
     this.loadBalancer = new aws.lb.LoadBalancer(
       name,
@@ -78,12 +99,22 @@ export class AdminAlb extends pulumi.ComponentResource {
           targetType: "instance",
           vpcId: args.vpcId,
           deregistrationDelay: 30,
-          healthCheck: { path: healthPath, matcher: "200-399", interval: 30, healthyThreshold: 2, unhealthyThreshold: 3 },
+          healthCheck: {
+            path: healthPath,
+            matcher: "200-399",
+            interval: 30,
+            healthyThreshold: 2,
+            unhealthyThreshold: 3,
+          },
           tags,
         },
         child,
       );
-      new aws.lb.TargetGroupAttachment(`${name}-${id}`, { targetGroupArn: group.arn, targetId: args.instanceId, port }, child);
+      new aws.lb.TargetGroupAttachment(
+        `${name}-${id}`,
+        { targetGroupArn: group.arn, targetId: args.instanceId, port },
+        child,
+      );
       return group;
     };
     const ui = target("ui", PORT_MAP.ui, "/");
@@ -91,7 +122,18 @@ export class AdminAlb extends pulumi.ComponentResource {
 
     new aws.lb.Listener(
       `${name}-http`,
-      { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }], tags },
+      {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [
+          {
+            type: "redirect",
+            redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+          },
+        ],
+        tags,
+      },
       child,
     );
     const https = new aws.lb.Listener(
@@ -102,7 +144,16 @@ export class AdminAlb extends pulumi.ComponentResource {
         protocol: "HTTPS",
         sslPolicy: ALB_TLS_POLICY,
         certificateArn: validation.certificateArn,
-        defaultActions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" } }],
+        defaultActions: [
+          {
+            type: "fixed-response",
+            fixedResponse: {
+              contentType: "text/plain",
+              statusCode: "404",
+              messageBody: "Not found",
+            },
+          },
+        ],
         tags,
       },
       child,
@@ -113,12 +164,29 @@ export class AdminAlb extends pulumi.ComponentResource {
     ].forEach(({ id, host, group, priority }) => {
       new aws.lb.ListenerRule(
         `${name}-${id}`,
-        { listenerArn: https.arn, priority, conditions: [{ hostHeader: { values: [host] } }], actions: [{ type: "forward", targetGroupArn: group.arn }], tags },
+        {
+          listenerArn: https.arn,
+          priority,
+          conditions: [{ hostHeader: { values: [host] } }],
+          actions: [{ type: "forward", targetGroupArn: group.arn }],
+          tags,
+        },
         child,
       );
       new aws.route53.Record(
         `${name}-${id}`,
-        { zoneId: zone.zoneId, name: host, type: "A", aliases: [{ name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true }] },
+        {
+          zoneId: zone.zoneId,
+          name: host,
+          type: "A",
+          aliases: [
+            {
+              name: this.loadBalancer.dnsName,
+              zoneId: this.loadBalancer.zoneId,
+              evaluateTargetHealth: true,
+            },
+          ],
+        },
         child,
       );
     });

@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { WorkloadsConfig } from "./config";
+import { WorkloadsConfig } from "../lib/config/workloads";
 import { HOST_SECRET_KEYS } from "./openems/secrets";
 import { dataDiskMetricDimensions, HOST_METRICS, renderHostUserData } from "./openems/userdata";
-import { InstanceRole, serviceTrust } from "../platform/components/iam";
-import { hardenedInstance } from "../platform/components/host";
+import { InstanceRole, serviceTrust } from "../lib/components/iam";
+import { hardenedInstance } from "../lib/components/host";
 
 /** The tag that selects volumes for the snapshot schedule. */
 export const SNAPSHOT_TAG = { key: "snapshot-schedule", value: "openems-daily" } as const;
@@ -41,18 +41,37 @@ export class BackendHost extends pulumi.ComponentResource {
     // the services out of their own data, so the generated values are protected.
     const values: Record<string, pulumi.Output<string>> = {};
     for (const key of HOST_SECRET_KEYS) {
-      values[key] = new random.RandomPassword(`${name}-${key}`, { length: 32, special: false }, { ...child, protect: true }).result;
+      values[key] = new random.RandomPassword(
+        `${name}-${key}`,
+        { length: 32, special: false },
+        { ...child, protect: true },
+      ).result;
     }
     this.secret = new aws.secretsmanager.Secret(
       `${name}-host`,
-      { name: `openems/${args.env}/backend-host`, description: "OpenEMS backend host: database and service passwords", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: 30, tags },
+      {
+        name: `openems/${args.env}/backend-host`,
+        description: "OpenEMS backend host: database and service passwords",
+        kmsKeyId: args.kmsKeyArn,
+        recoveryWindowInDays: 30,
+        tags,
+      },
       { ...child, protect: true, retainOnDelete: true },
     );
-    new aws.secretsmanager.SecretVersion(`${name}-host`, { secretId: this.secret.id, secretString: pulumi.secret(pulumi.jsonStringify(values)) }, child);
+    new aws.secretsmanager.SecretVersion(
+      `${name}-host`,
+      { secretId: this.secret.id, secretString: pulumi.secret(pulumi.jsonStringify(values)) },
+      child,
+    );
 
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-containers`,
-      { name: `/openems/${args.env}/backend`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn, tags },
+      {
+        name: `/openems/${args.env}/backend`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.kmsKeyArn,
+        tags,
+      },
       { ...child, retainOnDelete: true },
     );
 
@@ -65,7 +84,12 @@ export class BackendHost extends pulumi.ComponentResource {
         type: "gp3",
         encrypted: true,
         kmsKeyId: args.kmsKeyArn,
-        tags: { ...tags, Name: `openems-${args.env}-data`, "data-class": "database", [SNAPSHOT_TAG.key]: SNAPSHOT_TAG.value },
+        tags: {
+          ...tags,
+          Name: `openems-${args.env}-data`,
+          "data-class": "database",
+          [SNAPSHOT_TAG.key]: SNAPSHOT_TAG.value,
+        },
       },
       { ...child, protect: true, retainOnDelete: true },
     );
@@ -78,19 +102,49 @@ export class BackendHost extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            { Sid: "ReadOwnSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: this.secret.arn },
-            { Sid: "DecryptOwnSecret", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } } },
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [this.logGroup.arn, pulumi.interpolate`${this.logGroup.arn}:log-stream:*`] },
-            { Sid: "PublishHostMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": HOST_METRICS.namespace } } },
+            {
+              Sid: "ReadOwnSecret",
+              Effect: "Allow",
+              Action: "secretsmanager:GetSecretValue",
+              Resource: this.secret.arn,
+            },
+            {
+              Sid: "DecryptOwnSecret",
+              Effect: "Allow",
+              Action: "kms:Decrypt",
+              Resource: args.kmsKeyArn,
+              Condition: {
+                StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` },
+              },
+            },
+            {
+              Sid: "WriteOwnLogs",
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+              Resource: [this.logGroup.arn, pulumi.interpolate`${this.logGroup.arn}:log-stream:*`],
+            },
+            {
+              Sid: "PublishHostMetrics",
+              Effect: "Allow",
+              Action: "cloudwatch:PutMetricData",
+              Resource: "*",
+              Condition: { StringEquals: { "cloudwatch:namespace": HOST_METRICS.namespace } },
+            },
           ],
         }),
       },
       child,
     );
 
-    const userData = pulumi.all([this.dataVolume.id, this.secret.arn]).apply(([dataVolumeId, secretArn]) =>
-      renderHostUserData({ compose: { logGroupName: `/openems/${args.env}/backend`, region: args.region }, dataVolumeId, secretArn }),
-    );
+    const userData = pulumi
+      .all([this.dataVolume.id, this.secret.arn])
+      .apply(([dataVolumeId, secretArn]) =>
+        renderHostUserData({
+          compose: { logGroupName: `/openems/${args.env}/backend`, region: args.region },
+          dataVolumeId,
+          secretArn,
+        }),
+      );
     this.instance = hardenedInstance(
       `${name}-host`,
       {
@@ -107,7 +161,12 @@ export class BackendHost extends pulumi.ComponentResource {
     );
     new aws.ec2.VolumeAttachment(
       `${name}-data`,
-      { instanceId: this.instance.id, volumeId: this.dataVolume.id, deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true },
+      {
+        instanceId: this.instance.id,
+        volumeId: this.dataVolume.id,
+        deviceName: "/dev/sdf",
+        stopInstanceBeforeDetaching: true,
+      },
       // On replacement the volume must leave the old instance before it can join the new one.
       { ...child, deleteBeforeReplace: true },
     );
@@ -127,7 +186,14 @@ export class BackendHost extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.iam.RolePolicyAttachment(`${name}-snapshots`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole" }, child);
+    new aws.iam.RolePolicyAttachment(
+      `${name}-snapshots`,
+      {
+        role: role.name,
+        policyArn: "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole",
+      },
+      child,
+    );
     // Snapshots of a volume under a customer-managed key are encrypted with it: DLM needs grants.
     new aws.iam.RolePolicy(
       `${name}-snapshots`,
@@ -138,7 +204,13 @@ export class BackendHost extends pulumi.ComponentResource {
           Statement: [
             {
               Effect: "Allow",
-              Action: ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncrypt*"],
+              Action: [
+                "kms:CreateGrant",
+                "kms:Decrypt",
+                "kms:DescribeKey",
+                "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:ReEncrypt*",
+              ],
               Resource: args.kmsKeyArn,
               Condition: { StringEquals: { "kms:ViaService": `ec2.${args.region}.amazonaws.com` } },
             },
@@ -173,24 +245,61 @@ export class BackendHost extends pulumi.ComponentResource {
   /** Status checks recover or reboot the host; CPU, memory and the data disk page a human. */
   private alarms(name: string, args: BackendHostArgs, child: pulumi.CustomResourceOptions) {
     const id = this.instance.id;
-    const alarm = (suffix: string, a: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">, extraActions: pulumi.Input<string>[] = []) =>
+    const alarm = (
+      suffix: string,
+      a: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">,
+      extraActions: pulumi.Input<string>[] = [],
+    ) =>
       new aws.cloudwatch.MetricAlarm(
         `${name}-${suffix}`,
-        { ...a, alarmActions: [...extraActions, args.alarmTopicArn], okActions: [args.alarmTopicArn], treatMissingData: a.treatMissingData ?? "missing" },
+        {
+          ...a,
+          alarmActions: [...extraActions, args.alarmTopicArn],
+          okActions: [args.alarmTopicArn],
+          treatMissingData: a.treatMissingData ?? "missing",
+        },
         child,
       );
     const ec2 = { namespace: "AWS/EC2", dimensions: { InstanceId: id } };
     alarm(
       "system-check",
-      { ...ec2, alarmDescription: "Host hardware or AWS network failed: the instance is recovered onto new hardware", metricName: "StatusCheckFailed_System", statistic: "Maximum", period: 60, evaluationPeriods: 2, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold" },
+      {
+        ...ec2,
+        alarmDescription:
+          "Host hardware or AWS network failed: the instance is recovered onto new hardware",
+        metricName: "StatusCheckFailed_System",
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 2,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+      },
       [`arn:aws:automate:${args.region}:ec2:recover`],
     );
     alarm(
       "instance-check",
-      { ...ec2, alarmDescription: "The operating system stopped answering: the instance is rebooted", metricName: "StatusCheckFailed_Instance", statistic: "Maximum", period: 60, evaluationPeriods: 3, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold" },
+      {
+        ...ec2,
+        alarmDescription: "The operating system stopped answering: the instance is rebooted",
+        metricName: "StatusCheckFailed_Instance",
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 3,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+      },
       [`arn:aws:automate:${args.region}:ec2:reboot`],
     );
-    alarm("cpu", { ...ec2, alarmDescription: "CPU above 80 % for 15 minutes", metricName: "CPUUtilization", statistic: "Average", period: 300, evaluationPeriods: 3, threshold: 80, comparisonOperator: "GreaterThanThreshold" });
+    alarm("cpu", {
+      ...ec2,
+      alarmDescription: "CPU above 80 % for 15 minutes",
+      metricName: "CPUUtilization",
+      statistic: "Average",
+      period: 300,
+      evaluationPeriods: 3,
+      threshold: 80,
+      comparisonOperator: "GreaterThanThreshold",
+    });
     alarm("data-disk", {
       namespace: HOST_METRICS.namespace,
       metricName: HOST_METRICS.diskUsedPercent,
@@ -203,6 +312,16 @@ export class BackendHost extends pulumi.ComponentResource {
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "breaching",
     });
-    alarm("memory", { namespace: HOST_METRICS.namespace, metricName: HOST_METRICS.memUsedPercent, dimensions: { InstanceId: id }, alarmDescription: "Memory above 90 % for 15 minutes", statistic: "Average", period: 300, evaluationPeriods: 3, threshold: 90, comparisonOperator: "GreaterThanThreshold" });
+    alarm("memory", {
+      namespace: HOST_METRICS.namespace,
+      metricName: HOST_METRICS.memUsedPercent,
+      dimensions: { InstanceId: id },
+      alarmDescription: "Memory above 90 % for 15 minutes",
+      statistic: "Average",
+      period: 300,
+      evaluationPeriods: 3,
+      threshold: 90,
+      comparisonOperator: "GreaterThanThreshold",
+    });
   }
 }

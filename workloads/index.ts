@@ -1,14 +1,20 @@
 import * as aws from "@pulumi/aws";
 import { AdminAlb } from "./admin-alb";
 import { BackendHost } from "./backend-host";
-import { loadWorkloadsConfig } from "./config";
+import { loadWorkloadsConfig } from "../lib/config/workloads";
 import { MbeProxy } from "./mbe";
-import { networkSection } from "../network/config";
-import { EncryptionKey } from "../platform/components/kms";
-import { parseSection } from "../platform/config/environment";
-import { environmentStack } from "../platform/environment-stack";
-import { Exports, networkContract, readUpstream, stackRefName, workloadsContract } from "../platform/contracts";
-import { PORT_MAP } from "../platform/ports";
+import { networkSection } from "../lib/config/network";
+import { EncryptionKey } from "../lib/components/kms";
+import { parseSection } from "../lib/config/environment";
+import { environmentStack } from "../lib/environment-stack";
+import {
+  Exports,
+  networkContract,
+  readUpstream,
+  stackRefName,
+  workloadsContract,
+} from "../lib/contracts";
+import { PORT_MAP } from "../lib/ports";
 
 export = async (): Promise<Exports<typeof workloadsContract>> => {
   const { env, workloads } = loadWorkloadsConfig();
@@ -19,7 +25,12 @@ export = async (): Promise<Exports<typeof workloadsContract>> => {
   const region = env.section.region;
   const network = readUpstream(
     networkContract,
-    stackRefName(env.org["platform:organization"].pulumiOrg, "network", env.name, env.section.stackRefs.network),
+    stackRefName(
+      env.org["platform:organization"].pulumiOrg,
+      "network",
+      env.name,
+      env.section.stackRefs.network,
+    ),
   );
   const key = new EncryptionKey(
     `${env.name}-workloads`,
@@ -31,10 +42,18 @@ export = async (): Promise<Exports<typeof workloadsContract>> => {
     opts,
   );
 
-  const alarmTopic = new aws.sns.Topic(`${env.name}-alarms`, { name: `openems-${env.name}-alarms`, kmsMasterKeyId: key.arn }, { provider });
+  const alarmTopic = new aws.sns.Topic(
+    `${env.name}-alarms`,
+    { name: `openems-${env.name}-alarms`, kmsMasterKeyId: key.arn },
+    { provider },
+  );
   const recipients = workloads.alarmEmails ?? env.org["platform:budgets"].subscribers;
   recipients.forEach((endpoint, i) => {
-    new aws.sns.TopicSubscription(`${env.name}-alarms-${i}`, { topic: alarmTopic.arn, protocol: "email", endpoint }, { provider });
+    new aws.sns.TopicSubscription(
+      `${env.name}-alarms-${i}`,
+      { topic: alarmTopic.arn, protocol: "email", endpoint },
+      { provider },
+    );
   });
 
   const host = new BackendHost(

@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { WorkloadsConfig } from "./config";
+import { WorkloadsConfig } from "../lib/config/workloads";
 import { bundleEntry } from "./mbe-proxy/handler";
 import { transpileHandler } from "./mbe-proxy/package";
-import { serviceTrust } from "../platform/components/iam";
-import { PORT_MAP } from "../platform/ports";
+import { serviceTrust } from "../lib/components/iam";
+import { PORT_MAP } from "../lib/ports";
 
 /** The Lambda runtime the proxy runs on: the newest Node.js the handler is tested for. */
 export const PROXY_RUNTIME = bundleEntry.runtimes[bundleEntry.runtimes.length - 1];
@@ -51,21 +51,41 @@ export class MbeProxy extends pulumi.ComponentResource {
     const tags = { role: "mbe-proxy" };
     const functionName = `openems-${args.env}-mbe-proxy`;
 
-    const password = new random.RandomPassword(`${name}-b2b`, { length: 32, special: false }, { ...child, protect: true });
+    const password = new random.RandomPassword(
+      `${name}-b2b`,
+      { length: 32, special: false },
+      { ...child, protect: true },
+    );
     this.credentials = new aws.secretsmanager.Secret(
       `${name}-b2b`,
-      { name: `openems/${args.env}/mbe-proxy-b2b`, description: "OpenEMS B2B credentials the MBE proxy signs in with (an Odoo user)", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: 30, tags },
+      {
+        name: `openems/${args.env}/mbe-proxy-b2b`,
+        description: "OpenEMS B2B credentials the MBE proxy signs in with (an Odoo user)",
+        kmsKeyId: args.kmsKeyArn,
+        recoveryWindowInDays: 30,
+        tags,
+      },
       { ...child, protect: true, retainOnDelete: true },
     );
     new aws.secretsmanager.SecretVersion(
       `${name}-b2b`,
-      { secretId: this.credentials.id, secretString: pulumi.secret(pulumi.jsonStringify({ username: args.mbe.b2bUsername, password: password.result })) },
+      {
+        secretId: this.credentials.id,
+        secretString: pulumi.secret(
+          pulumi.jsonStringify({ username: args.mbe.b2bUsername, password: password.result }),
+        ),
+      },
       child,
     );
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn, tags },
+      {
+        name: `/aws/lambda/${functionName}`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.kmsKeyArn,
+        tags,
+      },
       { ...child, retainOnDelete: true },
     );
     const role = new aws.iam.Role(
@@ -84,15 +104,40 @@ export class MbeProxy extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*` },
-            { Sid: "ReadB2bCredentials", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: this.credentials.arn },
-            { Sid: "DecryptB2bCredentials", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } } },
+            {
+              Sid: "WriteOwnLogs",
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*`,
+            },
+            {
+              Sid: "ReadB2bCredentials",
+              Effect: "Allow",
+              Action: "secretsmanager:GetSecretValue",
+              Resource: this.credentials.arn,
+            },
+            {
+              Sid: "DecryptB2bCredentials",
+              Effect: "Allow",
+              Action: "kms:Decrypt",
+              Resource: args.kmsKeyArn,
+              Condition: {
+                StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` },
+              },
+            },
             {
               // Lambda attaches the function to the VPC through these; they do not support
               // resource-level permissions, so the statement is limited to this region instead.
               Sid: "AttachToVpc",
               Effect: "Allow",
-              Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+              Action: [
+                "ec2:CreateNetworkInterface",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSubnets",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+              ],
               Resource: "*",
               Condition: { StringEquals: { "aws:RequestedRegion": args.region } },
             },
@@ -110,7 +155,9 @@ export class MbeProxy extends pulumi.ComponentResource {
         runtime: PROXY_RUNTIME,
         architectures: ["arm64"],
         handler: bundleEntry.handler,
-        code: new pulumi.asset.AssetArchive({ [bundleEntry.outputFile]: new pulumi.asset.StringAsset(transpileHandler()) }),
+        code: new pulumi.asset.AssetArchive({
+          [bundleEntry.outputFile]: new pulumi.asset.StringAsset(transpileHandler()),
+        }),
         role: role.arn,
         memorySize: 256,
         timeout: Math.ceil(args.mbe.upstreamTimeoutMs / 1000) + TIMEOUT_MARGIN_SECONDS,
@@ -130,11 +177,19 @@ export class MbeProxy extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: [logGroup] },
     );
-    this.url = new aws.lambda.FunctionUrl(`${name}-url`, { functionName: this.function.name, authorizationType: "AWS_IAM" }, child);
+    this.url = new aws.lambda.FunctionUrl(
+      `${name}-url`,
+      { functionName: this.function.name, authorizationType: "AWS_IAM" },
+      child,
+    );
 
     // MBE on Vercel: short-lived OIDC tokens for one team, project and environment; no keys.
     const oidc = vercelOidc(args.mbe.vercel);
-    const provider = new aws.iam.OpenIdConnectProvider(`${name}-vercel`, { url: oidc.url, clientIdLists: [oidc.audience], tags }, child);
+    const provider = new aws.iam.OpenIdConnectProvider(
+      `${name}-vercel`,
+      { url: oidc.url, clientIdLists: [oidc.audience], tags },
+      child,
+    );
     this.mbeRole = new aws.iam.Role(
       `${name}-mbe`,
       {
@@ -147,7 +202,12 @@ export class MbeProxy extends pulumi.ComponentResource {
               Effect: "Allow",
               Principal: { Federated: provider.arn },
               Action: "sts:AssumeRoleWithWebIdentity",
-              Condition: { StringEquals: { [`${oidc.host}:aud`]: oidc.audience, [`${oidc.host}:sub`]: oidc.subject } },
+              Condition: {
+                StringEquals: {
+                  [`${oidc.host}:aud`]: oidc.audience,
+                  [`${oidc.host}:sub`]: oidc.subject,
+                },
+              },
             },
           ],
         }),
@@ -159,29 +219,94 @@ export class MbeProxy extends pulumi.ComponentResource {
       Version: "2012-10-17",
       Statement: [
         // Function URLs made since October 2025 need both actions.
-        { Sid: "InvokeProxyUrl", Effect: "Allow", Action: ["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"], Resource: this.function.arn },
+        {
+          Sid: "InvokeProxyUrl",
+          Effect: "Allow",
+          Action: ["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"],
+          Resource: this.function.arn,
+        },
       ],
     });
     new aws.iam.RolePolicy(`${name}-mbe`, { role: this.mbeRole.name, policy: invoke }, child);
-    new aws.lambda.Permission(`${name}-mbe-url`, { function: this.function.name, action: "lambda:InvokeFunctionUrl", principal: this.mbeRole.arn, functionUrlAuthType: "AWS_IAM" }, child);
-    new aws.lambda.Permission(`${name}-mbe-invoke`, { function: this.function.name, action: "lambda:InvokeFunction", principal: this.mbeRole.arn, invokedViaFunctionUrl: true }, child);
+    new aws.lambda.Permission(
+      `${name}-mbe-url`,
+      {
+        function: this.function.name,
+        action: "lambda:InvokeFunctionUrl",
+        principal: this.mbeRole.arn,
+        functionUrlAuthType: "AWS_IAM",
+      },
+      child,
+    );
+    new aws.lambda.Permission(
+      `${name}-mbe-invoke`,
+      {
+        function: this.function.name,
+        action: "lambda:InvokeFunction",
+        principal: this.mbeRole.arn,
+        invokedViaFunctionUrl: true,
+      },
+      child,
+    );
 
     if (args.mbe.accessKeyUser) this.accessKeyUser(name, args, invoke, child);
     this.registerOutputs({ url: this.url.functionUrl, mbeRoleArn: this.mbeRole.arn });
   }
 
   /** Only on request: a user whose one access key lives in Secrets Manager, never in state outputs. */
-  private accessKeyUser(name: string, args: MbeProxyArgs, invoke: pulumi.Output<string>, child: pulumi.CustomResourceOptions) {
-    const user = new aws.iam.User(`${name}-mbe`, { name: `openems-${args.env}-mbe`, tags: { role: "mbe-proxy" } }, child);
+  private accessKeyUser(
+    name: string,
+    args: MbeProxyArgs,
+    invoke: pulumi.Output<string>,
+    child: pulumi.CustomResourceOptions,
+  ) {
+    const user = new aws.iam.User(
+      `${name}-mbe`,
+      { name: `openems-${args.env}-mbe`, tags: { role: "mbe-proxy" } },
+      child,
+    );
     new aws.iam.UserPolicy(`${name}-mbe`, { user: user.name, policy: invoke }, child);
-    new aws.lambda.Permission(`${name}-mbe-user-url`, { function: this.function.name, action: "lambda:InvokeFunctionUrl", principal: user.arn, functionUrlAuthType: "AWS_IAM" }, child);
-    new aws.lambda.Permission(`${name}-mbe-user-invoke`, { function: this.function.name, action: "lambda:InvokeFunction", principal: user.arn, invokedViaFunctionUrl: true }, child);
+    new aws.lambda.Permission(
+      `${name}-mbe-user-url`,
+      {
+        function: this.function.name,
+        action: "lambda:InvokeFunctionUrl",
+        principal: user.arn,
+        functionUrlAuthType: "AWS_IAM",
+      },
+      child,
+    );
+    new aws.lambda.Permission(
+      `${name}-mbe-user-invoke`,
+      {
+        function: this.function.name,
+        action: "lambda:InvokeFunction",
+        principal: user.arn,
+        invokedViaFunctionUrl: true,
+      },
+      child,
+    );
     const key = new aws.iam.AccessKey(`${name}-mbe`, { user: user.name }, child);
     const secret = new aws.secretsmanager.Secret(
       `${name}-mbe-key`,
-      { name: `openems/${args.env}/mbe-access-key`, description: "Access key of the MBE user (only because accessKeyUser is true)", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: 30, tags: { role: "mbe-proxy" } },
+      {
+        name: `openems/${args.env}/mbe-access-key`,
+        description: "Access key of the MBE user (only because accessKeyUser is true)",
+        kmsKeyId: args.kmsKeyArn,
+        recoveryWindowInDays: 30,
+        tags: { role: "mbe-proxy" },
+      },
       { ...child, protect: true, retainOnDelete: true },
     );
-    new aws.secretsmanager.SecretVersion(`${name}-mbe-key`, { secretId: secret.id, secretString: pulumi.secret(pulumi.jsonStringify({ accessKeyId: key.id, secretAccessKey: key.secret })) }, child);
+    new aws.secretsmanager.SecretVersion(
+      `${name}-mbe-key`,
+      {
+        secretId: secret.id,
+        secretString: pulumi.secret(
+          pulumi.jsonStringify({ accessKeyId: key.id, secretAccessKey: key.secret }),
+        ),
+      },
+      child,
+    );
   }
 }

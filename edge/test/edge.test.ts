@@ -1,12 +1,27 @@
 import * as assert from "assert";
-import { edgeSection } from "../config";
+import { edgeSection } from "../../lib/config/edge";
 import { bundleParameters, renderEdgeSettings } from "../device";
 import { planFleet } from "../fleet";
-import { renderCcdEntry, renderClientProfile, vpnAddressPlan, CLIENT_ALLOWED_USES } from "../../network/openvpn";
-import { SSM_STANDARD_LIMIT_BYTES } from "../../platform/components/parameters";
-import { checkOutputs, edgeContract } from "../../platform/contracts";
-import { fleetSites } from "../../platform/testing/fleet";
-import { byType, editedConfig, one, planExpectingError, planOne, repositoryPlan, secretValue, stackOf, upstreamOutputs } from "../../platform/testing/harness";
+import {
+  renderCcdEntry,
+  renderClientProfile,
+  vpnAddressPlan,
+  CLIENT_ALLOWED_USES,
+} from "../../lib/openvpn";
+import { SSM_STANDARD_LIMIT_BYTES } from "../../lib/components/parameters";
+import { checkOutputs, edgeContract } from "../../lib/contracts";
+import { fleetSites } from "../../tooling/testing/fleet";
+import {
+  byType,
+  editedConfig,
+  one,
+  planExpectingError,
+  planOne,
+  repositoryPlan,
+  secretValue,
+  stackOf,
+  upstreamOutputs,
+} from "../../tooling/testing/harness";
 
 const PARAM = "aws:ssm/parameter:Parameter";
 
@@ -23,12 +38,44 @@ describe("edge: fleet registry", () => {
   const cidr = "10.200.0.0/22"; // devices 10.200.1.0-10.200.3.254, admin pool 10.200.0.2-10.200.0.255
 
   const BAD: [string, unknown[], string[]][] = [
-    ["an address outside the range", [{ id: "s", devices: [{ id: "a", address: "10.9.1.1" }] }], ["platform:edge.sites[0].devices[0].address", '"10.9.1.1"', "10.200.1.0-10.200.3.254"]],
-    ["the server's address", [{ id: "s", devices: [{ id: "a", address: "10.200.0.1" }] }], ['"10.200.0.1"', "the server's own address"]],
-    ["an address in the admin pool", [{ id: "s", devices: [{ id: "a", address: "10.200.0.77" }] }], ['"10.200.0.77"', "the admin pool 10.200.0.2-10.200.0.255"]],
-    ["an address given twice", [{ id: "s", devices: [{ id: "a", address: "10.200.1.5" }, { id: "b", address: "10.200.1.5" }] }], ["platform:edge.sites[0].devices[1].address", "also at platform:edge.sites[0].devices[0]"]],
-    ["not an address", [{ id: "s", devices: [{ id: "a", address: "10.200.1" }] }], ['"10.200.1"', "an IPv4 address"]],
-    ["an id that looks like an admin profile", [{ id: "s", devices: [{ id: "admin-ops" }] }], ["platform:edge.sites[0].devices[0].id", '"admin-ops"', "reserved for admin VPN profiles"]],
+    [
+      "an address outside the range",
+      [{ id: "s", devices: [{ id: "a", address: "10.9.1.1" }] }],
+      ["platform:edge.sites[0].devices[0].address", '"10.9.1.1"', "10.200.1.0-10.200.3.254"],
+    ],
+    [
+      "the server's address",
+      [{ id: "s", devices: [{ id: "a", address: "10.200.0.1" }] }],
+      ['"10.200.0.1"', "the server's own address"],
+    ],
+    [
+      "an address in the admin pool",
+      [{ id: "s", devices: [{ id: "a", address: "10.200.0.77" }] }],
+      ['"10.200.0.77"', "the admin pool 10.200.0.2-10.200.0.255"],
+    ],
+    [
+      "an address given twice",
+      [
+        {
+          id: "s",
+          devices: [
+            { id: "a", address: "10.200.1.5" },
+            { id: "b", address: "10.200.1.5" },
+          ],
+        },
+      ],
+      ["platform:edge.sites[0].devices[1].address", "also at platform:edge.sites[0].devices[0]"],
+    ],
+    [
+      "not an address",
+      [{ id: "s", devices: [{ id: "a", address: "10.200.1" }] }],
+      ['"10.200.1"', "an IPv4 address"],
+    ],
+    [
+      "an id that looks like an admin profile",
+      [{ id: "s", devices: [{ id: "admin-ops" }] }],
+      ["platform:edge.sites[0].devices[0].id", '"admin-ops"', "reserved for admin VPN profiles"],
+    ],
   ];
   for (const [what, sites, fragments] of BAD) {
     it(`refuses ${what}, naming the entry`, () => {
@@ -41,7 +88,10 @@ describe("edge: fleet registry", () => {
 
   it("refuses a fleet larger than the range's device addresses", () => {
     const { problems } = planFleet(fleetOf(fleetSites(768)), cidr);
-    assert.match(problems[0], /got 768 devices; expected at most 767, the static addresses of platform:network\.vpn\.clientCidr 10\.200\.0\.0\/22/);
+    assert.match(
+      problems[0],
+      /got 768 devices; expected at most 767, the static addresses of platform:network\.vpn\.clientCidr 10\.200\.0\.0\/22/,
+    );
   });
 
   it("accepts an empty fleet", () => {
@@ -56,19 +106,40 @@ describe("edge: fleet registry", () => {
     for (const d of before) assert.strictEqual(at.get(d.id), d.address, d.id);
     assert.strictEqual(new Set(after.map((d) => d.address)).size, 300, "no address is given twice");
     const plan = vpnAddressPlan(cidr);
-    for (const d of after) renderCcdEntry({ commonName: d.id, address: d.address, netmask: plan.netmask, plan });
+    for (const d of after)
+      renderCcdEntry({ commonName: d.id, address: d.address, netmask: plan.netmask, plan });
   });
 
   it("keeps a pinned address and assigns around it", () => {
-    const { devices } = planFleet(fleetOf([{ id: "s", devices: [{ id: "pinned", address: "10.200.3.254" }, { id: "free" }] }]), cidr);
-    assert.deepStrictEqual(devices.map((d) => [d.id, d.pinned]), [["pinned", true], ["free", false]]);
+    const { devices } = planFleet(
+      fleetOf([{ id: "s", devices: [{ id: "pinned", address: "10.200.3.254" }, { id: "free" }] }]),
+      cidr,
+    );
+    assert.deepStrictEqual(
+      devices.map((d) => [d.id, d.pinned]),
+      [
+        ["pinned", true],
+        ["free", false],
+      ],
+    );
     assert.strictEqual(devices[0].address, "10.200.3.254");
     assert.notStrictEqual(devices[1].address, "10.200.3.254");
   });
 
   it("refuses bad fleets before any resource exists", async () => {
-    const r = await planExpectingError("edge", "dev", editedConfig("edge", "dev", (c) => (c["platform:edge"].sites[0].devices[1].address = "10.200.0.9")));
-    assert.match(r.message, /platform:edge\.sites\[0\]\.devices\[1\]\.address: got "10\.200\.0\.9", the admin pool/);
+    const r = await planExpectingError(
+      "edge",
+      "dev",
+      editedConfig(
+        "edge",
+        "dev",
+        (c) => (c["platform:edge"].sites[0].devices[1].address = "10.200.0.9"),
+      ),
+    );
+    assert.match(
+      r.message,
+      /platform:edge\.sites\[0\]\.devices\[1\]\.address: got "10\.200\.0\.9", the admin pool/,
+    );
     assert.strictEqual(r.registered.filter((x) => x.custom && x.type.startsWith("aws:")).length, 0);
   });
 });
@@ -85,9 +156,14 @@ describe("edge: devices", () => {
       assert.strictEqual(c.inputs.validityPeriodHours, cfg.certValidityDays * 24);
       assert.strictEqual(c.inputs.earlyRenewalHours, cfg.renewBeforeDays * 24);
       assert.strictEqual(c.inputs.caCertPem, (network.outputs.vpn as any).caCertPem);
-      assert.strictEqual(secretValue(c.inputs.caPrivateKeyPem, "the CA key"), (network.outputs.vpnSigning as any).caPrivateKeyPem);
+      assert.strictEqual(
+        secretValue(c.inputs.caPrivateKeyPem, "the CA key"),
+        (network.outputs.vpnSigning as any).caPrivateKeyPem,
+      );
     }
-    const csr = byType(plan, "tls:index/certRequest:CertRequest").map((r) => r.inputs.subject.commonName).sort();
+    const csr = byType(plan, "tls:index/certRequest:CertRequest")
+      .map((r) => r.inputs.subject.commonName)
+      .sort();
     assert.deepStrictEqual(csr, ["pilot-pi-001", "pilot-pi-002"]);
   });
 
@@ -99,8 +175,20 @@ describe("edge: devices", () => {
     assert.strictEqual(ccd.inputs.key, `${vpn.ccdPrefix}/pilot-pi-001`);
     assert.strictEqual(ccd.inputs.content, "ifconfig-push 10.200.1.10 255.255.252.0\n");
     assert.deepStrictEqual(plan.outputs.devices, [
-      { id: "pilot-pi-001", site: "pilot-site", address: "10.200.1.10", pinned: true, ...bundleRefs("pilot-pi-001") },
-      { id: "pilot-pi-002", site: "pilot-site", address: (plan.outputs.devices as any)[1].address, pinned: false, ...bundleRefs("pilot-pi-002") },
+      {
+        id: "pilot-pi-001",
+        site: "pilot-site",
+        address: "10.200.1.10",
+        pinned: true,
+        ...bundleRefs("pilot-pi-001"),
+      },
+      {
+        id: "pilot-pi-002",
+        site: "pilot-site",
+        address: (plan.outputs.devices as any)[1].address,
+        pinned: false,
+        ...bundleRefs("pilot-pi-002"),
+      },
     ]);
     checkOutputs(edgeContract, "organization/edge/dev", plan.outputs);
   });
@@ -112,42 +200,84 @@ describe("edge: devices", () => {
     const params = byType(plan, PARAM);
     assert.strictEqual(params.length, 4);
     for (const p of params) {
-      assert.deepStrictEqual([p.inputs.type, p.inputs.tier, p.inputs.keyId], ["SecureString", "Standard", one(plan, "aws:kms/key:Key").state.arn]);
-      assert.ok(Buffer.byteLength(secretValue(p.inputs.value, p.inputs.name)) <= SSM_STANDARD_LIMIT_BYTES, p.inputs.name);
+      assert.deepStrictEqual(
+        [p.inputs.type, p.inputs.tier, p.inputs.keyId],
+        ["SecureString", "Standard", one(plan, "aws:kms/key:Key").state.arn],
+      );
+      assert.ok(
+        Buffer.byteLength(secretValue(p.inputs.value, p.inputs.name)) <= SSM_STANDARD_LIMIT_BYTES,
+        p.inputs.name,
+      );
     }
-    const profile = params.find((p) => p.inputs.name === "/openems/dev/edge/pilot-pi-001/vpn.ovpn")!.inputs.value.value;
-    assert.match(profile, new RegExp(`^remote ${network.vpn.host.replace(/\./g, "\\.")} ${network.vpn.port}$`, "m"));
+    const profile = params.find((p) => p.inputs.name === "/openems/dev/edge/pilot-pi-001/vpn.ovpn")!
+      .inputs.value.value;
+    assert.match(
+      profile,
+      new RegExp(`^remote ${network.vpn.host.replace(/\./g, "\\.")} ${network.vpn.port}$`, "m"),
+    );
     assert.match(profile, /<ca>[\s\S]*<cert>[\s\S]*<key>[\s\S]*<tls-crypt>/);
-    const settings = JSON.parse(params.find((p) => p.inputs.name === "/openems/dev/edge/pilot-pi-001/openems.json")!.inputs.value.value);
+    const settings = JSON.parse(
+      params.find((p) => p.inputs.name === "/openems/dev/edge/pilot-pi-001/openems.json")!.inputs
+        .value.value,
+    );
     assert.strictEqual(settings["Controller.Api.Backend"].uri, workloads.edgeWebsocketUrl);
     assert.match(settings["Controller.Api.Backend"].apikey, /^mock-/);
     assert.deepStrictEqual(settings.labels, { meter: "sdm630" });
-    assert.ok(!JSON.stringify(plan.outputs).includes(settings["Controller.Api.Backend"].apikey), "outputs name where bundles live, never their content");
+    assert.ok(
+      !JSON.stringify(plan.outputs).includes(settings["Controller.Api.Backend"].apikey),
+      "outputs name where bundles live, never their content",
+    );
   });
 
   it("refuses a bundle that would not fit a free SSM parameter, naming it", async () => {
-    const r = await planExpectingError("edge", "dev", editedConfig("edge", "dev", (c) => (c["platform:edge"].sites[0].devices[0].labels = { note: "x".repeat(5000) })));
-    assert.match(r.message, /SSM parameter \/openems\/dev\/edge\/pilot-pi-001\/openems\.json: \d+ bytes exceed the 4096-byte standard tier/);
+    const r = await planExpectingError(
+      "edge",
+      "dev",
+      editedConfig(
+        "edge",
+        "dev",
+        (c) => (c["platform:edge"].sites[0].devices[0].labels = { note: "x".repeat(5000) }),
+      ),
+    );
+    assert.match(
+      r.message,
+      /SSM parameter \/openems\/dev\/edge\/pilot-pi-001\/openems\.json: \d+ bytes exceed the 4096-byte standard tier/,
+    );
   });
 
   it("removes a device's ccd entry and bundle when it leaves the file", async () => {
-    const plan = await planOne("edge", "dev", editedConfig("edge", "dev", (c) => c["platform:edge"].sites[0].devices.pop()), await upstreamOutputs());
+    const plan = await planOne(
+      "edge",
+      "dev",
+      editedConfig("edge", "dev", (c) => c["platform:edge"].sites[0].devices.pop()),
+      await upstreamOutputs(),
+    );
     assert.ok(!plan.resources.some((r) => r.name.startsWith("dev-pilot-pi-002")));
     assert.strictEqual(byType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").length, 1);
     assert.strictEqual(byType(plan, PARAM).length, 2);
     // That the server then refuses the device is shown with the real OpenVPN in
-    // network/openvpn/test/openvpn-e2e.test.ts, case (d), with the same renderCcdEntry output.
+    // lib/openvpn/test/openvpn-e2e.test.ts, case (d), with the same renderCcdEntry output.
   });
 
   it("alarms to the environment's topic when a device is away too long or the fleet is offline", async () => {
     const plan = await stackOf("edge", "dev");
     const topic = (await stackOf("workloads", "dev")).outputs.alarmTopicArn;
     const alarms = byType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm");
-    assert.deepStrictEqual(alarms.map((a) => a.inputs.metricName).sort(), ["ConnectedDevices", "DevicesAway"]);
+    assert.deepStrictEqual(alarms.map((a) => a.inputs.metricName).sort(), [
+      "ConnectedDevices",
+      "DevicesAway",
+    ]);
     for (const a of alarms) {
-      assert.deepStrictEqual([a.inputs.namespace, a.inputs.dimensions, a.inputs.alarmActions], ["OpenEMS/VPN", { Environment: "dev" }, [topic]]);
+      assert.deepStrictEqual(
+        [a.inputs.namespace, a.inputs.dimensions, a.inputs.alarmActions],
+        ["OpenEMS/VPN", { Environment: "dev" }, [topic]],
+      );
     }
-    assert.strictEqual(byType(await stackOf("edge", "stage"), "aws:cloudwatch/metricAlarm:MetricAlarm").length, 0, "no fleet, no alarms");
+    assert.strictEqual(
+      byType(await stackOf("edge", "stage"), "aws:cloudwatch/metricAlarm:MetricAlarm").length,
+      0,
+      "no fleet, no alarms",
+    );
   });
 
   it("keeps every artefact of a 1,000-device fleet under its AWS limit", () => {
@@ -155,7 +285,8 @@ describe("edge: devices", () => {
     // on every device of that fixture, with real-sized key material.
     const { devices, problems } = planFleet(fleetOf(fleetSites(1000)), "10.220.0.0/21");
     assert.deepStrictEqual(problems, []);
-    const pem = (label: string, bytes: number) => `-----BEGIN ${label}-----\n${"A".repeat(bytes)}\n-----END ${label}-----\n`;
+    const pem = (label: string, bytes: number) =>
+      `-----BEGIN ${label}-----\n${"A".repeat(bytes)}\n-----END ${label}-----\n`;
     for (const d of devices) {
       const profile = renderClientProfile({
         remoteHost: "203.0.113.200",
@@ -166,7 +297,10 @@ describe("edge: devices", () => {
         clientKeyPem: pem("EC PRIVATE KEY", 300),
         tlsCryptKey: `-----BEGIN OpenVPN Static key V1-----\n${"0123456789abcdef0123456789abcdef\n".repeat(16)}-----END OpenVPN Static key V1-----\n`,
       });
-      assert.ok(Buffer.byteLength(profile) <= SSM_STANDARD_LIMIT_BYTES, `${d.id}: ${Buffer.byteLength(profile)} bytes`);
+      assert.ok(
+        Buffer.byteLength(profile) <= SSM_STANDARD_LIMIT_BYTES,
+        `${d.id}: ${Buffer.byteLength(profile)} bytes`,
+      );
       const settings = renderEdgeSettings(d, "ws://10.30.1.10:8081", "x".repeat(32));
       assert.ok(Buffer.byteLength(settings) <= SSM_STANDARD_LIMIT_BYTES);
     }
@@ -174,12 +308,18 @@ describe("edge: devices", () => {
 
   it("plans a 100-device fleet with the same resources per device", async function () {
     this.timeout(60000);
-    const plan = await planOne("edge", "prod", editedConfig("edge", "prod", (c) => (c["platform:edge"].sites = fleetSites(100))), await upstreamOutputs());
+    const plan = await planOne(
+      "edge",
+      "prod",
+      editedConfig("edge", "prod", (c) => (c["platform:edge"].sites = fleetSites(100))),
+      await upstreamOutputs(),
+    );
     assert.strictEqual(plan.outputs.deviceCount, 100);
     assert.strictEqual(byType(plan, "platform:edge:Device").length, 100);
     assert.strictEqual(byType(plan, PARAM).length, 200);
     assert.strictEqual(new Set((plan.outputs.devices as any[]).map((d) => d.address)).size, 100);
-    for (const p of byType(plan, PARAM)) assert.ok(Buffer.byteLength(p.inputs.value.value) <= SSM_STANDARD_LIMIT_BYTES);
+    for (const p of byType(plan, PARAM))
+      assert.ok(Buffer.byteLength(p.inputs.value.value) <= SSM_STANDARD_LIMIT_BYTES);
   });
 });
 

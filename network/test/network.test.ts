@@ -1,16 +1,24 @@
 import * as assert from "assert";
-import { accessRules, RULE_DESCRIPTION, vpnRanges } from "../access";
+import { accessRules, RULE_DESCRIPTION, vpnRanges } from "../../lib/net/access";
 import { renderNatUserData } from "../nat-instance";
 import { INTERFACE_ENDPOINT_SERVICES } from "../endpoints";
 import { formatStaticKey, vpnParameterNames } from "../vpn";
-import { shellcheck, requirePrerequisites } from "../openvpn/test/tools";
-import { USER_DATA_LIMIT_BYTES } from "../openvpn";
-import { networkSection } from "../config";
-import { PlannedResource } from "../../platform/plan/mocks";
-import { StackPlan } from "../../platform/plan/run";
-import { ENVIRONMENTS } from "../../platform/repo";
-import { fleetSites } from "../../platform/testing/fleet";
-import { byType, editedConfig, one, planOne, secretValue, stackOf, upstreamOutputs } from "../../platform/testing/harness";
+import { shellcheck, requirePrerequisites } from "../../lib/openvpn/test/tools";
+import { USER_DATA_LIMIT_BYTES } from "../../lib/openvpn";
+import { networkSection } from "../../lib/config/network";
+import { PlannedResource } from "../../tooling/plan/mocks";
+import { StackPlan } from "../../tooling/plan/run";
+import { ENVIRONMENTS } from "../../lib/repo";
+import { fleetSites } from "../../tooling/testing/fleet";
+import {
+  byType,
+  editedConfig,
+  one,
+  planOne,
+  secretValue,
+  stackOf,
+  upstreamOutputs,
+} from "../../tooling/testing/harness";
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
@@ -27,7 +35,10 @@ function groupRole(plan: StackPlan, groupId: string): string {
 function ingressTable(plan: StackPlan): string[] {
   return byType(plan, INGRESS)
     .map((r) => {
-      const source = r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6 ?? `sg:${groupRole(plan, r.inputs.referencedSecurityGroupId)}`;
+      const source =
+        r.inputs.cidrIpv4 ??
+        r.inputs.cidrIpv6 ??
+        `sg:${groupRole(plan, r.inputs.referencedSecurityGroupId)}`;
       return `${groupRole(plan, r.inputs.securityGroupId)} <- ${source} ${r.inputs.ipProtocol}/${r.inputs.fromPort}`;
     })
     .sort();
@@ -39,17 +50,25 @@ async function planNetwork(env: string, edit: (c: any) => void): Promise<StackPl
 
 describe("network: security groups", () => {
   for (const env of ENVIRONMENTS) {
-    it(`${env}: implements the access table of DESIGN.md and nothing else`, async () => {
+    it(`${env}: implements the access table of the README and nothing else`, async () => {
       const plan = await stackOf("network", env);
-      const net = (await import("../../platform/repo")).readStackFile((await import("../../platform/repo")).environmentFile(env))["platform:network"] as any;
+      const net = (await import("../../lib/repo")).readStackFile(
+        (await import("../../lib/repo")).environmentFile(env),
+      )["platform:network"] as any;
       const ranges = vpnRanges(net.vpn.clientCidr);
       const expected = [
         `vpn-server <- 0.0.0.0/0 udp/${net.vpn.port}`,
         ...ranges.deviceCidrs.map((c) => `openems-backend <- ${c} tcp/8081`),
-        ...[4200, 10016, 8086].flatMap((port) => [ranges.adminCidr, ...net.adminAllowlist].map((c: string) => `openems-backend <- ${c} tcp/${port}`)),
+        ...[4200, 10016, 8086].flatMap((port) =>
+          [ranges.adminCidr, ...net.adminAllowlist].map(
+            (c: string) => `openems-backend <- ${c} tcp/${port}`,
+          ),
+        ),
         "openems-backend <- sg:mbe-proxy tcp/8082",
         ...(net.interfaceEndpoints ? [`interface-endpoints <- ${net.vpcCidr} tcp/443`] : []),
-        ...(net.natStrategy === "instance" ? [80, 443].map((p) => `nat-instance <- ${net.vpcCidr} tcp/${p}`) : []),
+        ...(net.natStrategy === "instance"
+          ? [80, 443].map((p) => `nat-instance <- ${net.vpcCidr} tcp/${p}`)
+          : []),
       ].sort();
       assert.deepStrictEqual(ingressTable(plan), expected);
     });
@@ -71,7 +90,10 @@ describe("network: security groups", () => {
 
   it("gives every rule a description AWS accepts", async () => {
     for (const env of ENVIRONMENTS) {
-      for (const r of [...byType(await stackOf("network", env), INGRESS), ...byType(await stackOf("network", env), EGRESS)]) {
+      for (const r of [
+        ...byType(await stackOf("network", env), INGRESS),
+        ...byType(await stackOf("network", env), EGRESS),
+      ]) {
         assert.match(r.inputs.description, RULE_DESCRIPTION, `${env} ${r.name}`);
       }
     }
@@ -79,23 +101,52 @@ describe("network: security groups", () => {
 
   it("opens the internet only to the VPN port, and only the allowlist when one is set", async () => {
     for (const env of ENVIRONMENTS) {
-      const open = byType(await stackOf("network", env), INGRESS).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
-      assert.deepStrictEqual(open.map((r) => `${r.inputs.ipProtocol}/${r.inputs.fromPort}`), ["udp/1194"]);
+      const open = byType(await stackOf("network", env), INGRESS).filter(
+        (r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0",
+      );
+      assert.deepStrictEqual(
+        open.map((r) => `${r.inputs.ipProtocol}/${r.inputs.fromPort}`),
+        ["udp/1194"],
+      );
     }
-    const plan = await planNetwork("dev", (c) => (c["platform:network"].vpn.allowlist = ["192.0.2.0/24", "198.51.100.7/32"]));
+    const plan = await planNetwork(
+      "dev",
+      (c) => (c["platform:network"].vpn.allowlist = ["192.0.2.0/24", "198.51.100.7/32"]),
+    );
     const vpn = ingressTable(plan).filter((row) => row.startsWith("vpn-server"));
-    assert.deepStrictEqual(vpn, ["vpn-server <- 192.0.2.0/24 udp/1194", "vpn-server <- 198.51.100.7/32 udp/1194"]);
+    assert.deepStrictEqual(vpn, [
+      "vpn-server <- 192.0.2.0/24 udp/1194",
+      "vpn-server <- 198.51.100.7/32 udp/1194",
+    ]);
   });
 
   it("lets devices reach only 8081 and admin profiles only the admin ports", () => {
-    const net = networkSection.parse({ vpcCidr: "10.10.0.0/16", natStrategy: "gateway", vpn: { clientCidr: "10.200.0.0/22" } });
+    const net = networkSection.parse({
+      vpcCidr: "10.10.0.0/16",
+      natStrategy: "gateway",
+      vpn: { clientCidr: "10.200.0.0/22" },
+    });
     const ranges = vpnRanges("10.200.0.0/22");
-    assert.deepStrictEqual(ranges, { clientCidr: "10.200.0.0/22", adminCidr: "10.200.0.0/24", deviceCidrs: ["10.200.1.0/24", "10.200.2.0/23"] });
-    const backendIn = accessRules(net).filter((r) => r.group === "openems-backend" && r.direction === "ingress");
+    assert.deepStrictEqual(ranges, {
+      clientCidr: "10.200.0.0/22",
+      adminCidr: "10.200.0.0/24",
+      deviceCidrs: ["10.200.1.0/24", "10.200.2.0/23"],
+    });
+    const backendIn = accessRules(net).filter(
+      (r) => r.group === "openems-backend" && r.direction === "ingress",
+    );
     for (const cidr of ranges.deviceCidrs) {
-      assert.deepStrictEqual(backendIn.filter((r) => "cidr" in r.peer && r.peer.cidr === cidr).map((r) => r.port), [8081]);
+      assert.deepStrictEqual(
+        backendIn.filter((r) => "cidr" in r.peer && r.peer.cidr === cidr).map((r) => r.port),
+        [8081],
+      );
     }
-    assert.deepStrictEqual(backendIn.filter((r) => "cidr" in r.peer && r.peer.cidr === ranges.adminCidr).map((r) => r.port), [4200, 10016, 8086]);
+    assert.deepStrictEqual(
+      backendIn
+        .filter((r) => "cidr" in r.peer && r.peer.cidr === ranges.adminCidr)
+        .map((r) => r.port),
+      [4200, 10016, 8086],
+    );
   });
 });
 
@@ -108,7 +159,10 @@ describe("network: VPN server", () => {
       assert.strictEqual(vm.inputs.metadataOptions.httpTokens, "required");
       assert.strictEqual(vm.inputs.keyName, undefined);
       assert.strictEqual(vm.inputs.rootBlockDevice.encrypted, true);
-      assert.strictEqual(vm.inputs.rootBlockDevice.kmsKeyId, one(plan, "aws:kms/key:Key").state.arn);
+      assert.strictEqual(
+        vm.inputs.rootBlockDevice.kmsKeyId,
+        one(plan, "aws:kms/key:Key").state.arn,
+      );
       const eni = one(plan, "aws:ec2/networkInterface:NetworkInterface", `${env}-vpn-server`);
       assert.strictEqual(vm.inputs.primaryNetworkInterface.networkInterfaceId, eni.id);
       assert.strictEqual(eni.inputs.sourceDestCheck, false);
@@ -124,9 +178,12 @@ describe("network: VPN server", () => {
     for (const env of ENVIRONMENTS) {
       const plan = await stackOf("network", env);
       const eni = one(plan, "aws:ec2/networkInterface:NetworkInterface", `${env}-vpn-server`);
-      const routes = byType(plan, "aws:ec2/route:Route").filter((r) => r.inputs.networkInterfaceId === eni.id);
+      const routes = byType(plan, "aws:ec2/route:Route").filter(
+        (r) => r.inputs.networkInterfaceId === eni.id,
+      );
       assert.strictEqual(routes.length, (plan.outputs.privateSubnetIds as string[]).length);
-      for (const r of routes) assert.strictEqual(r.inputs.destinationCidrBlock, (plan.outputs.vpn as any).clientCidr);
+      for (const r of routes)
+        assert.strictEqual(r.inputs.destinationCidrBlock, (plan.outputs.vpn as any).clientCidr);
       assert.strictEqual(new Set(routes.map((r) => r.inputs.routeTableId)).size, routes.length);
     }
   });
@@ -144,27 +201,48 @@ describe("network: VPN server", () => {
       assert.strictEqual(p.inputs.keyId, one(plan, "aws:kms/key:Key").state.arn);
       secretValue(p.inputs.value);
     }
-    const tlsCrypt = byType(plan, "aws:ssm/parameter:Parameter").find((r) => r.inputs.name === names.tlsCryptKey);
-    assert.match(secretValue(tlsCrypt!.inputs.value), /^-----BEGIN OpenVPN Static key V1-----\n([0-9a-f]{32}\n){16}-----END OpenVPN Static key V1-----\n$/);
-    assert.ok(plan.secretOutputs.includes("vpnSigning"), "the CA key leaves the stack only as a secret");
+    const tlsCrypt = byType(plan, "aws:ssm/parameter:Parameter").find(
+      (r) => r.inputs.name === names.tlsCryptKey,
+    );
+    assert.match(
+      secretValue(tlsCrypt!.inputs.value),
+      /^-----BEGIN OpenVPN Static key V1-----\n([0-9a-f]{32}\n){16}-----END OpenVPN Static key V1-----\n$/,
+    );
+    assert.ok(
+      plan.secretOutputs.includes("vpnSigning"),
+      "the CA key leaves the stack only as a secret",
+    );
   });
 
   it("grants the instance role only its parameters, its ccd prefix and its metric namespace", async () => {
     const plan = await stackOf("network", "dev");
-    const policy = JSON.parse(byType(plan, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "dev-vpn-server")!.inputs.policy);
+    const policy = JSON.parse(
+      byType(plan, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "dev-vpn-server")!.inputs
+        .policy,
+    );
     const actions = policy.Statement.flatMap((s: any) => [s.Action].flat());
-    assert.deepStrictEqual(actions.sort(), ["cloudwatch:PutMetricData", "kms:Decrypt", "s3:GetObject", "s3:ListBucket", "ssm:GetParameter"]);
+    assert.deepStrictEqual(actions.sort(), [
+      "cloudwatch:PutMetricData",
+      "kms:Decrypt",
+      "s3:GetObject",
+      "s3:ListBucket",
+      "ssm:GetParameter",
+    ]);
     for (const s of policy.Statement) {
       if (s.Resource === "*") assert.ok(s.Condition, `${s.Sid} on every resource has a condition`);
     }
     const ssm = policy.Statement.find((s: any) => s.Action === "ssm:GetParameter");
     assert.strictEqual(ssm.Resource.length, 4);
-    assert.ok(!ssm.Resource.some((arn: string) => arn.includes("admins")), "the server cannot read admin profiles");
+    assert.ok(
+      !ssm.Resource.some((arn: string) => arn.includes("admins")),
+      "the server cannot read admin profiles",
+    );
   });
 
   it("keeps the fleet's identity: CA, tls-crypt key, ccd bucket and network key are protected", async () => {
     const plan = await stackOf("network", "prod");
-    const mustKeep = (r: PlannedResource) => assert.ok(r.protect, `${r.type} ${r.name} is protected`);
+    const mustKeep = (r: PlannedResource) =>
+      assert.ok(r.protect, `${r.type} ${r.name} is protected`);
     mustKeep(one(plan, "tls:index/privateKey:PrivateKey", "prod-vpn-ca"));
     mustKeep(one(plan, "tls:index/selfSignedCert:SelfSignedCert", "prod-vpn-ca"));
     mustKeep(one(plan, "random:index/randomBytes:RandomBytes", "prod-vpn-tls-crypt"));
@@ -176,7 +254,9 @@ describe("network: VPN server", () => {
 
   it("issues admin profiles that fit a free SSM parameter and admits them through an empty ccd entry", async () => {
     const plan = await stackOf("network", "dev");
-    const profile = byType(plan, "aws:ssm/parameter:Parameter").find((r) => r.inputs.name === "/openems/dev/vpn/admins/ops.ovpn");
+    const profile = byType(plan, "aws:ssm/parameter:Parameter").find(
+      (r) => r.inputs.name === "/openems/dev/vpn/admins/ops.ovpn",
+    );
     assert.ok(profile);
     assert.strictEqual(profile.inputs.tier, "Standard");
     const text = secretValue(profile.inputs.value);
@@ -188,10 +268,14 @@ describe("network: VPN server", () => {
   });
 
   it("keeps the user data the same, and under 16 KB, whatever the size of the fleet", async () => {
-    const shipped: string = one(await stackOf("network", "prod"), INSTANCE, "prod-vpn-server").inputs.userData;
+    const shipped: string = one(await stackOf("network", "prod"), INSTANCE, "prod-vpn-server")
+      .inputs.userData;
     const big = await planNetwork("prod", (c) => (c["platform:edge"].sites = fleetSites(1000)));
     assert.strictEqual(one(big, INSTANCE, "prod-vpn-server").inputs.userData, shipped);
-    assert.ok(Buffer.byteLength(shipped) < USER_DATA_LIMIT_BYTES, `${Buffer.byteLength(shipped)} bytes`);
+    assert.ok(
+      Buffer.byteLength(shipped) < USER_DATA_LIMIT_BYTES,
+      `${Buffer.byteLength(shipped)} bytes`,
+    );
   });
 
   it("formats the tls-crypt key as OpenVPN writes it, and refuses anything else", () => {
@@ -222,7 +306,10 @@ describe("network: VPC services", () => {
     const policy = JSON.parse(one(plan, "aws:kms/key:Key").inputs.policy);
     const logs = policy.Statement.find((s: any) => s.Principal.Service);
     assert.deepStrictEqual(logs.Principal.Service, ["logs.us-east-1.amazonaws.com"]);
-    assert.match(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], /^arn:aws:logs:us-east-1:\d{12}:log-group:\*$/);
+    assert.match(
+      logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"],
+      /^arn:aws:logs:us-east-1:\d{12}:log-group:\*$/,
+    );
   });
 
   it("adds the free S3 gateway endpoint everywhere and interface endpoints where the file asks", async () => {
@@ -231,10 +318,20 @@ describe("network: VPC services", () => {
       const net = editedConfig("network", env, () => undefined)["platform:network"] as any;
       const endpoints = byType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint");
       const s3 = endpoints.filter((e) => e.inputs.vpcEndpointType === "Gateway");
-      assert.deepStrictEqual(s3.map((e) => e.inputs.serviceName), ["com.amazonaws.us-east-1.s3"]);
-      assert.strictEqual(s3[0].inputs.routeTableIds.length, 2 * (plan.outputs.privateSubnetIds as string[]).length);
+      assert.deepStrictEqual(
+        s3.map((e) => e.inputs.serviceName),
+        ["com.amazonaws.us-east-1.s3"],
+      );
+      assert.strictEqual(
+        s3[0].inputs.routeTableIds.length,
+        2 * (plan.outputs.privateSubnetIds as string[]).length,
+      );
       const interfaces = endpoints.filter((e) => e.inputs.vpcEndpointType === "Interface");
-      assert.strictEqual(interfaces.length, net.interfaceEndpoints ? INTERFACE_ENDPOINT_SERVICES.length : 0, env);
+      assert.strictEqual(
+        interfaces.length,
+        net.interfaceEndpoints ? INTERFACE_ENDPOINT_SERVICES.length : 0,
+        env,
+      );
       for (const e of interfaces) {
         assert.strictEqual(e.inputs.privateDnsEnabled, true);
         assert.deepStrictEqual(e.inputs.subnetIds, plan.outputs.privateSubnetIds);
@@ -247,21 +344,30 @@ describe("network: VPC services", () => {
     const nat = one(dev, INSTANCE, "dev-nat");
     assert.strictEqual(nat.inputs.metadataOptions.httpTokens, "required");
     const eni = one(dev, "aws:ec2/networkInterface:NetworkInterface", "dev-nat");
-    const defaults = byType(dev, "aws:ec2/route:Route").filter((r) => r.inputs.destinationCidrBlock === "0.0.0.0/0");
+    const defaults = byType(dev, "aws:ec2/route:Route").filter(
+      (r) => r.inputs.destinationCidrBlock === "0.0.0.0/0",
+    );
     assert.strictEqual(defaults.length, 2);
     for (const r of defaults) assert.strictEqual(r.inputs.networkInterfaceId, eni.id);
     assert.strictEqual(one(dev, "awsx:ec2:Vpc").inputs.natGateways.strategy, "None");
     const prod = await stackOf("network", "prod");
     assert.strictEqual(byType(prod, INSTANCE).filter((r) => r.name === "prod-nat").length, 0);
     assert.strictEqual(one(prod, "awsx:ec2:Vpc").inputs.natGateways.strategy, "Single");
-    const perAz = await planNetwork("prod", (c) => (c["platform:network"].natStrategy = "gateway-per-az"));
+    const perAz = await planNetwork(
+      "prod",
+      (c) => (c["platform:network"].natStrategy = "gateway-per-az"),
+    );
     assert.strictEqual(one(perAz, "awsx:ec2:Vpc").inputs.natGateways.strategy, "OnePerAz");
   });
 
   it("exports the contract workloads and edge read", async () => {
     const plan = await stackOf("network", "stage");
     const vpn = plan.outputs.vpn as any;
-    assert.deepStrictEqual(Object.keys(plan.outputs.securityGroupIds as object).sort(), ["mbeProxy", "openemsBackend", "vpnServer"]);
+    assert.deepStrictEqual(Object.keys(plan.outputs.securityGroupIds as object).sort(), [
+      "mbeProxy",
+      "openemsBackend",
+      "vpnServer",
+    ]);
     assert.strictEqual(vpn.port, 1194);
     assert.strictEqual(vpn.ccdPrefix, "ccd");
     assert.strictEqual(vpn.ccdBucket, one(plan, "aws:s3/bucket:Bucket").state.bucket);

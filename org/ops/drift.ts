@@ -10,7 +10,7 @@
  */
 import * as path from "path";
 import { PolicySummary } from "@aws-sdk/client-organizations";
-import { REPO_ROOT } from "../../platform/repo";
+import { REPO_ROOT } from "../../lib/repo";
 import { FREEZE_POLICY_NAME } from "../guardrails";
 import { AwsCalls } from "./aws";
 import { ExpectedState, livePolicyName } from "./expected";
@@ -92,12 +92,7 @@ export function contentDiff(
 }
 
 export type DriftKind =
-  | "missing"
-  | "extra"
-  | "content"
-  | "description"
-  | "targets"
-  | "unknown-target";
+  "missing" | "extra" | "content" | "description" | "targets" | "unknown-target";
 
 export interface DriftItem {
   readonly kind: DriftKind;
@@ -284,7 +279,9 @@ export function renderScpDrift(r: DriftReport): string {
     "",
   ];
   if (r.identical) {
-    out.push("No drift: every SCP in AWS matches policies/scp/ in content, description and targets.");
+    out.push(
+      "No drift: every SCP in AWS matches policies/scp/ in content, description and targets.",
+    );
   } else {
     out.push(`Drift found (${r.drift.length}):`);
     for (const d of r.drift) {

@@ -3,10 +3,10 @@
  * functions `pulumi up` runs (validateOrgConfig, guardrailContext, planScps), so the tool and the
  * stack can never disagree about a policy's content or where it is attached.
  */
-import { OrgConfig, validateOrgConfig } from "../../platform/config/org";
-import { ORG_STACK_FILE, readStackFile } from "../../platform/repo";
+import { OrgConfig, validateOrgConfig } from "../../lib/config/org";
+import { ORG_STACK_FILE, readStackFile } from "../../lib/repo";
 import { FREEZE_POLICY_NAME, GuardrailContext } from "../guardrails";
-import { guardrailContext } from "../names";
+import { guardrailContext } from "../../lib/names";
 import { planScps, ScpPlan, SCP_DIR } from "../scps";
 import { budgetName } from "../money";
 import { OpsError } from "./aws";

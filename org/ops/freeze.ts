@@ -214,7 +214,9 @@ export async function getFreezeStatus(
     .filter((id) => !accountIds.has(id))
     .map((id) => describeTarget(tree, id));
   for (const t of otherFrozenTargets) {
-    warnings.push(`${policy.Name} is attached to ${targetText(t)}: every account below it is frozen.`);
+    warnings.push(
+      `${policy.Name} is attached to ${targetText(t)}: every account below it is frozen.`,
+    );
   }
 
   return {
@@ -324,11 +326,7 @@ export interface UnfreezeOptions {
 }
 
 export type UnfreezeOutcome =
-  | "not-frozen"
-  | "refused"
-  | "reversed"
-  | "reversal-pending"
-  | "detached";
+  "not-frozen" | "refused" | "reversed" | "reversal-pending" | "detached";
 
 export interface UnfreezeResult {
   readonly outcome: UnfreezeOutcome;
@@ -362,9 +360,7 @@ export function resolveAccount(tree: OrgTree, query: string): LiveAccount {
     (a) => a.id === q || a.key === q || a.name.toLowerCase() === q || a.email.toLowerCase() === q,
   );
   if (matches.length === 1) return matches[0];
-  const known = tree.accounts
-    .map((a) => `${a.key ?? a.name} (${a.name}, ${a.id})`)
-    .join(", ");
+  const known = tree.accounts.map((a) => `${a.key ?? a.name} (${a.name}, ${a.id})`).join(", ");
   throw new OpsError(
     matches.length === 0
       ? `No account in the organization matches "${query}"; give an account id, a ` +
@@ -411,7 +407,8 @@ export async function unfreezeAccount(
   opts: UnfreezeOptions,
 ): Promise<UnfreezeResult> {
   const reason = request.reason.trim();
-  if (!reason) throw new OpsError('unfreeze needs --reason "<why>": the reason is part of the record.');
+  if (!reason)
+    throw new OpsError('unfreeze needs --reason "<why>": the reason is part of the record.');
   const caller = await identifyCaller(aws, expected.config);
   const tree = await readOrgTree(aws, expected.config);
   const account = resolveAccount(tree, request.account);

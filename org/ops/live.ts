@@ -19,7 +19,7 @@ import {
   DescribeBudgetsCommand,
 } from "@aws-sdk/client-budgets";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { OrgConfig } from "../../platform/config/org";
+import { OrgConfig } from "../../lib/config/org";
 import { AwsCalls, OpsError } from "./aws";
 
 export interface CallerInfo {

@@ -182,7 +182,10 @@ describe("checkScpLimits", () => {
 
   it("attaches every policy except freeze somewhere, and never freeze", async () => {
     const attached = Object.keys(DEFAULT_SCP_ATTACHMENTS).sort();
-    const expected = real.map((p) => p.name).filter((n) => n !== FREEZE_POLICY_NAME).sort();
+    const expected = real
+      .map((p) => p.name)
+      .filter((n) => n !== FREEZE_POLICY_NAME)
+      .sort();
     assert.deepStrictEqual(attached, expected);
   });
 
@@ -221,9 +224,7 @@ describe("checkScpLimits", () => {
       ),
     );
     const raised = { ...DEFAULT_SCP_LIMITS, maxPoliciesPerTarget: 10 };
-    assert.doesNotThrow(() =>
-      checkScpLimits(real, attachments, raised, FREEZE_ACCOUNTS, TARGETS),
-    );
+    assert.doesNotThrow(() => checkScpLimits(real, attachments, raised, FREEZE_ACCOUNTS, TARGETS));
   });
 
   it("counts the slot reserved for freeze on a full target", async () => {

@@ -912,9 +912,15 @@ describe("SCP scenarios (iam-simulate on the real policies/scp files)", () => {
   it("has at least 40 scenarios, denials and allowances, on every member account", async () => {
     assert.ok(SCENARIOS.length >= 40, `only ${SCENARIOS.length} scenarios`);
     const names = SCENARIOS.map((s) => s.name);
-    assert.deepStrictEqual(names.filter((n, i) => names.indexOf(n) !== i), []);
+    assert.deepStrictEqual(
+      names.filter((n, i) => names.indexOf(n) !== i),
+      [],
+    );
     for (const account of Object.keys(ACCOUNT_IDS)) {
-      assert.ok(SCENARIOS.some((s) => s.account === account), `no scenario for ${account}`);
+      assert.ok(
+        SCENARIOS.some((s) => s.account === account),
+        `no scenario for ${account}`,
+      );
     }
   });
 

@@ -1,5 +1,5 @@
 /**
- * MBE → OpenEMS B2B proxy (DESIGN.md, seed 000 "Option 3").
+ * MBE → OpenEMS B2B proxy: MBE stays on Vercel and reads OpenEMS through this function.
  *
  * A Lambda inside the VPC, behind a Function URL with AWS_IAM auth. It accepts one JSON-RPC 2.0
  * request per call, checks the method against an allowlist, and forwards it with HTTP Basic auth to
@@ -234,7 +234,11 @@ export function parseCredentials(secretString: string): OpenemsCredentials {
     throw new Error(
       `the OpenEMS credentials secret lacks a non-empty string ` +
         `${bad.map((k) => `"${k}"`).join(" and ")}; ` +
-        `keys present: ${Object.keys(value).map((k) => JSON.stringify(k)).join(", ") || "none"}`,
+        `keys present: ${
+          Object.keys(value)
+            .map((k) => JSON.stringify(k))
+            .join(", ") || "none"
+        }`,
     );
   }
   const username = value.username as string;
@@ -246,7 +250,10 @@ export function parseCredentials(secretString: string): OpenemsCredentials {
       'the OpenEMS credentials secret "username" must not contain ":" (HTTP Basic auth)',
     );
   }
-  for (const [key, v] of [["username", username], ["password", password]] as const) {
+  for (const [key, v] of [
+    ["username", username],
+    ["password", password],
+  ] as const) {
     if (v.trim() !== v) {
       throw new Error(
         `the OpenEMS credentials secret "${key}" starts or ends with whitespace, which OpenEMS ` +
@@ -599,9 +606,7 @@ export function createHandler(deps: ProxyDeps): ProxyHandler {
   const clock = deps.clock ?? Date;
   const sink = deps.log ?? stdoutSink;
   const redactor = new Redactor();
-  const credentials = new CredentialCache(deps.secretSource, ttlMs, clock, (v) =>
-    redactor.add(v),
-  );
+  const credentials = new CredentialCache(deps.secretSource, ttlMs, clock, (v) => redactor.add(v));
   // Keep-alive: a warm Lambda reuses its connection to OpenEMS. `timeout` makes the agent destroy
   // sockets idle in its pool, so nothing lingers after a burst.
   const AgentClass = url.protocol === "https:" ? https.Agent : http.Agent;

@@ -9,13 +9,18 @@ import { bundleEntry } from "./handler";
  * code is always the repository's source.
  */
 export function transpileHandler(): string {
-  const out = ts.transpileModule(fs.readFileSync(path.join(__dirname, bundleEntry.sourceFile), "utf8"), {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-    fileName: bundleEntry.sourceFile,
-    reportDiagnostics: true,
-  });
+  const out = ts.transpileModule(
+    fs.readFileSync(path.join(__dirname, bundleEntry.sourceFile), "utf8"),
+    {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+      fileName: bundleEntry.sourceFile,
+      reportDiagnostics: true,
+    },
+  );
   if (out.diagnostics?.length) {
-    const text = out.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("; ");
+    const text = out.diagnostics
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))
+      .join("; ");
     throw new Error(`workloads/mbe-proxy/${bundleEntry.sourceFile} does not transpile: ${text}`);
   }
   return out.outputText;

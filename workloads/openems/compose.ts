@@ -1,6 +1,6 @@
 import * as YAML from "yaml";
 import { ServiceWithSecrets } from "./secrets";
-import { PORT_MAP } from "../../platform/ports";
+import { PORT_MAP } from "../../lib/ports";
 
 /**
  * Docker Compose stack of the OpenEMS backend host: OpenEMS Backend, its UI, Odoo (OpenEMS
@@ -60,7 +60,7 @@ export const DEFAULT_IMAGES: Readonly<Record<ServiceName, string>> = {
   influxdb: "influxdb:2.9.1-alpine",
 };
 
-/** The published ports of the design's port map (DESIGN.md); nothing else is published. */
+/** The published ports of the design's port map (lib/ports.ts); nothing else is published. */
 export { PORT_MAP };
 
 /**
@@ -203,8 +203,22 @@ const ABS_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
 const SIMPLE_NAME = /^[A-Za-z0-9_-]{1,63}$/;
 // Mount points that would hide or be hidden by the OS: the data volume needs a directory of its own.
 const RESERVED_MOUNTS = [
-  "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt",
-  "/proc", "/root", "/run", "/sbin", "/sys", "/tmp", "/usr", "/var",
+  "/bin",
+  "/boot",
+  "/dev",
+  "/etc",
+  "/home",
+  "/lib",
+  "/lib64",
+  "/opt",
+  "/proc",
+  "/root",
+  "/run",
+  "/sbin",
+  "/sys",
+  "/tmp",
+  "/usr",
+  "/var",
 ];
 const hasDotSegment = (p: string) => p.split("/").some((s) => s === "." || s === "..");
 
@@ -226,7 +240,9 @@ export function validateComposeOptions(opts: ComposeOptions): ResolvedComposeOpt
     );
   }
   if (typeof opts.region !== "string" || !REGION.test(opts.region)) {
-    problems.push(`region: got ${show(opts.region)}; expected an AWS region such as "eu-central-1"`);
+    problems.push(
+      `region: got ${show(opts.region)}; expected an AWS region such as "eu-central-1"`,
+    );
   }
   const mountPoint = opts.mountPoint ?? DEFAULTS.mountPoint;
   if (typeof mountPoint !== "string" || !ABS_PATH.test(mountPoint) || hasDotSegment(mountPoint)) {
@@ -351,7 +367,7 @@ const ODOO_ENTRYPOINT = [
   "set -eu",
   "umask 077",
   "printf '[options]\\naddons_path = /mnt/extra-addons\\ndata_dir = /var/lib/odoo\\n" +
-    "admin_passwd = %s\\n' \"$$ODOO_MASTER_PASSWORD\" > /tmp/odoo.conf",
+    'admin_passwd = %s\\n\' "$$ODOO_MASTER_PASSWORD" > /tmp/odoo.conf',
   "unset ODOO_MASTER_PASSWORD",
   "export ODOO_RC=/tmp/odoo.conf",
   "exec /entrypoint.sh odoo",
@@ -421,7 +437,14 @@ export function renderCompose(options: ComposeOptions): string {
       volumes: volumes("odoo"),
       // /web/health exists since Odoo 15 (odoo/odoo PR 56522); curl is installed in the image.
       healthcheck: check(
-        ["CMD", "curl", "-fsS", "-o", "/dev/null", `http://127.0.0.1:${INTERNAL_PORTS.odooHttp}/web/health`],
+        [
+          "CMD",
+          "curl",
+          "-fsS",
+          "-o",
+          "/dev/null",
+          `http://127.0.0.1:${INTERNAL_PORTS.odooHttp}/web/health`,
+        ],
         "60s",
         "10s",
       ),
@@ -450,7 +473,10 @@ export function renderCompose(options: ComposeOptions): string {
       // The image's own readiness probe uses `nc -z` (svc-openems-backend/run); both listeners
       // come from Felix config, so a broken config shows up as unhealthy.
       healthcheck: check(
-        ["CMD-SHELL", `nc -z 127.0.0.1 ${PORT_MAP.edgeWebsocket} && nc -z 127.0.0.1 ${PORT_MAP.b2bRest}`],
+        [
+          "CMD-SHELL",
+          `nc -z 127.0.0.1 ${PORT_MAP.edgeWebsocket} && nc -z 127.0.0.1 ${PORT_MAP.b2bRest}`,
+        ],
         "120s",
       ),
     },

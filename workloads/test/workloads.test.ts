@@ -1,15 +1,25 @@
 import * as assert from "assert";
 import { SNAPSHOT_TAG } from "../backend-host";
-import { architectureOf, AL2023_AMI_PARAMETERS } from "../../platform/images";
+import { architectureOf, AL2023_AMI_PARAMETERS } from "../../lib/images";
 import { ALB_TLS_POLICY } from "../admin-alb";
 import { vercelOidc } from "../mbe";
 import { transpileHandler } from "../mbe-proxy/package";
 import { HOST_SECRET_KEYS } from "../openems/secrets";
 import { USER_DATA_LIMIT_BYTES } from "../openems/userdata";
-import { shellcheck, requirePrerequisites } from "../../network/openvpn/test/tools";
-import { StackPlan } from "../../platform/plan/run";
-import { ENVIRONMENTS } from "../../platform/repo";
-import { byType, editedConfig, one, planExpectingError, planOne, repositoryPlan, secretValue, stackOf, upstreamOutputs } from "../../platform/testing/harness";
+import { shellcheck, requirePrerequisites } from "../../lib/openvpn/test/tools";
+import { StackPlan } from "../../tooling/plan/run";
+import { ENVIRONMENTS } from "../../lib/repo";
+import {
+  byType,
+  editedConfig,
+  one,
+  planExpectingError,
+  planOne,
+  repositoryPlan,
+  secretValue,
+  stackOf,
+  upstreamOutputs,
+} from "../../tooling/testing/harness";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 
@@ -41,11 +51,16 @@ describe("workloads: OpenEMS backend host", () => {
       assert.strictEqual(host.inputs.instanceType, cfg.instanceType);
       assert.strictEqual(host.inputs.subnetId, (network.outputs.privateSubnetIds as string[])[0]);
       assert.strictEqual(host.inputs.associatePublicIpAddress, false);
-      assert.deepStrictEqual(host.inputs.vpcSecurityGroupIds, [(network.outputs.securityGroupIds as any).openemsBackend]);
+      assert.deepStrictEqual(host.inputs.vpcSecurityGroupIds, [
+        (network.outputs.securityGroupIds as any).openemsBackend,
+      ]);
       assert.strictEqual(host.inputs.metadataOptions.httpTokens, "required");
       assert.strictEqual(host.inputs.keyName, undefined);
       assert.strictEqual(host.inputs.monitoring, cfg.detailedMonitoring);
-      assert.deepStrictEqual([host.inputs.rootBlockDevice.encrypted, host.inputs.rootBlockDevice.kmsKeyId], [true, keyArn(plan)]);
+      assert.deepStrictEqual(
+        [host.inputs.rootBlockDevice.encrypted, host.inputs.rootBlockDevice.kmsKeyId],
+        [true, keyArn(plan)],
+      );
     });
 
     it(`${env}: keeps every database on a protected, encrypted data volume in the host's zone`, async () => {
@@ -53,59 +68,132 @@ describe("workloads: OpenEMS backend host", () => {
       const cfg = workloadsConfig(env).openems;
       const volume = one(plan, "aws:ebs/volume:Volume");
       assert.ok(volume.protect && volume.retainOnDelete, "protected and retained");
-      assert.deepStrictEqual([volume.inputs.size, volume.inputs.type, volume.inputs.encrypted, volume.inputs.kmsKeyId], [cfg.dataVolumeGb, "gp3", true, keyArn(plan)]);
-      assert.strictEqual(volume.inputs.availabilityZone, ((await networkOf(env)).outputs.availabilityZones as string[])[0]);
+      assert.deepStrictEqual(
+        [volume.inputs.size, volume.inputs.type, volume.inputs.encrypted, volume.inputs.kmsKeyId],
+        [cfg.dataVolumeGb, "gp3", true, keyArn(plan)],
+      );
+      assert.strictEqual(
+        volume.inputs.availabilityZone,
+        ((await networkOf(env)).outputs.availabilityZones as string[])[0],
+      );
       const attachment = one(plan, "aws:ec2/volumeAttachment:VolumeAttachment");
-      assert.deepStrictEqual([attachment.inputs.volumeId, attachment.inputs.instanceId], [volume.id, one(plan, INSTANCE).id]);
+      assert.deepStrictEqual(
+        [attachment.inputs.volumeId, attachment.inputs.instanceId],
+        [volume.id, one(plan, INSTANCE).id],
+      );
       const dlm = one(plan, "aws:dlm/lifecyclePolicy:LifecyclePolicy");
-      assert.strictEqual(dlm.inputs.policyDetails.schedules[0].retainRule.count, cfg.snapshotRetentionDays);
-      assert.deepStrictEqual(dlm.inputs.policyDetails.targetTags, { [SNAPSHOT_TAG.key]: SNAPSHOT_TAG.value });
+      assert.strictEqual(
+        dlm.inputs.policyDetails.schedules[0].retainRule.count,
+        cfg.snapshotRetentionDays,
+      );
+      assert.deepStrictEqual(dlm.inputs.policyDetails.targetTags, {
+        [SNAPSHOT_TAG.key]: SNAPSHOT_TAG.value,
+      });
       assert.strictEqual(volume.inputs.tags[SNAPSHOT_TAG.key], SNAPSHOT_TAG.value);
     });
   }
 
   it("picks the image of the instance type's architecture", () => {
-    const table: [string, keyof typeof AL2023_AMI_PARAMETERS][] = [["t3.medium", "x86_64"], ["t3a.large", "x86_64"], ["t4g.small", "arm64"], ["m7g.large", "arm64"], ["c7gn.xlarge", "arm64"], ["g5.xlarge", "x86_64"], ["m6i.large", "x86_64"]];
+    const table: [string, keyof typeof AL2023_AMI_PARAMETERS][] = [
+      ["t3.medium", "x86_64"],
+      ["t3a.large", "x86_64"],
+      ["t4g.small", "arm64"],
+      ["m7g.large", "arm64"],
+      ["c7gn.xlarge", "arm64"],
+      ["g5.xlarge", "x86_64"],
+      ["m6i.large", "x86_64"],
+    ];
     for (const [type, arch] of table) assert.strictEqual(architectureOf(type), arch, type);
   });
 
   it("generates the host's passwords into one protected secret, never into user data", async () => {
     const plan = await stackOf("workloads", "prod");
-    const secret = byType(plan, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === "openems/prod/backend-host");
+    const secret = byType(plan, "aws:secretsmanager/secret:Secret").find(
+      (s) => s.inputs.name === "openems/prod/backend-host",
+    );
     assert.ok(secret && secret.protect && secret.retainOnDelete);
     assert.strictEqual(secret.inputs.kmsKeyId, keyArn(plan));
-    const version = byType(plan, "aws:secretsmanager/secretVersion:SecretVersion").find((v) => v.inputs.secretId === secret.id);
+    const version = byType(plan, "aws:secretsmanager/secretVersion:SecretVersion").find(
+      (v) => v.inputs.secretId === secret.id,
+    );
     const values = JSON.parse(secretValue(version!.inputs.secretString, "the secret string"));
     assert.deepStrictEqual(Object.keys(values).sort(), [...HOST_SECRET_KEYS].sort());
     const userData: string = one(plan, INSTANCE).inputs.userData;
-    for (const v of Object.values(values) as string[]) assert.ok(!userData.includes(v), "no password in user data");
-    assert.ok(userData.includes(secret.state.arn) && userData.includes(one(plan, "aws:ebs/volume:Volume").id as string));
+    for (const v of Object.values(values) as string[])
+      assert.ok(!userData.includes(v), "no password in user data");
+    assert.ok(
+      userData.includes(secret.state.arn) &&
+        userData.includes(one(plan, "aws:ebs/volume:Volume").id as string),
+    );
     assert.ok(Buffer.byteLength(userData) < USER_DATA_LIMIT_BYTES);
-    for (const p of byType(plan, "random:index/randomPassword:RandomPassword")) assert.ok(p.protect, `${p.name} is protected`);
+    for (const p of byType(plan, "random:index/randomPassword:RandomPassword"))
+      assert.ok(p.protect, `${p.name} is protected`);
   });
 
   it("grants the host only its secret, its log group, its metrics and Session Manager", async () => {
     const plan = await stackOf("workloads", "dev");
-    const policy = JSON.parse(byType(plan, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "dev-openems-host")!.inputs.policy);
-    const secret = byType(plan, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === "openems/dev/backend-host")!;
-    const group = byType(plan, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === "/openems/dev/backend")!;
+    const policy = JSON.parse(
+      byType(plan, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "dev-openems-host")!
+        .inputs.policy,
+    );
+    const secret = byType(plan, "aws:secretsmanager/secret:Secret").find(
+      (s) => s.inputs.name === "openems/dev/backend-host",
+    )!;
+    const group = byType(plan, "aws:cloudwatch/logGroup:LogGroup").find(
+      (g) => g.inputs.name === "/openems/dev/backend",
+    )!;
     const bySid = Object.fromEntries(policy.Statement.map((s: any) => [s.Sid, s]));
     assert.strictEqual(bySid.ReadOwnSecret.Resource, secret.state.arn);
-    assert.deepStrictEqual(bySid.WriteOwnLogs.Resource, [group.state.arn, `${group.state.arn}:log-stream:*`]);
-    assert.strictEqual(bySid.PublishHostMetrics.Condition.StringEquals["cloudwatch:namespace"], "CWAgent");
-    assert.ok(policy.Statement.every((s: any) => s.Resource !== "*" || s.Condition), "no unconditioned wildcard");
-    assert.deepStrictEqual(byType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").find((a) => a.name === "dev-openems-host-ssm")!.inputs.policyArn, "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    assert.deepStrictEqual(bySid.WriteOwnLogs.Resource, [
+      group.state.arn,
+      `${group.state.arn}:log-stream:*`,
+    ]);
+    assert.strictEqual(
+      bySid.PublishHostMetrics.Condition.StringEquals["cloudwatch:namespace"],
+      "CWAgent",
+    );
+    assert.ok(
+      policy.Statement.every((s: any) => s.Resource !== "*" || s.Condition),
+      "no unconditioned wildcard",
+    );
+    assert.deepStrictEqual(
+      byType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").find(
+        (a) => a.name === "dev-openems-host-ssm",
+      )!.inputs.policyArn,
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    );
   });
 
   it("recovers or reboots on failed status checks and alarms on CPU, memory and the data disk", async () => {
     const plan = await stackOf("workloads", "dev");
     const topic = one(plan, "aws:sns/topic:Topic");
-    const alarms = Object.fromEntries(byType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name.replace("dev-openems-", ""), a.inputs]));
-    assert.deepStrictEqual(Object.keys(alarms).sort(), ["cpu", "data-disk", "instance-check", "memory", "system-check"]);
-    assert.deepStrictEqual(alarms["system-check"].alarmActions, ["arn:aws:automate:us-east-1:ec2:recover", topic.state.arn]);
-    assert.deepStrictEqual(alarms["instance-check"].alarmActions, ["arn:aws:automate:us-east-1:ec2:reboot", topic.state.arn]);
+    const alarms = Object.fromEntries(
+      byType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [
+        a.name.replace("dev-openems-", ""),
+        a.inputs,
+      ]),
+    );
+    assert.deepStrictEqual(Object.keys(alarms).sort(), [
+      "cpu",
+      "data-disk",
+      "instance-check",
+      "memory",
+      "system-check",
+    ]);
+    assert.deepStrictEqual(alarms["system-check"].alarmActions, [
+      "arn:aws:automate:us-east-1:ec2:recover",
+      topic.state.arn,
+    ]);
+    assert.deepStrictEqual(alarms["instance-check"].alarmActions, [
+      "arn:aws:automate:us-east-1:ec2:reboot",
+      topic.state.arn,
+    ]);
     for (const a of Object.values(alarms)) assert.ok(a.alarmActions.includes(topic.state.arn));
-    assert.deepStrictEqual(alarms["data-disk"].dimensions, { InstanceId: one(plan, INSTANCE).id, path: "/data", fstype: "xfs" });
+    assert.deepStrictEqual(alarms["data-disk"].dimensions, {
+      InstanceId: one(plan, INSTANCE).id,
+      path: "/data",
+      fstype: "xfs",
+    });
     assert.strictEqual(topic.inputs.kmsMasterKeyId, keyArn(plan));
   });
 
@@ -113,7 +201,11 @@ describe("workloads: OpenEMS backend host", () => {
     for (const env of ENVIRONMENTS) {
       const plan = await stackOf("workloads", env);
       for (const g of byType(plan, "aws:cloudwatch/logGroup:LogGroup")) {
-        assert.deepStrictEqual([g.inputs.kmsKeyId, g.inputs.retentionInDays], [keyArn(plan), workloadsConfig(env).logRetentionDays], `${env} ${g.name}`);
+        assert.deepStrictEqual(
+          [g.inputs.kmsKeyId, g.inputs.retentionInDays],
+          [keyArn(plan), workloadsConfig(env).logRetentionDays],
+          `${env} ${g.name}`,
+        );
       }
     }
   });
@@ -137,11 +229,21 @@ describe("workloads: MBE proxy", () => {
     const cfg = workloadsConfig("dev").mbe;
     assert.strictEqual(fn.inputs.runtime, "nodejs24.x");
     assert.deepStrictEqual(fn.inputs.vpcConfig.subnetIds, network.outputs.privateSubnetIds);
-    assert.deepStrictEqual(fn.inputs.vpcConfig.securityGroupIds, [(network.outputs.securityGroupIds as any).mbeProxy]);
+    assert.deepStrictEqual(fn.inputs.vpcConfig.securityGroupIds, [
+      (network.outputs.securityGroupIds as any).mbeProxy,
+    ]);
     const vars = fn.inputs.environment.variables;
-    assert.strictEqual(vars.OPENEMS_B2B_URL, `http://${one(plan, INSTANCE).state.privateIp}:8082/jsonrpc`);
+    assert.strictEqual(
+      vars.OPENEMS_B2B_URL,
+      `http://${one(plan, INSTANCE).state.privateIp}:8082/jsonrpc`,
+    );
     assert.strictEqual(vars.ALLOWED_METHODS, cfg.allowedMethods.join(","));
-    assert.strictEqual(vars.OPENEMS_CREDENTIALS_SECRET_ARN, byType(plan, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === "openems/dev/mbe-proxy-b2b")!.state.arn);
+    assert.strictEqual(
+      vars.OPENEMS_CREDENTIALS_SECRET_ARN,
+      byType(plan, "aws:secretsmanager/secret:Secret").find(
+        (s) => s.inputs.name === "openems/dev/mbe-proxy-b2b",
+      )!.state.arn,
+    );
     assert.strictEqual(fn.inputs.timeout, Math.ceil(cfg.upstreamTimeoutMs / 1000) + 3);
   });
 
@@ -157,34 +259,76 @@ describe("workloads: MBE proxy", () => {
 
   it("lets only MBE's role invoke the IAM-authenticated URL", async () => {
     const plan = await stackOf("workloads", "dev");
-    assert.strictEqual(one(plan, "aws:lambda/functionUrl:FunctionUrl").inputs.authorizationType, "AWS_IAM");
+    assert.strictEqual(
+      one(plan, "aws:lambda/functionUrl:FunctionUrl").inputs.authorizationType,
+      "AWS_IAM",
+    );
     const role = byType(plan, "aws:iam/role:Role").find((r) => r.name === "dev-mbe-proxy-mbe")!;
     const permissions = byType(plan, "aws:lambda/permission:Permission");
-    assert.deepStrictEqual(permissions.map((p) => [p.inputs.action, p.inputs.principal]).sort(), [["lambda:InvokeFunction", role.state.arn], ["lambda:InvokeFunctionUrl", role.state.arn]]);
-    assert.strictEqual(permissions.find((p) => p.inputs.action === "lambda:InvokeFunctionUrl")!.inputs.functionUrlAuthType, "AWS_IAM");
-    assert.strictEqual(permissions.find((p) => p.inputs.action === "lambda:InvokeFunction")!.inputs.invokedViaFunctionUrl, true);
-    const policy = JSON.parse(byType(plan, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "dev-mbe-proxy-mbe")!.inputs.policy);
-    assert.deepStrictEqual(policy.Statement.map((s: any) => s.Resource), [one(plan, "aws:lambda/function:Function").state.arn]);
-    assert.strictEqual(byType(plan, "aws:iam/user:User").length, 0, "no long-lived keys unless asked");
+    assert.deepStrictEqual(permissions.map((p) => [p.inputs.action, p.inputs.principal]).sort(), [
+      ["lambda:InvokeFunction", role.state.arn],
+      ["lambda:InvokeFunctionUrl", role.state.arn],
+    ]);
+    assert.strictEqual(
+      permissions.find((p) => p.inputs.action === "lambda:InvokeFunctionUrl")!.inputs
+        .functionUrlAuthType,
+      "AWS_IAM",
+    );
+    assert.strictEqual(
+      permissions.find((p) => p.inputs.action === "lambda:InvokeFunction")!.inputs
+        .invokedViaFunctionUrl,
+      true,
+    );
+    const policy = JSON.parse(
+      byType(plan, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "dev-mbe-proxy-mbe")!
+        .inputs.policy,
+    );
+    assert.deepStrictEqual(
+      policy.Statement.map((s: any) => s.Resource),
+      [one(plan, "aws:lambda/function:Function").state.arn],
+    );
+    assert.strictEqual(
+      byType(plan, "aws:iam/user:User").length,
+      0,
+      "no long-lived keys unless asked",
+    );
   });
 
   it("trusts only Vercel tokens of the configured team, project and environment", async () => {
     const plan = await stackOf("workloads", "prod");
     const cfg = workloadsConfig("prod").mbe.vercel;
     const oidc = vercelOidc(cfg);
-    assert.deepStrictEqual(oidc, { url: "https://oidc.vercel.com/example-team", host: "oidc.vercel.com/example-team", audience: "https://vercel.com/example-team", subject: "owner:example-team:project:mbe:environment:production" });
+    assert.deepStrictEqual(oidc, {
+      url: "https://oidc.vercel.com/example-team",
+      host: "oidc.vercel.com/example-team",
+      audience: "https://vercel.com/example-team",
+      subject: "owner:example-team:project:mbe:environment:production",
+    });
     const provider = one(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
-    assert.deepStrictEqual([provider.inputs.url, provider.inputs.clientIdLists], [oidc.url, [oidc.audience]]);
-    const trust = JSON.parse(byType(plan, "aws:iam/role:Role").find((r) => r.name === "prod-mbe-proxy-mbe")!.inputs.assumeRolePolicy);
+    assert.deepStrictEqual(
+      [provider.inputs.url, provider.inputs.clientIdLists],
+      [oidc.url, [oidc.audience]],
+    );
+    const trust = JSON.parse(
+      byType(plan, "aws:iam/role:Role").find((r) => r.name === "prod-mbe-proxy-mbe")!.inputs
+        .assumeRolePolicy,
+    );
     assert.deepStrictEqual(trust.Statement[0].Principal, { Federated: provider.state.arn });
-    assert.deepStrictEqual(trust.Statement[0].Condition, { StringEquals: { [`${oidc.host}:aud`]: oidc.audience, [`${oidc.host}:sub`]: oidc.subject } });
+    assert.deepStrictEqual(trust.Statement[0].Condition, {
+      StringEquals: { [`${oidc.host}:aud`]: oidc.audience, [`${oidc.host}:sub`]: oidc.subject },
+    });
   });
 
   it("creates an access-key user only when the file asks, with the key in a protected secret", async () => {
-    const plan = await planWorkloads("dev", (c) => (c["platform:workloads"].mbe.accessKeyUser = true));
+    const plan = await planWorkloads(
+      "dev",
+      (c) => (c["platform:workloads"].mbe.accessKeyUser = true),
+    );
     one(plan, "aws:iam/user:User");
     one(plan, "aws:iam/accessKey:AccessKey");
-    const secret = byType(plan, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === "openems/dev/mbe-access-key");
+    const secret = byType(plan, "aws:secretsmanager/secret:Secret").find(
+      (s) => s.inputs.name === "openems/dev/mbe-access-key",
+    );
     assert.ok(secret && secret.protect);
     assert.strictEqual(byType(plan, "aws:lambda/permission:Permission").length, 4);
   });
@@ -203,28 +347,70 @@ describe("workloads: HTTPS for people", () => {
       const cfg = workloadsConfig(env).https;
       const lb = one(plan, "aws:lb/loadBalancer:LoadBalancer");
       assert.deepStrictEqual(lb.inputs.subnets, (await networkOf(env)).outputs.publicSubnetIds);
-      const listeners = Object.fromEntries(byType(plan, "aws:lb/listener:Listener").map((l) => [l.inputs.port, l.inputs]));
+      const listeners = Object.fromEntries(
+        byType(plan, "aws:lb/listener:Listener").map((l) => [l.inputs.port, l.inputs]),
+      );
       assert.strictEqual(listeners[443].sslPolicy, ALB_TLS_POLICY);
-      assert.deepStrictEqual(listeners[80].defaultActions[0].redirect, { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" });
+      assert.deepStrictEqual(listeners[80].defaultActions[0].redirect, {
+        protocol: "HTTPS",
+        port: "443",
+        statusCode: "HTTP_301",
+      });
       const cert = one(plan, "aws:acm/certificate:Certificate");
-      assert.deepStrictEqual([cert.inputs.domainName, cert.inputs.subjectAlternativeNames, cert.inputs.validationMethod], [cfg.uiName, [cfg.odooName], "DNS"]);
-      const rules = byType(plan, "aws:lb/listenerRule:ListenerRule").map((r) => r.inputs.conditions[0].hostHeader.values[0]).sort();
+      assert.deepStrictEqual(
+        [cert.inputs.domainName, cert.inputs.subjectAlternativeNames, cert.inputs.validationMethod],
+        [cfg.uiName, [cfg.odooName], "DNS"],
+      );
+      const rules = byType(plan, "aws:lb/listenerRule:ListenerRule")
+        .map((r) => r.inputs.conditions[0].hostHeader.values[0])
+        .sort();
       assert.deepStrictEqual(rules, [cfg.odooName, cfg.uiName].sort());
       const albGroup = one(plan, "aws:ec2/securityGroup:SecurityGroup", `${env}-admin-alb`);
-      const ingress = byType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === albGroup.id);
-      const allowlist = (editedConfig("network", env, () => undefined)["platform:network"] as any).adminAllowlist;
-      assert.deepStrictEqual(ingress.map((r) => `${r.inputs.cidrIpv4}:${r.inputs.fromPort}`).sort(), allowlist.flatMap((c: string) => [`${c}:443`, `${c}:80`]).sort());
-      assert.deepStrictEqual(plan.outputs.https, { ui: `https://${cfg.uiName}`, odoo: `https://${cfg.odooName}` });
-      const backendFromAlb = byType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.referencedSecurityGroupId === albGroup.id);
+      const ingress = byType(
+        plan,
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      ).filter((r) => r.inputs.securityGroupId === albGroup.id);
+      const allowlist = (editedConfig("network", env, () => undefined)["platform:network"] as any)
+        .adminAllowlist;
+      assert.deepStrictEqual(
+        ingress.map((r) => `${r.inputs.cidrIpv4}:${r.inputs.fromPort}`).sort(),
+        allowlist.flatMap((c: string) => [`${c}:443`, `${c}:80`]).sort(),
+      );
+      assert.deepStrictEqual(plan.outputs.https, {
+        ui: `https://${cfg.uiName}`,
+        odoo: `https://${cfg.odooName}`,
+      });
+      const backendFromAlb = byType(
+        plan,
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      ).filter((r) => r.inputs.referencedSecurityGroupId === albGroup.id);
       assert.deepStrictEqual(backendFromAlb.map((r) => r.inputs.fromPort).sort(), [10016, 4200]);
     });
   }
 
   it("refuses names outside the hosted zone and a load balancer nobody may reach", async () => {
-    let r = await planExpectingError("workloads", "stage", editedConfig("workloads", "stage", (c) => (c["platform:workloads"].https.uiName = "openems.example.org")));
-    assert.match(r.message, /platform:workloads\.https\.uiName: got "openems\.example\.org"; expected a name inside the hosted zone example\.com/);
+    let r = await planExpectingError(
+      "workloads",
+      "stage",
+      editedConfig(
+        "workloads",
+        "stage",
+        (c) => (c["platform:workloads"].https.uiName = "openems.example.org"),
+      ),
+    );
+    assert.match(
+      r.message,
+      /platform:workloads\.https\.uiName: got "openems\.example\.org"; expected a name inside the hosted zone example\.com/,
+    );
     assert.strictEqual(r.registered.filter((x) => x.custom && x.type.startsWith("aws:")).length, 0);
-    r = await planExpectingError("workloads", "stage", editedConfig("workloads", "stage", (c) => (c["platform:network"].adminAllowlist = [])));
-    assert.match(r.message, /platform:workloads\.https\.mode: got "alb" with an empty platform:network\.adminAllowlist/);
+    r = await planExpectingError(
+      "workloads",
+      "stage",
+      editedConfig("workloads", "stage", (c) => (c["platform:network"].adminAllowlist = [])),
+    );
+    assert.match(
+      r.message,
+      /platform:workloads\.https\.mode: got "alb" with an empty platform:network\.adminAllowlist/,
+    );
   });
 });

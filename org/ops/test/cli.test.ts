@@ -5,7 +5,7 @@ import * as path from "path";
 import { parseOpsArgs, runOps, USAGE } from "../commands";
 import { OpsError } from "../aws";
 import { loadExpectedState } from "../expected";
-import { ORG_STACK_FILE } from "../../../platform/repo";
+import { ORG_STACK_FILE } from "../../../lib/repo";
 import { diffLines, renderDiff, renderTable, spendBar } from "../render";
 import { fakeOrg, run } from "./harness";
 
@@ -15,8 +15,14 @@ describe("ops command line", () => {
     [["freeze", "status", "--json"], { command: { name: "freeze status" }, json: true }],
     [["scp", "drift"], { command: { name: "scp drift" }, json: false }],
     [["budgets", "--json"], { command: { name: "budgets" }, json: true }],
-    [["unfreeze", "dev", "--reason", "  FIN-42 ", "--yes"], { command: { name: "unfreeze", account: "dev", reason: "FIN-42", yes: true }, json: false }],
-    [["unfreeze", "--reason=FIN-42", "dev"], { command: { name: "unfreeze", account: "dev", reason: "FIN-42", yes: false }, json: false }],
+    [
+      ["unfreeze", "dev", "--reason", "  FIN-42 ", "--yes"],
+      { command: { name: "unfreeze", account: "dev", reason: "FIN-42", yes: true }, json: false },
+    ],
+    [
+      ["unfreeze", "--reason=FIN-42", "dev"],
+      { command: { name: "unfreeze", account: "dev", reason: "FIN-42", yes: false }, json: false },
+    ],
     [["--help"], { command: { name: "help" }, json: false }],
   ];
   for (const [argv, parsed] of good) {
@@ -36,12 +42,15 @@ describe("ops command line", () => {
   ];
   for (const [argv, message] of bad) {
     it(`rejects "${argv.join(" ")}" with the usage`, () => {
-      assert.throws(() => parseOpsArgs(argv), (err: unknown) => {
-        assert.ok(err instanceof OpsError);
-        assert.match(err.message, message);
-        assert.ok(err.message.endsWith(USAGE));
-        return true;
-      });
+      assert.throws(
+        () => parseOpsArgs(argv),
+        (err: unknown) => {
+          assert.ok(err instanceof OpsError);
+          assert.match(err.message, message);
+          assert.ok(err.message.endsWith(USAGE));
+          return true;
+        },
+      );
     });
   }
 
@@ -60,14 +69,23 @@ describe("ops expected state", () => {
   it("refuses an invalid stack file with the config error, before any AWS call", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-"));
     const file = path.join(dir, "Pulumi.management.yaml");
-    fs.writeFileSync(file, fs.readFileSync(ORG_STACK_FILE, "utf8").replace("prefix: platform", "prefix: Platform_X"));
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(ORG_STACK_FILE, "utf8").replace("prefix: platform", "prefix: Platform_X"),
+    );
     try {
-      assert.throws(() => loadExpectedState(file), (err: unknown) => {
-        assert.ok(err instanceof OpsError);
-        assert.match(err.message, /^Cannot work out the expected state from .*Pulumi\.management\.yaml/);
-        assert.match(err.message, /platform:organization\.prefix: got "Platform_X"/);
-        return true;
-      });
+      assert.throws(
+        () => loadExpectedState(file),
+        (err: unknown) => {
+          assert.ok(err instanceof OpsError);
+          assert.match(
+            err.message,
+            /^Cannot work out the expected state from .*Pulumi\.management\.yaml/,
+          );
+          assert.match(err.message, /platform:organization\.prefix: got "Platform_X"/);
+          return true;
+        },
+      );
       const fake = fakeOrg();
       const errors: string[] = [];
       const code = await runOps(["budgets"], {
@@ -87,11 +105,19 @@ describe("ops expected state", () => {
   });
 
   it("says to deploy the org stack when the freeze SCP does not exist", async () => {
-    for (const argv of [["freeze", "status"], ["unfreeze", "dev", "--reason", "x", "--yes"]]) {
-      const fake = fakeOrg({ edit: (s) => (s.policies = s.policies.filter((p) => p.Name !== "platform-freeze")) });
+    for (const argv of [
+      ["freeze", "status"],
+      ["unfreeze", "dev", "--reason", "x", "--yes"],
+    ]) {
+      const fake = fakeOrg({
+        edit: (s) => (s.policies = s.policies.filter((p) => p.Name !== "platform-freeze")),
+      });
       const r = await run(fake, argv);
       assert.strictEqual(r.code, 2);
-      assert.match(r.stderr, /No service control policy named platform-freeze exists in this organization\. Deploy the org stack/);
+      assert.match(
+        r.stderr,
+        /No service control policy named platform-freeze exists in this organization\. Deploy the org stack/,
+      );
       assert.deepStrictEqual(fake.writes(), []);
     }
   });
@@ -100,7 +126,13 @@ describe("ops expected state", () => {
 describe("ops text helpers", () => {
   it("aligns table columns, numbers to the right, without trailing spaces", () => {
     assert.strictEqual(
-      renderTable([{ header: "NAME" }, { header: "AMOUNT", align: "right" }, { header: "NOTE" }], [["a", "1.00", ""], ["long-name", "100.00", "x"]]),
+      renderTable(
+        [{ header: "NAME" }, { header: "AMOUNT", align: "right" }, { header: "NOTE" }],
+        [
+          ["a", "1.00", ""],
+          ["long-name", "100.00", "x"],
+        ],
+      ),
       ["NAME       AMOUNT  NOTE", "a            1.00", "long-name  100.00  x"].join("\n"),
     );
   });
@@ -115,7 +147,8 @@ describe("ops text helpers", () => {
     [null, null, "[....................]"],
   ];
   for (const [actual, forecast, bar] of bars) {
-    it(`draws ${actual}% actual, ${forecast}% forecast as ${bar}`, () => assert.strictEqual(spendBar(actual, forecast), bar));
+    it(`draws ${actual}% actual, ${forecast}% forecast as ${bar}`, () =>
+      assert.strictEqual(spendBar(actual, forecast), bar));
   }
 
   it("diffs lines with the longest common subsequence", () => {
@@ -130,7 +163,16 @@ describe("ops text helpers", () => {
     const after = before.map((l, i) => (i === 10 ? "changed" : l));
     assert.strictEqual(
       renderDiff("old", "new", before.join("\n"), after.join("\n"), 1),
-      ["--- old", "+++ new", "  ... 9 unchanged lines", "  line 9", "- line 10", "+ changed", "  line 11", "  ... 8 unchanged lines"].join("\n"),
+      [
+        "--- old",
+        "+++ new",
+        "  ... 9 unchanged lines",
+        "  line 9",
+        "- line 10",
+        "+ changed",
+        "  line 11",
+        "  ... 8 unchanged lines",
+      ].join("\n"),
     );
   });
 });

@@ -11,14 +11,20 @@ describe("ops scp drift", () => {
     const r = await run(fake, ["scp", "drift"]);
     assert.strictEqual(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /compared 10 files in policies\/scp\//);
-    assert.match(r.stdout, /No drift: every SCP in AWS matches policies\/scp\/ in content, description and targets\./);
+    assert.match(
+      r.stdout,
+      /No drift: every SCP in AWS matches policies\/scp\/ in content, description and targets\./,
+    );
     assert.deepStrictEqual(fake.writes(), [], "drift is read-only");
   });
 
   it("reports frozen accounts, not drift, for the freeze SCP's attachments", async () => {
     const r = await run(fakeOrg({ frozen: ["dev", "sandbox"] }), ["scp", "drift"]);
     assert.strictEqual(r.code, 0);
-    assert.match(r.stdout, /Frozen accounts \(the freeze SCP is attached by budget actions; not drift\): account:dev \(openems-dev, 333333333333\), account:sandbox \(openems-sandbox, 666666666666\)\./);
+    assert.match(
+      r.stdout,
+      /Frozen accounts \(the freeze SCP is attached by budget actions; not drift\): account:dev \(openems-dev, 333333333333\), account:sandbox \(openems-sandbox, 666666666666\)\./,
+    );
   });
 
   it("ignores key order and whitespace in live content, as the stack does", async () => {
@@ -27,7 +33,16 @@ describe("ops scp drift", () => {
         edit: (s) => {
           const p = policy(s, "platform-deny-root-user");
           const doc = JSON.parse(p.Content);
-          p.Content = JSON.stringify({ Statement: doc.Statement.map((st: object) => Object.fromEntries(Object.entries(st).reverse())), Version: doc.Version }, null, 4);
+          p.Content = JSON.stringify(
+            {
+              Statement: doc.Statement.map((st: object) =>
+                Object.fromEntries(Object.entries(st).reverse()),
+              ),
+              Version: doc.Version,
+            },
+            null,
+            4,
+          );
         },
       }),
       ["scp", "drift"],
@@ -47,11 +62,20 @@ describe("ops scp drift", () => {
     const r = await run(fake, ["scp", "drift"]);
     assert.strictEqual(r.code, 1);
     assert.match(r.stdout, /Drift found \(1\):/);
-    assert.match(r.stdout, /CHANGED {5}platform-region-lock \(p-regionlock00\): content differs from policies\/scp\/region-lock\.json/);
-    assert.match(r.stdout, /--- expected: policies\/scp\/region-lock\.json\n {6}\+\+\+ live: platform-region-lock \(p-regionlock00\)/);
+    assert.match(
+      r.stdout,
+      /CHANGED {5}platform-region-lock \(p-regionlock00\): content differs from policies\/scp\/region-lock\.json/,
+    );
+    assert.match(
+      r.stdout,
+      /--- expected: policies\/scp\/region-lock\.json\n {6}\+\+\+ live: platform-region-lock \(p-regionlock00\)/,
+    );
     // Exactly the added region is marked, nothing else.
     const marked = r.stdout.split("\n").filter((l) => /^ {6}[-+] /.test(l));
-    assert.deepStrictEqual(marked.map((l) => l.trim().replace(/\s+/, " ")), ['- "us-west-2"', '+ "us-west-2",', '+ "eu-west-1"']);
+    assert.deepStrictEqual(
+      marked.map((l) => l.trim().replace(/\s+/, " ")),
+      ['- "us-west-2"', '+ "us-west-2",', '+ "eu-west-1"'],
+    );
   });
 
   it("treats a single string where the file has a one-element list as drift, as the stack does", async () => {
@@ -67,20 +91,36 @@ describe("ops scp drift", () => {
     });
     const r = await run(fake, ["scp", "drift", "--json"]);
     assert.strictEqual(r.code, 1);
-    assert.deepStrictEqual(JSON.parse(r.stdout).drift.map((d: any) => [d.kind, d.subject]), [["content", "platform-deny-leave-organization"]]);
+    assert.deepStrictEqual(
+      JSON.parse(r.stdout).drift.map((d: any) => [d.kind, d.subject]),
+      [["content", "platform-deny-leave-organization"]],
+    );
   });
 
   it("reports a missing policy, an extra policy with its targets, and exits 1", async () => {
     const fake = fakeOrg({
       edit: (s) => {
         s.policies = s.policies.filter((p) => p.Name !== "platform-lambda-url-iam-auth");
-        s.policies.push({ Id: "p-legacyallow1", Name: "legacy-allow-everything", Description: "", AwsManaged: false, Content: "{}", targets: [ACCOUNT_IDS.prod] });
+        s.policies.push({
+          Id: "p-legacyallow1",
+          Name: "legacy-allow-everything",
+          Description: "",
+          AwsManaged: false,
+          Content: "{}",
+          targets: [ACCOUNT_IDS.prod],
+        });
       },
     });
     const r = await run(fake, ["scp", "drift"]);
     assert.strictEqual(r.code, 1);
-    assert.match(r.stdout, /^ {2}MISSING {5}platform-lambda-url-iam-auth: in policies\/scp\/lambda-url-iam-auth\.json, not in AWS$/m);
-    assert.match(r.stdout, /^ {2}EXTRA {7}legacy-allow-everything \(p-legacyallow1\): in AWS, not in policies\/scp\/; attached to account:prod \(openems-prod, 555555555555\)$/m);
+    assert.match(
+      r.stdout,
+      /^ {2}MISSING {5}platform-lambda-url-iam-auth: in policies\/scp\/lambda-url-iam-auth\.json, not in AWS$/m,
+    );
+    assert.match(
+      r.stdout,
+      /^ {2}EXTRA {7}legacy-allow-everything \(p-legacyallow1\): in AWS, not in policies\/scp\/; attached to account:prod \(openems-prod, 555555555555\)$/m,
+    );
     assert.match(r.stdout, /Drift found \(2\):/);
   });
 
@@ -97,20 +137,33 @@ describe("ops scp drift", () => {
     const doc = JSON.parse(r.stdout);
     const targets = doc.drift.filter((d: any) => d.kind === "targets");
     assert.deepStrictEqual(
-      targets.map((d: any) => [d.subject, d.missingTargets.map((t: any) => t.label), d.extraTargets.map((t: any) => t.label)]),
+      targets.map((d: any) => [
+        d.subject,
+        d.missingTargets.map((t: any) => t.label),
+        d.extraTargets.map((t: any) => t.label),
+      ]),
       [
         ["platform-deny-agent-role", ["account:stage"], ["account:dev"]],
         ["platform-region-lock", [], ["ou:sandbox"]],
       ],
     );
     const text = (await run(fake, ["scp", "drift"])).stdout;
-    assert.match(text, /TARGETS {5}platform-deny-agent-role \(p-denyagentrol\): not attached to account:stage \(openems-stage, 444444444444\); also attached to account:dev \(openems-dev, 333333333333\)/);
+    assert.match(
+      text,
+      /TARGETS {5}platform-deny-agent-role \(p-denyagentrol\): not attached to account:stage \(openems-stage, 444444444444\); also attached to account:dev \(openems-dev, 333333333333\)/,
+    );
   });
 
   it("reports a changed description", async () => {
-    const r = await run(fakeOrg({ edit: (s) => (policy(s, "platform-deny-root-user").Description = "root is fine") }), ["scp", "drift"]);
+    const r = await run(
+      fakeOrg({ edit: (s) => (policy(s, "platform-deny-root-user").Description = "root is fine") }),
+      ["scp", "drift"],
+    );
     assert.strictEqual(r.code, 1);
-    assert.match(r.stdout, /DESCRIPTION platform-deny-root-user \(p-denyrootuser\): description differs/);
+    assert.match(
+      r.stdout,
+      /DESCRIPTION platform-deny-root-user \(p-denyrootuser\): description differs/,
+    );
     assert.match(r.stdout, /live: {5}"root is fine"/);
   });
 
@@ -125,8 +178,14 @@ describe("ops scp drift", () => {
     const r = await run(fake, ["scp", "drift", "--json"]);
     assert.strictEqual(r.code, 1);
     const missing = JSON.parse(r.stdout).drift.filter((d: any) => d.kind === "unknown-target");
-    assert.deepStrictEqual(missing.map((d: any) => d.subject), ["ou:sandbox"]);
-    assert.match(missing[0].summary, /puts bedrock-model-allowlist, deny-expensive-services, ec2-instance-type-allowlist, lambda-url-iam-auth on ou:sandbox/);
+    assert.deepStrictEqual(
+      missing.map((d: any) => d.subject),
+      ["ou:sandbox"],
+    );
+    assert.match(
+      missing[0].summary,
+      /puts bedrock-model-allowlist, deny-expensive-services, ec2-instance-type-allowlist, lambda-url-iam-auth on ou:sandbox/,
+    );
   });
 
   it("gives the same report whatever the page size", async () => {
@@ -159,6 +218,10 @@ describe("SCP content comparison", () => {
 
   it("sorts keys for comparison and aligns live keys to the file's order for display", () => {
     assert.strictEqual(canonicalJson({ b: 1, a: [{ d: 1, c: 2 }] }), '{"a":[{"c":2,"d":1}],"b":1}');
-    assert.deepStrictEqual(Object.keys(alignKeys({ z: 1, b: 2, a: 3 }, { a: 0, b: 0 }) as object), ["a", "b", "z"]);
+    assert.deepStrictEqual(Object.keys(alignKeys({ z: 1, b: 2, a: 3 }, { a: 0, b: 0 }) as object), [
+      "a",
+      "b",
+      "z",
+    ]);
   });
 });

@@ -111,12 +111,24 @@ function policyId(name: string): string {
   return `p-${(name.replace(/[^a-z0-9]/gi, "") + "00000000").slice(0, 12)}`;
 }
 
-function budget(name: string, limit: number, actual: number, forecast: number, accountId?: string): Budget {
+function budget(
+  name: string,
+  limit: number,
+  actual: number,
+  forecast: number,
+  accountId?: string,
+): Budget {
   return {
     BudgetName: name,
     BudgetLimit: { Amount: limit.toFixed(1), Unit: "USD" },
     CostFilters: accountId ? { LinkedAccount: [accountId] } : {},
-    CostTypes: { IncludeTax: true, IncludeSubscription: true, UseBlended: false, IncludeRefund: false, IncludeCredit: false },
+    CostTypes: {
+      IncludeTax: true,
+      IncludeSubscription: true,
+      UseBlended: false,
+      IncludeRefund: false,
+      IncludeCredit: false,
+    },
     TimeUnit: "MONTHLY",
     TimePeriod: { Start: new Date("2026-03-01T00:00:00Z"), End: new Date("2087-06-15T00:00:00Z") },
     CalculatedSpend: {
@@ -133,7 +145,12 @@ export const ACTION_IDS: Readonly<Record<string, string>> = {
   sandbox: "0e6b2d94-58c1-4f3a-9b7e-c2d4f6a8e013",
 };
 
-function freezeAction(expected: ExpectedState, key: string, status: ActionStatus, freezePolicyId: string): Action {
+function freezeAction(
+  expected: ExpectedState,
+  key: string,
+  status: ActionStatus,
+  freezePolicyId: string,
+): Action {
   return {
     ActionId: ACTION_IDS[key],
     BudgetName: accountBudgetName(expected, key),
@@ -143,11 +160,16 @@ function freezeAction(expected: ExpectedState, key: string, status: ActionStatus
       ActionThresholdValue: expected.config["platform:budgets"].accounts[key].freezeAtPercent!,
       ActionThresholdType: "PERCENTAGE",
     },
-    Definition: { ScpActionDefinition: { PolicyId: freezePolicyId, TargetIds: [ACCOUNT_IDS[key]] } },
+    Definition: {
+      ScpActionDefinition: { PolicyId: freezePolicyId, TargetIds: [ACCOUNT_IDS[key]] },
+    },
     ExecutionRoleArn: `arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:role/${expected.prefix}-budget-action`,
     ApprovalModel: "AUTOMATIC",
     Status: status,
-    Subscribers: expected.config["platform:budgets"].subscribers.map((Address) => ({ SubscriptionType: "EMAIL", Address })),
+    Subscribers: expected.config["platform:budgets"].subscribers.map((Address) => ({
+      SubscriptionType: "EMAIL",
+      Address,
+    })),
   };
 }
 
@@ -156,17 +178,32 @@ function freezeAction(expected: ExpectedState, key: string, status: ActionStatus
  * with the stack's content and attachments, budgets and freeze actions, nothing frozen. `frozen`
  * lists account keys whose budget action has fired (EXECUTION_SUCCESS, SCP attached).
  */
-export function deployedState(expected: ExpectedState, opts: { frozen?: string[] } = {}): FakeState {
+export function deployedState(
+  expected: ExpectedState,
+  opts: { frozen?: string[] } = {},
+): FakeState {
   const frozen = new Set(opts.frozen ?? []);
   const config = expected.config;
-  const ouNames: Record<string, string> = { security: "Security", workloads: "Workloads", "workloads/prod": "Prod", "workloads/nonprod": "Nonprod", sandbox: "Sandbox" };
+  const ouNames: Record<string, string> = {
+    security: "Security",
+    workloads: "Workloads",
+    "workloads/prod": "Prod",
+    "workloads/nonprod": "Nonprod",
+    sandbox: "Sandbox",
+  };
   const ous: FakeOu[] = Object.entries(OU_IDS).map(([path, Id]) => ({
     Id,
     Name: ouNames[path],
     ParentId: path.includes("/") ? OU_IDS[path.slice(0, path.lastIndexOf("/"))] : ROOT_ID,
   }));
   const accounts: FakeAccount[] = [
-    { Id: MANAGEMENT_ACCOUNT_ID, Name: "openems-management", Email: "aws+openems-management@example.com", State: "ACTIVE", ParentId: ROOT_ID },
+    {
+      Id: MANAGEMENT_ACCOUNT_ID,
+      Name: "openems-management",
+      Email: "aws+openems-management@example.com",
+      State: "ACTIVE",
+      ParentId: ROOT_ID,
+    },
     ...Object.entries(config["platform:accounts"]).map(([key, a]) => ({
       Id: ACCOUNT_IDS[key],
       Name: a.name,
@@ -181,7 +218,10 @@ export function deployedState(expected: ExpectedState, opts: { frozen?: string[]
       Name: "FullAWSAccess",
       Description: "Allows access to every operation",
       AwsManaged: true,
-      Content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
+      Content: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+      }),
       targets: [ROOT_ID, ...Object.values(OU_IDS), ...accounts.map((a) => a.Id)],
     },
     ...expected.plan.policies.map((p) => ({
@@ -206,16 +246,33 @@ export function deployedState(expected: ExpectedState, opts: { frozen?: string[]
   };
   const total = Object.values(spend).reduce((s, [a, f]) => [s[0] + a, s[1] + f], [0, 0]);
   const budgets: Budget[] = [
-    budget(accountBudgetName(expected, "organization"), config["platform:budgets"].organization.amount, Math.round(total[0] * 100) / 100, Math.round(total[1] * 100) / 100),
+    budget(
+      accountBudgetName(expected, "organization"),
+      config["platform:budgets"].organization.amount,
+      Math.round(total[0] * 100) / 100,
+      Math.round(total[1] * 100) / 100,
+    ),
     ...Object.entries(config["platform:budgets"].accounts).map(([key, b]) =>
-      budget(accountBudgetName(expected, key), b.amount, spend[key][0], spend[key][1], ACCOUNT_IDS[key]),
+      budget(
+        accountBudgetName(expected, key),
+        b.amount,
+        spend[key][0],
+        spend[key][1],
+        ACCOUNT_IDS[key],
+      ),
     ),
   ];
   const actions = Object.entries(config["platform:budgets"].accounts)
     .filter(([, b]) => b.freezeAtPercent !== undefined)
-    .map(([key]) => freezeAction(expected, key, frozen.has(key) ? "EXECUTION_SUCCESS" : "STANDBY", freezeId));
+    .map(([key]) =>
+      freezeAction(expected, key, frozen.has(key) ? "EXECUTION_SUCCESS" : "STANDBY", freezeId),
+    );
   return {
-    caller: { Account: MANAGEMENT_ACCOUNT_ID, Arn: ADMIN_ARN, UserId: "AROAEXAMPLEID00000001:alice@example.com" },
+    caller: {
+      Account: MANAGEMENT_ACCOUNT_ID,
+      Arn: ADMIN_ARN,
+      UserId: "AROAEXAMPLEID00000001:alice@example.com",
+    },
     managementAccountId: MANAGEMENT_ACCOUNT_ID,
     ous,
     accounts,
@@ -225,11 +282,19 @@ export function deployedState(expected: ExpectedState, opts: { frozen?: string[]
   };
 }
 
-function pageOf<T>(items: readonly T[], token: string | undefined, size: number): { page: T[]; NextToken?: string } {
+function pageOf<T>(
+  items: readonly T[],
+  token: string | undefined,
+  size: number,
+): { page: T[]; NextToken?: string } {
   const start = token ? Number(token.replace(/^page-/, "")) : 0;
-  if (!Number.isInteger(start) || start < 0 || start > items.length) throw new Error(`fake: bad NextToken ${token}`);
+  if (!Number.isInteger(start) || start < 0 || start > items.length)
+    throw new Error(`fake: bad NextToken ${token}`);
   const end = Math.min(items.length, start + size);
-  return { page: items.slice(start, end), NextToken: end < items.length ? `page-${end}` : undefined };
+  return {
+    page: items.slice(start, end),
+    NextToken: end < items.length ? `page-${end}` : undefined,
+  };
 }
 
 export interface FakeOptions {
@@ -253,7 +318,12 @@ const MOCKED_COMMANDS = {
     ListTargetsForPolicyCommand,
     DetachPolicyCommand,
   ],
-  budgets: [DescribeBudgetsCommand, DescribeBudgetActionsForAccountCommand, DescribeBudgetActionCommand, ExecuteBudgetActionCommand],
+  budgets: [
+    DescribeBudgetsCommand,
+    DescribeBudgetActionsForAccountCommand,
+    DescribeBudgetActionCommand,
+    ExecuteBudgetActionCommand,
+  ],
   sts: [GetCallerIdentityCommand],
 } as const;
 
@@ -299,35 +369,58 @@ export class FakeAws {
     this.clients = sharedClients();
     this.activate();
     // Handlers are registered per fake and looked up by command class by the shared mocks.
-    const answer = { on: (command: unknown) => ({ callsFake: (h: (input: any) => unknown) => void this.handlers.set(command, h) }) };
+    const answer = {
+      on: (command: unknown) => ({
+        callsFake: (h: (input: any) => unknown) => void this.handlers.set(command, h),
+      }),
+    };
     const size = options.pageSize ?? 2;
     const page = <T>(items: readonly T[], token: string | undefined) => pageOf(items, token, size);
     const s = this.state;
 
-    answer.on(DescribeOrganizationCommand).callsFake(this.handler("DescribeOrganization", () => ({
-      Organization: {
-        Id: ORG_ID,
-        Arn: `arn:aws:organizations::${s.managementAccountId}:organization/${ORG_ID}`,
-        FeatureSet: "ALL",
-        MasterAccountArn: `arn:aws:organizations::${s.managementAccountId}:account/${ORG_ID}/${s.managementAccountId}`,
-        MasterAccountId: s.managementAccountId,
-        MasterAccountEmail: "aws+openems-management@example.com",
-      },
-    })));
-    answer.on(ListRootsCommand).callsFake(this.handler("ListRoots", (input) => {
-      const { page: Roots, NextToken } = page(
-        [{ Id: ROOT_ID, Arn: `arn:aws:organizations::${s.managementAccountId}:root/${ORG_ID}/${ROOT_ID}`, Name: "Root", PolicyTypes: [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }] }],
-        input.NextToken,
-      );
-      return { Roots, NextToken };
-    }));
-    answer.on(ListOrganizationalUnitsForParentCommand).callsFake(this.handler("ListOrganizationalUnitsForParent", (input) => {
-      const { page: OrganizationalUnits, NextToken } = page(
-        s.ous.filter((o) => o.ParentId === input.ParentId).map((o) => ({ Id: o.Id, Name: o.Name, Arn: `arn:aws:organizations::${s.managementAccountId}:ou/${ORG_ID}/${o.Id}` })),
-        input.NextToken,
-      );
-      return { OrganizationalUnits, NextToken };
-    }));
+    answer.on(DescribeOrganizationCommand).callsFake(
+      this.handler("DescribeOrganization", () => ({
+        Organization: {
+          Id: ORG_ID,
+          Arn: `arn:aws:organizations::${s.managementAccountId}:organization/${ORG_ID}`,
+          FeatureSet: "ALL",
+          MasterAccountArn: `arn:aws:organizations::${s.managementAccountId}:account/${ORG_ID}/${s.managementAccountId}`,
+          MasterAccountId: s.managementAccountId,
+          MasterAccountEmail: "aws+openems-management@example.com",
+        },
+      })),
+    );
+    answer.on(ListRootsCommand).callsFake(
+      this.handler("ListRoots", (input) => {
+        const { page: Roots, NextToken } = page(
+          [
+            {
+              Id: ROOT_ID,
+              Arn: `arn:aws:organizations::${s.managementAccountId}:root/${ORG_ID}/${ROOT_ID}`,
+              Name: "Root",
+              PolicyTypes: [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }],
+            },
+          ],
+          input.NextToken,
+        );
+        return { Roots, NextToken };
+      }),
+    );
+    answer.on(ListOrganizationalUnitsForParentCommand).callsFake(
+      this.handler("ListOrganizationalUnitsForParent", (input) => {
+        const { page: OrganizationalUnits, NextToken } = page(
+          s.ous
+            .filter((o) => o.ParentId === input.ParentId)
+            .map((o) => ({
+              Id: o.Id,
+              Name: o.Name,
+              Arn: `arn:aws:organizations::${s.managementAccountId}:ou/${ORG_ID}/${o.Id}`,
+            })),
+          input.NextToken,
+        );
+        return { OrganizationalUnits, NextToken };
+      }),
+    );
     const accountShape = (a: FakeAccount) => ({
       Id: a.Id,
       Arn: `arn:aws:organizations::${s.managementAccountId}:account/${ORG_ID}/${a.Id}`,
@@ -338,14 +431,21 @@ export class FakeAws {
       JoinedMethod: a.Id === s.managementAccountId ? "INVITED" : "CREATED",
       JoinedTimestamp: new Date("2025-11-03T10:00:00Z"),
     });
-    answer.on(ListAccountsForParentCommand).callsFake(this.handler("ListAccountsForParent", (input) => {
-      const { page: Accounts, NextToken } = page(s.accounts.filter((a) => a.ParentId === input.ParentId).map(accountShape), input.NextToken);
-      return { Accounts, NextToken };
-    }));
-    answer.on(ListAccountsCommand).callsFake(this.handler("ListAccounts", (input) => {
-      const { page: Accounts, NextToken } = page(s.accounts.map(accountShape), input.NextToken);
-      return { Accounts, NextToken };
-    }));
+    answer.on(ListAccountsForParentCommand).callsFake(
+      this.handler("ListAccountsForParent", (input) => {
+        const { page: Accounts, NextToken } = page(
+          s.accounts.filter((a) => a.ParentId === input.ParentId).map(accountShape),
+          input.NextToken,
+        );
+        return { Accounts, NextToken };
+      }),
+    );
+    answer.on(ListAccountsCommand).callsFake(
+      this.handler("ListAccounts", (input) => {
+        const { page: Accounts, NextToken } = page(s.accounts.map(accountShape), input.NextToken);
+        return { Accounts, NextToken };
+      }),
+    );
     const summary = (p: FakePolicy) => ({
       Id: p.Id,
       Arn: p.AwsManaged
@@ -356,67 +456,104 @@ export class FakeAws {
       Type: "SERVICE_CONTROL_POLICY",
       AwsManaged: p.AwsManaged,
     });
-    answer.on(ListPoliciesCommand).callsFake(this.handler("ListPolicies", (input) => {
-      if (input.Filter !== "SERVICE_CONTROL_POLICY") return { Policies: [] };
-      const { page: Policies, NextToken } = page(s.policies.map(summary), input.NextToken);
-      return { Policies, NextToken };
-    }));
-    answer.on(DescribePolicyCommand).callsFake(this.handler("DescribePolicy", (input) => {
-      const p = this.policy(input.PolicyId);
-      return { Policy: { PolicySummary: summary(p), Content: p.Content } };
-    }));
-    answer.on(ListTargetsForPolicyCommand).callsFake(this.handler("ListTargetsForPolicy", (input) => {
-      const p = this.policy(input.PolicyId);
-      const { page: Targets, NextToken } = page(p.targets.map((id) => this.targetSummary(id)), input.NextToken);
-      return { Targets, NextToken };
-    }));
-    answer.on(DetachPolicyCommand).callsFake(this.handler("DetachPolicy", (input) => {
-      const p = this.policy(input.PolicyId);
-      if (!p.targets.includes(input.TargetId)) {
-        throw new PolicyNotAttachedException({ message: "The policy isn't attached to the specified target in the specified root.", $metadata: { httpStatusCode: 400 } });
-      }
-      p.targets = p.targets.filter((t) => t !== input.TargetId);
-      return {};
-    }));
-
-    answer.on(DescribeBudgetsCommand).callsFake(this.handler("DescribeBudgets", (input) => {
-      this.assertManagementAccount(input.AccountId);
-      const { page: Budgets, NextToken } = page(s.budgets, input.NextToken);
-      return { Budgets, NextToken };
-    }));
-    answer.on(DescribeBudgetActionsForAccountCommand).callsFake(this.handler("DescribeBudgetActionsForAccount", (input) => {
-      this.assertManagementAccount(input.AccountId);
-      const { page: Actions, NextToken } = page(s.actions, input.NextToken);
-      return { Actions, NextToken };
-    }));
-    answer.on(DescribeBudgetActionCommand).callsFake(this.handler("DescribeBudgetAction", (input) => {
-      const action = this.action(input.BudgetName, input.ActionId);
-      const left = this.pendingPolls.get(action.ActionId!);
-      if (action.Status === "REVERSE_IN_PROGRESS" && left !== undefined) {
-        if (left <= 0) {
-          action.Status = this.options.reversalResult ?? "REVERSE_SUCCESS";
-          if (action.Status === "REVERSE_SUCCESS") {
-            const p = this.policy(action.Definition!.ScpActionDefinition!.PolicyId!);
-            p.targets = p.targets.filter((t) => !action.Definition!.ScpActionDefinition!.TargetIds!.includes(t));
-          }
-          this.pendingPolls.delete(action.ActionId!);
-        } else {
-          this.pendingPolls.set(action.ActionId!, left - 1);
+    answer.on(ListPoliciesCommand).callsFake(
+      this.handler("ListPolicies", (input) => {
+        if (input.Filter !== "SERVICE_CONTROL_POLICY") return { Policies: [] };
+        const { page: Policies, NextToken } = page(s.policies.map(summary), input.NextToken);
+        return { Policies, NextToken };
+      }),
+    );
+    answer.on(DescribePolicyCommand).callsFake(
+      this.handler("DescribePolicy", (input) => {
+        const p = this.policy(input.PolicyId);
+        return { Policy: { PolicySummary: summary(p), Content: p.Content } };
+      }),
+    );
+    answer.on(ListTargetsForPolicyCommand).callsFake(
+      this.handler("ListTargetsForPolicy", (input) => {
+        const p = this.policy(input.PolicyId);
+        const { page: Targets, NextToken } = page(
+          p.targets.map((id) => this.targetSummary(id)),
+          input.NextToken,
+        );
+        return { Targets, NextToken };
+      }),
+    );
+    answer.on(DetachPolicyCommand).callsFake(
+      this.handler("DetachPolicy", (input) => {
+        const p = this.policy(input.PolicyId);
+        if (!p.targets.includes(input.TargetId)) {
+          throw new PolicyNotAttachedException({
+            message: "The policy isn't attached to the specified target in the specified root.",
+            $metadata: { httpStatusCode: 400 },
+          });
         }
-      }
-      return { AccountId: input.AccountId, BudgetName: input.BudgetName, Action: action };
-    }));
-    answer.on(ExecuteBudgetActionCommand).callsFake(this.handler("ExecuteBudgetAction", (input) => {
-      const action = this.action(input.BudgetName, input.ActionId);
-      if (input.ExecutionType !== "REVERSE_BUDGET_ACTION" || action.Status !== "EXECUTION_SUCCESS") {
-        throw new InvalidParameterException({ message: `You can't ${input.ExecutionType} an action in ${action.Status}.`, $metadata: { httpStatusCode: 400 } });
-      }
-      action.Status = "REVERSE_IN_PROGRESS";
-      this.pendingPolls.set(action.ActionId!, this.options.reversalPolls ?? 1);
-      return { AccountId: input.AccountId, BudgetName: input.BudgetName, ActionId: input.ActionId, ExecutionType: input.ExecutionType };
-    }));
+        p.targets = p.targets.filter((t) => t !== input.TargetId);
+        return {};
+      }),
+    );
 
-    answer.on(GetCallerIdentityCommand).callsFake(this.handler("GetCallerIdentity", () => ({ ...s.caller })));
+    answer.on(DescribeBudgetsCommand).callsFake(
+      this.handler("DescribeBudgets", (input) => {
+        this.assertManagementAccount(input.AccountId);
+        const { page: Budgets, NextToken } = page(s.budgets, input.NextToken);
+        return { Budgets, NextToken };
+      }),
+    );
+    answer.on(DescribeBudgetActionsForAccountCommand).callsFake(
+      this.handler("DescribeBudgetActionsForAccount", (input) => {
+        this.assertManagementAccount(input.AccountId);
+        const { page: Actions, NextToken } = page(s.actions, input.NextToken);
+        return { Actions, NextToken };
+      }),
+    );
+    answer.on(DescribeBudgetActionCommand).callsFake(
+      this.handler("DescribeBudgetAction", (input) => {
+        const action = this.action(input.BudgetName, input.ActionId);
+        const left = this.pendingPolls.get(action.ActionId!);
+        if (action.Status === "REVERSE_IN_PROGRESS" && left !== undefined) {
+          if (left <= 0) {
+            action.Status = this.options.reversalResult ?? "REVERSE_SUCCESS";
+            if (action.Status === "REVERSE_SUCCESS") {
+              const p = this.policy(action.Definition!.ScpActionDefinition!.PolicyId!);
+              p.targets = p.targets.filter(
+                (t) => !action.Definition!.ScpActionDefinition!.TargetIds!.includes(t),
+              );
+            }
+            this.pendingPolls.delete(action.ActionId!);
+          } else {
+            this.pendingPolls.set(action.ActionId!, left - 1);
+          }
+        }
+        return { AccountId: input.AccountId, BudgetName: input.BudgetName, Action: action };
+      }),
+    );
+    answer.on(ExecuteBudgetActionCommand).callsFake(
+      this.handler("ExecuteBudgetAction", (input) => {
+        const action = this.action(input.BudgetName, input.ActionId);
+        if (
+          input.ExecutionType !== "REVERSE_BUDGET_ACTION" ||
+          action.Status !== "EXECUTION_SUCCESS"
+        ) {
+          throw new InvalidParameterException({
+            message: `You can't ${input.ExecutionType} an action in ${action.Status}.`,
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        action.Status = "REVERSE_IN_PROGRESS";
+        this.pendingPolls.set(action.ActionId!, this.options.reversalPolls ?? 1);
+        return {
+          AccountId: input.AccountId,
+          BudgetName: input.BudgetName,
+          ActionId: input.ActionId,
+          ExecutionType: input.ExecutionType,
+        };
+      }),
+    );
+
+    answer
+      .on(GetCallerIdentityCommand)
+      .callsFake(this.handler("GetCallerIdentity", () => ({ ...s.caller })));
   }
 
   /** Makes this fake the one the shared clients answer from. */
@@ -479,28 +616,58 @@ export class FakeAws {
 
   private policy(id: string): FakePolicy {
     const p = this.state.policies.find((x) => x.Id === id);
-    if (!p) throw new PolicyNotFoundException({ message: "We can't find a policy with the PolicyId that you specified.", $metadata: { httpStatusCode: 400 } });
+    if (!p)
+      throw new PolicyNotFoundException({
+        message: "We can't find a policy with the PolicyId that you specified.",
+        $metadata: { httpStatusCode: 400 },
+      });
     return p;
   }
 
   private action(budgetName: string, actionId: string): Action {
-    const a = this.state.actions.find((x) => x.BudgetName === budgetName && x.ActionId === actionId);
-    if (!a) throw new NotFoundException({ message: `Unable to find action ${actionId} of budget ${budgetName}`, $metadata: { httpStatusCode: 400 } });
+    const a = this.state.actions.find(
+      (x) => x.BudgetName === budgetName && x.ActionId === actionId,
+    );
+    if (!a)
+      throw new NotFoundException({
+        message: `Unable to find action ${actionId} of budget ${budgetName}`,
+        $metadata: { httpStatusCode: 400 },
+      });
     return a;
   }
 
   private targetSummary(id: string) {
     const s = this.state;
-    if (id === ROOT_ID) return { TargetId: id, Arn: `arn:aws:organizations::${s.managementAccountId}:root/${ORG_ID}/${id}`, Name: "Root", Type: "ROOT" };
+    if (id === ROOT_ID)
+      return {
+        TargetId: id,
+        Arn: `arn:aws:organizations::${s.managementAccountId}:root/${ORG_ID}/${id}`,
+        Name: "Root",
+        Type: "ROOT",
+      };
     const ou = s.ous.find((o) => o.Id === id);
-    if (ou) return { TargetId: id, Arn: `arn:aws:organizations::${s.managementAccountId}:ou/${ORG_ID}/${id}`, Name: ou.Name, Type: "ORGANIZATIONAL_UNIT" };
+    if (ou)
+      return {
+        TargetId: id,
+        Arn: `arn:aws:organizations::${s.managementAccountId}:ou/${ORG_ID}/${id}`,
+        Name: ou.Name,
+        Type: "ORGANIZATIONAL_UNIT",
+      };
     const a = s.accounts.find((x) => x.Id === id);
-    return { TargetId: id, Arn: `arn:aws:organizations::${s.managementAccountId}:account/${ORG_ID}/${id}`, Name: a?.Name ?? id, Type: "ACCOUNT" };
+    return {
+      TargetId: id,
+      Arn: `arn:aws:organizations::${s.managementAccountId}:account/${ORG_ID}/${id}`,
+      Name: a?.Name ?? id,
+      Type: "ACCOUNT",
+    };
   }
 
   private assertManagementAccount(accountId: string): void {
     if (accountId !== this.state.managementAccountId) {
-      throw new InvalidParameterException({ message: `fake: budgets live in ${this.state.managementAccountId}, not ${accountId}`, $metadata: { httpStatusCode: 400 } });
+      throw new InvalidParameterException({
+        message: `fake: budgets live in ${this.state.managementAccountId}, not ${accountId}`,
+        $metadata: { httpStatusCode: 400 },
+      });
     }
   }
 }

@@ -28,7 +28,11 @@ export interface RunOptions {
   readonly expected?: ExpectedState;
 }
 
-export async function run(fake: FakeAws, argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+export async function run(
+  fake: FakeAws,
+  argv: string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
   const out: string[] = [];
   const err: string[] = [];
   const sleeps: number[] = [];
@@ -48,7 +52,9 @@ export async function run(fake: FakeAws, argv: string[], opts: RunOptions = {}):
 }
 
 /** A fake of the deployed organization; `frozen` account keys have had their freeze action fire. */
-export function fakeOrg(opts: { frozen?: string[]; edit?: (s: FakeState) => void } & FakeOptions = {}): FakeAws {
+export function fakeOrg(
+  opts: { frozen?: string[]; edit?: (s: FakeState) => void } & FakeOptions = {},
+): FakeAws {
   const state = deployedState(repositoryExpected(), { frozen: opts.frozen });
   opts.edit?.(state);
   return new FakeAws(state, opts);

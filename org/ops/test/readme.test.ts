@@ -18,14 +18,28 @@ function driftedOrg(s: FakeState): void {
   lock.Content = JSON.stringify(doc);
   const agent = s.policies.find((p) => p.Name === "platform-deny-agent-role")!;
   agent.targets = agent.targets.filter((t) => t !== ACCOUNT_IDS.stage);
-  s.policies.push({ Id: "p-legacyallow1", Name: "legacy-allow-everything", Description: "", AwsManaged: false, Content: "{}", targets: [ACCOUNT_IDS.prod] });
+  s.policies.push({
+    Id: "p-legacyallow1",
+    Name: "legacy-allow-everything",
+    Description: "",
+    AwsManaged: false,
+    Content: "{}",
+    targets: [ACCOUNT_IDS.prod],
+  });
 }
 
-const EXAMPLES: Record<string, { frozen?: string[]; edit?: (s: FakeState) => void; argv: string[]; code: number }> = {
+const EXAMPLES: Record<
+  string,
+  { frozen?: string[]; edit?: (s: FakeState) => void; argv: string[]; code: number }
+> = {
   "freeze-status-frozen": { frozen: ["dev"], argv: ["freeze", "status"], code: 0 },
   "freeze-status-unfrozen": { argv: ["freeze", "status"], code: 0 },
   "unfreeze-refused": { frozen: ["dev"], argv: ["unfreeze", "dev", "--reason", REASON], code: 2 },
-  "unfreeze-done": { frozen: ["dev"], argv: ["unfreeze", "dev", "--reason", REASON, "--yes"], code: 0 },
+  "unfreeze-done": {
+    frozen: ["dev"],
+    argv: ["unfreeze", "dev", "--reason", REASON, "--yes"],
+    code: 0,
+  },
   budgets: { frozen: ["dev"], argv: ["budgets"], code: 0 },
   "drift-none": { frozen: ["dev"], argv: ["scp", "drift"], code: 0 },
   "drift-found": { edit: driftedOrg, argv: ["scp", "drift"], code: 1 },
@@ -34,7 +48,8 @@ const EXAMPLES: Record<string, { frozen?: string[]; edit?: (s: FakeState) => voi
 function readmeExamples(): Map<string, string> {
   const text = fs.readFileSync(README, "utf8");
   const found = new Map<string, string>();
-  for (const m of text.matchAll(/<!-- example: ([a-z-]+) -->\n```text\n([\s\S]*?)\n```/g)) found.set(m[1], m[2]);
+  for (const m of text.matchAll(/<!-- example: ([a-z-]+) -->\n```text\n([\s\S]*?)\n```/g))
+    found.set(m[1], m[2]);
   return found;
 }
 

@@ -15,7 +15,8 @@ export function settings<T extends object>(args: HasConfig, defaults: T): T {
   const given = args.getConfig<Partial<T>>() ?? {};
   const out = { ...defaults } as T;
   for (const [key, value] of Object.entries(given)) {
-    if (value !== undefined && key !== "enforcementLevel") (out as Record<string, unknown>)[key] = value;
+    if (value !== undefined && key !== "enforcementLevel")
+      (out as Record<string, unknown>)[key] = value;
   }
   return out;
 }

@@ -11,7 +11,9 @@ export function wildcardGrants(document: unknown): string[] {
   if (raw === UNKNOWN) return [];
   const doc = objectOf(raw);
   if (!doc) return [];
-  const statements = asList(read(() => doc.Statement) as Record<string, any> | Record<string, any>[] | undefined);
+  const statements = asList(
+    read(() => doc.Statement) as Record<string, any> | Record<string, any>[] | undefined,
+  );
   const found: string[] = [];
   statements.forEach((st, i) => {
     if (read(() => st.Effect) !== "Allow") return;
@@ -34,5 +36,9 @@ export function policyNameOfArn(arn: string): string {
 
 /** True for a customer-managed policy ARN whose name is one of `names`. */
 export function isPolicyNamed(arn: unknown, names: readonly string[]): boolean {
-  return typeof arn === "string" && /^arn:aws[a-z-]*:iam::\d{12}:policy\//.test(arn) && names.includes(policyNameOfArn(arn));
+  return (
+    typeof arn === "string" &&
+    /^arn:aws[a-z-]*:iam::\d{12}:policy\//.test(arn) &&
+    names.includes(policyNameOfArn(arn))
+  );
 }

@@ -20,11 +20,19 @@ export interface IngressPermission {
   readonly otherSources: boolean;
 }
 
-const PROTOCOL_NUMBERS: Record<string, string> = { "-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6" };
+const PROTOCOL_NUMBERS: Record<string, string> = {
+  "-1": "all",
+  "6": "tcp",
+  "17": "udp",
+  "1": "icmp",
+  "58": "icmpv6",
+};
 
 /** AWS accepts names or numbers, in any case; `-1` and `all` mean every protocol. */
 export function normalizeProtocol(value: unknown): string {
-  const text = String(value ?? "").trim().toLowerCase();
+  const text = String(value ?? "")
+    .trim()
+    .toLowerCase();
   return PROTOCOL_NUMBERS[text] ?? text;
 }
 
@@ -37,7 +45,12 @@ function portOf(get: () => unknown): number | undefined {
 
 type Getters = { protocol: () => unknown; fromPort: () => unknown; toPort: () => unknown };
 
-function permission(at: string, get: Getters, cidrs: unknown[], otherSources: boolean): IngressPermission {
+function permission(
+  at: string,
+  get: Getters,
+  cidrs: unknown[],
+  otherSources: boolean,
+): IngressPermission {
   // An unknown protocol is checked as the widest one: the policy must not pass what it cannot see.
   const rawProtocol = read(get.protocol);
   const protocol = rawProtocol === UNKNOWN ? "all" : normalizeProtocol(rawProtocol);
@@ -72,7 +85,9 @@ export function ingressOfSecurityGroup(props: Record<string, any>): IngressPermi
       `ingress[${i}]`,
       { protocol: () => b.protocol, fromPort: () => b.fromPort, toPort: () => b.toPort },
       [...strings(() => b.cidrBlocks), ...strings(() => b.ipv6CidrBlocks)],
-      strings(() => b.securityGroups).length > 0 || strings(() => b.prefixListIds).length > 0 || read(() => b.self) === true,
+      strings(() => b.securityGroups).length > 0 ||
+        strings(() => b.prefixListIds).length > 0 ||
+        read(() => b.self) === true,
     ),
   );
 }
@@ -83,7 +98,11 @@ export function ingressOfSecurityGroupRule(props: Record<string, any>): IngressP
   return [
     permission(
       "rule",
-      { protocol: () => props.protocol, fromPort: () => props.fromPort, toPort: () => props.toPort },
+      {
+        protocol: () => props.protocol,
+        fromPort: () => props.fromPort,
+        toPort: () => props.toPort,
+      },
       [...strings(() => props.cidrBlocks), ...strings(() => props.ipv6CidrBlocks)],
       read(() => props.sourceSecurityGroupId) !== undefined ||
         strings(() => props.prefixListIds).length > 0 ||
@@ -97,9 +116,14 @@ export function ingressOfIngressRule(props: Record<string, any>): IngressPermiss
   return [
     permission(
       "rule",
-      { protocol: () => props.ipProtocol, fromPort: () => props.fromPort, toPort: () => props.toPort },
+      {
+        protocol: () => props.ipProtocol,
+        fromPort: () => props.fromPort,
+        toPort: () => props.toPort,
+      },
       [read(() => props.cidrIpv4), read(() => props.cidrIpv6)],
-      read(() => props.referencedSecurityGroupId) !== undefined || read(() => props.prefixListId) !== undefined,
+      read(() => props.referencedSecurityGroupId) !== undefined ||
+        read(() => props.prefixListId) !== undefined,
     ),
   ];
 }
@@ -120,5 +144,7 @@ export function coversPort(p: IngressPermission, port: number): boolean {
 export function describePorts(p: IngressPermission): string {
   if (p.protocol === "all") return "all protocols and ports";
   if (p.fromPort < 0) return p.protocol;
-  return p.fromPort === p.toPort ? `${p.protocol} ${p.fromPort}` : `${p.protocol} ${p.fromPort}-${p.toPort}`;
+  return p.fromPort === p.toPort
+    ? `${p.protocol} ${p.fromPort}`
+    : `${p.protocol} ${p.fromPort}-${p.toPort}`;
 }

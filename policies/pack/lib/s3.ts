@@ -8,7 +8,8 @@ import { asList, read, UNKNOWN } from "./values";
  */
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"] as const;
 export const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
-export const ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock";
+export const ACCOUNT_PUBLIC_ACCESS_BLOCK =
+  "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock";
 export const ENCRYPTION_TYPES = [
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
   "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
@@ -24,7 +25,9 @@ export const SSE_ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"] as const;
 /** `bucket "name" (resource audit-bucket)`: the physical name when known, always the resource name. */
 export function bucketLabel(bucket: PolicyResource): string {
   const name = read(() => bucket.props.bucket);
-  return typeof name === "string" ? `bucket "${name}" (resource ${bucket.name})` : `bucket resource ${bucket.name}`;
+  return typeof name === "string"
+    ? `bucket "${name}" (resource ${bucket.name})`
+    : `bucket resource ${bucket.name}`;
 }
 
 export function isBucket(r: PolicyResource): boolean {
@@ -52,7 +55,12 @@ export function companionsOf(
   });
 }
 
-const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
+const FLAGS = [
+  "blockPublicAcls",
+  "blockPublicPolicy",
+  "ignorePublicAcls",
+  "restrictPublicBuckets",
+] as const;
 
 /** The flags of a public access block that are not `true`. */
 export function openFlags(block: PolicyResource): string[] {
@@ -60,7 +68,10 @@ export function openFlags(block: PolicyResource): string[] {
 }
 
 /** An account-wide public access block in the stack, with every flag set, for the bucket's provider. */
-export function accountBlockCovers(bucket: PolicyResource, resources: readonly PolicyResource[]): boolean {
+export function accountBlockCovers(
+  bucket: PolicyResource,
+  resources: readonly PolicyResource[],
+): boolean {
   return resources.some(
     (r) =>
       r.type === ACCOUNT_PUBLIC_ACCESS_BLOCK &&
@@ -81,12 +92,18 @@ export function sseAlgorithms(config: unknown): string[] {
       else walk(v, depth + 1);
     }
   };
-  walk(read(() => config), 0);
+  walk(
+    read(() => config),
+    0,
+  );
   return out;
 }
 
 /** Default encryption algorithms set on the bucket itself (deprecated inline forms) or by companions. */
-export function encryptionOf(bucket: PolicyResource, resources: readonly PolicyResource[]): string[] {
+export function encryptionOf(
+  bucket: PolicyResource,
+  resources: readonly PolicyResource[],
+): string[] {
   const inline = [
     ...sseAlgorithms(read(() => bucket.props.serverSideEncryptionConfiguration)),
     ...sseAlgorithms(read(() => bucket.props.serverSideEncryptionConfigurations)),
@@ -98,11 +115,21 @@ export function encryptionOf(bucket: PolicyResource, resources: readonly PolicyR
 }
 
 /** `Enabled`, `Suspended`, `Disabled` from companions, or `Enabled` from the inline flag; none: never set. */
-export function versioningOf(bucket: PolicyResource, resources: readonly PolicyResource[]): string[] {
+export function versioningOf(
+  bucket: PolicyResource,
+  resources: readonly PolicyResource[],
+): string[] {
   const states: string[] = [];
-  const inline = [read(() => bucket.props.versioning), ...asList(read(() => bucket.props.versionings))];
+  const inline = [
+    read(() => bucket.props.versioning),
+    ...asList(read(() => bucket.props.versionings)),
+  ];
   for (const v of inline) {
-    const enabled = v && v !== UNKNOWN && typeof v === "object" && read(() => (v as Record<string, unknown>).enabled);
+    const enabled =
+      v &&
+      v !== UNKNOWN &&
+      typeof v === "object" &&
+      read(() => (v as Record<string, unknown>).enabled);
     if (enabled === true) states.push("Enabled");
   }
   for (const c of companionsOf(bucket, resources, VERSIONING_TYPES)) {

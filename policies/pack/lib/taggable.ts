@@ -23,7 +23,10 @@ function awsSdkRoot(): string | null {
 }
 
 /** `aws:ec2/instance:Instance` → `<sdk>/ec2/instance.d.ts` and `InstanceArgs`. */
-export function declarationOf(type: string, root: string): { file: string; args: string } | undefined {
+export function declarationOf(
+  type: string,
+  root: string,
+): { file: string; args: string } | undefined {
   const m = /^aws:([A-Za-z0-9]+)\/([A-Za-z0-9]+):([A-Za-z0-9]+)$/.exec(type);
   if (!m) return undefined;
   const [, mod, file, cls] = m;

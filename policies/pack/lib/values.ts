@@ -46,7 +46,9 @@ export function objectOf(value: unknown): Record<string, any> | undefined {
       return undefined;
     }
   }
-  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, any>) : undefined;
+  return value && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, any>)
+    : undefined;
 }
 
 /** A resource's own `tags` map as plain strings; an unknown or absent map is empty. */

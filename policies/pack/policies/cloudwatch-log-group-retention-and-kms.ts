@@ -6,7 +6,8 @@ export const appliesTo = ["aws:cloudwatch/logGroup:LogGroup"] as const;
 
 export const policy: ResourceValidationPolicy = {
   name: "cloudwatch-log-group-retention-and-kms",
-  description: "Checks that every CloudWatch log group has a retention period and is encrypted with a KMS key.",
+  description:
+    "Checks that every CloudWatch log group has a retention period and is encrypted with a KMS key.",
   enforcementLevel: "mandatory",
   severity: "medium",
   validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (group, _args, report) => {

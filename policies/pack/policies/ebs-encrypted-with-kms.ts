@@ -24,11 +24,15 @@ function check(device: Record<string, unknown> | undefined, what: string, report
   const encrypted = read(() => device.encrypted);
   // Launch templates take the flag as the string "true".
   if (encrypted !== true && encrypted !== "true" && encrypted !== UNKNOWN) {
-    report(`${what} is not encrypted (encrypted: ${show(encrypted)}); expected true with a kmsKeyId.`);
+    report(
+      `${what} is not encrypted (encrypted: ${show(encrypted)}); expected true with a kmsKeyId.`,
+    );
     return;
   }
   if (!isSet(read(() => device.kmsKeyId))) {
-    report(`${what} is encrypted with the AWS-managed aws/ebs key; set kmsKeyId to a customer-managed KMS key.`);
+    report(
+      `${what} is encrypted with the AWS-managed aws/ebs key; set kmsKeyId to a customer-managed KMS key.`,
+    );
   }
 }
 
@@ -49,9 +53,17 @@ export const policy: ResourceValidationPolicy = {
       check(volume as Record<string, unknown>, "volume", report),
     ),
     validateResourceOfType(aws.ec2.Instance, (instance, _args, report) => {
-      check(objectAt(() => instance.rootBlockDevice), "root device (rootBlockDevice)", report);
+      check(
+        objectAt(() => instance.rootBlockDevice),
+        "root device (rootBlockDevice)",
+        report,
+      );
       asList(read(() => instance.ebsBlockDevices)).forEach((d, i) =>
-        check(d as Record<string, unknown>, `ebsBlockDevices[${i}] (${show(read(() => d.deviceName))})`, report),
+        check(
+          d as Record<string, unknown>,
+          `ebsBlockDevices[${i}] (${show(read(() => d.deviceName))})`,
+          report,
+        ),
       );
     }),
     validateResourceOfType(aws.ec2.LaunchTemplate, (template, _args, report) => {

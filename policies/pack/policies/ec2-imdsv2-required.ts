@@ -2,7 +2,10 @@ import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { read, UNKNOWN } from "../lib/values";
 
-export const appliesTo = ["aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"] as const;
+export const appliesTo = [
+  "aws:ec2/instance:Instance",
+  "aws:ec2/launchTemplate:LaunchTemplate",
+] as const;
 
 /**
  * IMDSv2 is required when `httpTokens` is `required`; with the endpoint `disabled` there is no

@@ -18,7 +18,8 @@ const defaults = (): Config => ({
   workloadRoles: [ROLES.openemsBackend],
 });
 
-const roleText = (role: string | undefined) => (role === undefined ? "no role tag" : `${ROLE_TAG}=${role}`);
+const roleText = (role: string | undefined) =>
+  role === undefined ? "no role tag" : `${ROLE_TAG}=${role}`;
 
 export const policy: ResourceValidationPolicy = {
   name: "ec2-workload-hosts-no-public-ip",
@@ -33,7 +34,10 @@ export const policy: ResourceValidationPolicy = {
         "Values of the role tag whose instances and Elastic IPs may be public.",
         defaults().publicIpRoles,
       ),
-      workloadRoles: stringListProperty("Values of the role tag that mark workload hosts.", defaults().workloadRoles),
+      workloadRoles: stringListProperty(
+        "Values of the role tag that mark workload hosts.",
+        defaults().workloadRoles,
+      ),
     },
   },
   validateResource: [

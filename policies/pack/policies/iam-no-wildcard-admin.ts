@@ -34,7 +34,9 @@ const defaults = (): Config => ({
 function checkDocument(document: () => unknown, what: string, report: ReportViolation) {
   const grants = wildcardGrants(read(document));
   if (grants.length) {
-    report(`${what} allows "*" on "*" (${grants.join(", ")}); grant the actions and resources the principal needs.`);
+    report(
+      `${what} allows "*" on "*" (${grants.join(", ")}); grant the actions and resources the principal needs.`,
+    );
   }
 }
 
@@ -43,9 +45,13 @@ function checkAttached(arns: unknown[], c: Config, what: string, report: ReportV
   for (const arn of arns) {
     if (typeof arn !== "string") continue;
     if (ADMINISTRATOR_ACCESS.test(arn)) {
-      report(`${what} attaches ${arn}, which allows "*" on "*"; only the break-glass role ${c.breakGlassRoleName} may.`);
+      report(
+        `${what} attaches ${arn}, which allows "*" on "*"; only the break-glass role ${c.breakGlassRoleName} may.`,
+      );
     } else if (isPolicyNamed(arn, c.boundaryPolicyNames)) {
-      report(`${what} attaches the permissions boundary ${arn} as a permission policy; it allows "*" and may only be a boundary.`);
+      report(
+        `${what} attaches the permissions boundary ${arn} as a permission policy; it allows "*" and may only be a boundary.`,
+      );
     }
   }
 }
@@ -88,26 +94,47 @@ export const policy: ResourceValidationPolicy = {
       // A boundary's Allow * is the documented pattern: the effective permissions are the
       // intersection with the role's own policies, minus the boundary's Denies.
       if (typeof policyName === "string" && c.boundaryPolicyNames.includes(policyName)) return;
-      checkDocument(() => policy.policy, `managed policy ${name(() => policyName, args.name)}`, report);
+      checkDocument(
+        () => policy.policy,
+        `managed policy ${name(() => policyName, args.name)}`,
+        report,
+      );
     }),
     validateResourceOfType(aws.iam.RolePolicy, (p, args, report) => {
       if (isBreakGlass(p.role, settings(args, defaults()))) return;
-      checkDocument(() => p.policy, `inline policy ${args.name} of role ${name(() => p.role, "?")}`, report);
+      checkDocument(
+        () => p.policy,
+        `inline policy ${args.name} of role ${name(() => p.role, "?")}`,
+        report,
+      );
     }),
     validateResourceOfType(aws.iam.RolePolicyAttachment, (a, args, report) => {
       const c = settings(args, defaults());
       if (isBreakGlass(a.role, c)) return;
-      checkAttached([read(() => a.policyArn)], c, `attachment ${args.name} to role ${name(() => a.role, "?")}`, report);
+      checkAttached(
+        [read(() => a.policyArn)],
+        c,
+        `attachment ${args.name} to role ${name(() => a.role, "?")}`,
+        report,
+      );
     }),
     validateResourceOfType(aws.iam.UserPolicy, (p, args, report) =>
-      checkDocument(() => p.policy, `inline policy ${args.name} of user ${name(() => p.user, "?")}`, report),
+      checkDocument(
+        () => p.policy,
+        `inline policy ${args.name} of user ${name(() => p.user, "?")}`,
+        report,
+      ),
     ),
     validateResourceOfType(aws.iam.UserPolicyAttachment, (a, args, report) => {
       const what = `attachment ${args.name} to user ${name(() => a.user, "?")}`;
       checkAttached([read(() => a.policyArn)], settings(args, defaults()), what, report);
     }),
     validateResourceOfType(aws.iam.GroupPolicy, (p, args, report) =>
-      checkDocument(() => p.policy, `inline policy ${args.name} of group ${name(() => p.group, "?")}`, report),
+      checkDocument(
+        () => p.policy,
+        `inline policy ${args.name} of group ${name(() => p.group, "?")}`,
+        report,
+      ),
     ),
     validateResourceOfType(aws.iam.GroupPolicyAttachment, (a, args, report) => {
       const what = `attachment ${args.name} to group ${name(() => a.group, "?")}`;
@@ -116,7 +143,11 @@ export const policy: ResourceValidationPolicy = {
     validateResourceOfType(aws.iam.PolicyAttachment, (a, args, report) => {
       const c = settings(args, defaults());
       const roles = asList(read(() => a.roles)).filter((r) => !isBreakGlass(r, c));
-      const principals = [...roles, ...asList(read(() => a.users)), ...asList(read(() => a.groups))];
+      const principals = [
+        ...roles,
+        ...asList(read(() => a.users)),
+        ...asList(read(() => a.groups)),
+      ];
       if (principals.length === 0) return;
       const what = `attachment ${args.name} (to ${principals.map((p) => show(p)).join(", ")})`;
       checkAttached([read(() => a.policyArn)], c, what, report);

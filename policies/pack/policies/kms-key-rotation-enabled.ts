@@ -6,7 +6,8 @@ export const appliesTo = ["aws:kms/key:Key"] as const;
 
 export const policy: ResourceValidationPolicy = {
   name: "kms-key-rotation-enabled",
-  description: "Checks that every symmetric customer-managed KMS key has automatic key rotation enabled.",
+  description:
+    "Checks that every symmetric customer-managed KMS key has automatic key rotation enabled.",
   enforcementLevel: "mandatory",
   severity: "medium",
   validateResource: validateResourceOfType(aws.kms.Key, (key, args, report) => {
@@ -17,7 +18,9 @@ export const policy: ResourceValidationPolicy = {
     }
     const rotation = read(() => key.enableKeyRotation);
     if (rotation !== true && rotation !== UNKNOWN) {
-      report(`KMS key has enableKeyRotation ${show(rotation)}; expected true (yearly automatic rotation).`);
+      report(
+        `KMS key has enableKeyRotation ${show(rotation)}; expected true (yearly automatic rotation).`,
+      );
     }
   }),
 };

@@ -2,7 +2,10 @@ import * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { read, show, UNKNOWN } from "../lib/values";
 
-export const appliesTo = ["aws:lambda/functionUrl:FunctionUrl", "aws:lambda/permission:Permission"] as const;
+export const appliesTo = [
+  "aws:lambda/functionUrl:FunctionUrl",
+  "aws:lambda/permission:Permission",
+] as const;
 
 /**
  * The same two rules as the lambda-url-iam-auth SCP, checked before deploy: the MBE proxy's URL is
@@ -19,7 +22,9 @@ export const policy: ResourceValidationPolicy = {
     validateResourceOfType(aws.lambda.FunctionUrl, (url, _args, report) => {
       const auth = read(() => url.authorizationType);
       if (auth !== "AWS_IAM" && auth !== UNKNOWN) {
-        report(`function URL has authorizationType ${show(auth)}; expected "AWS_IAM" (callers sign with SigV4).`);
+        report(
+          `function URL has authorizationType ${show(auth)}; expected "AWS_IAM" (callers sign with SigV4).`,
+        );
       }
     }),
     validateResourceOfType(aws.lambda.Permission, (permission, _args, report) => {

@@ -57,7 +57,9 @@ export const policy: ResourceValidationPolicy = {
     const tags = effectiveTags(args.props, args.provider?.props);
     const missing = c.requiredTagKeys.filter((k) => !tags[k]);
     if (missing.length) {
-      const via = args.provider ? `provider ${args.provider.name}'s defaultTags` : "no explicit provider";
+      const via = args.provider
+        ? `provider ${args.provider.name}'s defaultTags`
+        : "no explicit provider";
       report(
         `${args.type} ${args.name} lacks tag(s) ${missing.join(", ")} (checked its tags and ${via}); ` +
           "set them through the provider's defaultTags.",

@@ -19,7 +19,8 @@ const defaults = (): Config => ({ versionedDataClasses: [...VERSIONED_DATA_CLASS
  */
 export const policy: StackValidationPolicy = {
   name: "s3-audit-bucket-versioned",
-  description: "Checks that every S3 bucket tagged data-class=audit or data-class=backup has versioning enabled.",
+  description:
+    "Checks that every S3 bucket tagged data-class=audit or data-class=backup has versioning enabled.",
   enforcementLevel: "mandatory",
   severity: "high",
   configSchema: {
@@ -37,7 +38,9 @@ export const policy: StackValidationPolicy = {
       if (dataClass === undefined || !c.versionedDataClasses.includes(dataClass)) continue;
       const states = versioningOf(bucket, args.resources);
       if (states.includes("Enabled") || states.includes("unknown")) continue;
-      const found = states.length ? `versioning is ${states.join(", ")}` : "it has no BucketVersioning";
+      const found = states.length
+        ? `versioning is ${states.join(", ")}`
+        : "it has no BucketVersioning";
       report(
         `${bucketLabel(bucket)} is tagged ${DATA_CLASS_TAG}=${dataClass} but ${found}; ` +
           "add a BucketVersioning with status Enabled.",

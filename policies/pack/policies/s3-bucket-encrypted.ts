@@ -1,5 +1,12 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { BUCKET_TYPES, bucketLabel, ENCRYPTION_TYPES, encryptionOf, isBucket, SSE_ALGORITHMS } from "../lib/s3";
+import {
+  BUCKET_TYPES,
+  bucketLabel,
+  ENCRYPTION_TYPES,
+  encryptionOf,
+  isBucket,
+  SSE_ALGORITHMS,
+} from "../lib/s3";
 
 export const appliesTo = [...BUCKET_TYPES, ...ENCRYPTION_TYPES] as const;
 

@@ -34,7 +34,10 @@ export const policy: StackValidationPolicy = {
       for (const block of blocks) {
         const open = openFlags(block);
         if (open.length) {
-          report(`${bucketLabel(bucket)}: public access block ${block.name} leaves ${open.join(", ")} not true.`, block.urn);
+          report(
+            `${bucketLabel(bucket)}: public access block ${block.name} leaves ${open.join(", ")} not true.`,
+            block.urn,
+          );
         }
       }
     }

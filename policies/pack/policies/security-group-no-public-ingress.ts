@@ -26,7 +26,10 @@ interface Config {
   vpnRole: string;
 }
 
-const defaults = (): Config => ({ vpnPort: repositoryDefaults().vpnPort, vpnRole: ROLES.vpnServer });
+const defaults = (): Config => ({
+  vpnPort: repositoryDefaults().vpnPort,
+  vpnRole: ROLES.vpnServer,
+});
 
 /**
  * The one exception: UDP to the VPN port, on a resource tagged as the VPN server's. OpenVPN clients
@@ -34,7 +37,9 @@ const defaults = (): Config => ({ vpnPort: repositoryDefaults().vpnPort, vpnRole
  * addresses, authenticate them.
  */
 function isVpnException(p: IngressPermission, role: string | undefined, c: Config): boolean {
-  return role === c.vpnRole && p.protocol === "udp" && p.fromPort === c.vpnPort && p.toPort === c.vpnPort;
+  return (
+    role === c.vpnRole && p.protocol === "udp" && p.fromPort === c.vpnPort && p.toPort === c.vpnPort
+  );
 }
 
 function check(
@@ -66,7 +71,10 @@ export const policy: ResourceValidationPolicy = {
   severity: "critical",
   configSchema: {
     properties: {
-      vpnPort: portProperty("UDP port of the OpenVPN server, the only one the internet may reach.", defaults().vpnPort),
+      vpnPort: portProperty(
+        "UDP port of the OpenVPN server, the only one the internet may reach.",
+        defaults().vpnPort,
+      ),
       vpnRole: stringProperty(
         "Value of the role tag on the VPN server's security group and its ingress rules.",
         defaults().vpnRole,
@@ -75,7 +83,13 @@ export const policy: ResourceValidationPolicy = {
   },
   validateResource: [
     validateResourceOfType(aws.ec2.SecurityGroup, (sg, args, report) => {
-      check(ingressOfSecurityGroup(sg), tagsOf(sg)[ROLE_TAG], settings(args, defaults()), "security group", report);
+      check(
+        ingressOfSecurityGroup(sg),
+        tagsOf(sg)[ROLE_TAG],
+        settings(args, defaults()),
+        "security group",
+        report,
+      );
     }),
     // A legacy rule resource cannot carry tags, so it can never be the VPN exception.
     validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, args, report) => {
@@ -83,7 +97,13 @@ export const policy: ResourceValidationPolicy = {
       check(ingressOfSecurityGroupRule(rule), undefined, c, "security group rule", report);
     }),
     validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, args, report) => {
-      check(ingressOfIngressRule(rule), tagsOf(rule)[ROLE_TAG], settings(args, defaults()), "ingress rule", report);
+      check(
+        ingressOfIngressRule(rule),
+        tagsOf(rule)[ROLE_TAG],
+        settings(args, defaults()),
+        "ingress rule",
+        report,
+      );
     }),
   ],
 };

@@ -12,9 +12,21 @@ describe("cloudwatch-log-group-retention-and-kms", () => {
   });
 
   const cases: { what: string; resource: ReturnType<typeof planned>; expect: RegExp[] }[] = [
-    { what: "a group that keeps logs forever (no retention)", resource: edited(group, (r) => delete r.inputs.retentionInDays), expect: [/retentionInDays not set; expected a retention period/] },
-    { what: "a group with retention 0 (never expire)", resource: edited(group, (r) => (r.inputs.retentionInDays = 0)), expect: [/retentionInDays 0/] },
-    { what: "a group without a KMS key", resource: edited(group, (r) => delete r.inputs.kmsKeyId), expect: [/no kmsKeyId/] },
+    {
+      what: "a group that keeps logs forever (no retention)",
+      resource: edited(group, (r) => delete r.inputs.retentionInDays),
+      expect: [/retentionInDays not set; expected a retention period/],
+    },
+    {
+      what: "a group with retention 0 (never expire)",
+      resource: edited(group, (r) => (r.inputs.retentionInDays = 0)),
+      expect: [/retentionInDays 0/],
+    },
+    {
+      what: "a group without a KMS key",
+      resource: edited(group, (r) => delete r.inputs.kmsKeyId),
+      expect: [/no kmsKeyId/],
+    },
   ];
   for (const c of cases) {
     it(`reports ${c.what}`, async () => {

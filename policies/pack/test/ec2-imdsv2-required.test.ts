@@ -24,9 +24,21 @@ describe("ec2-imdsv2-required", () => {
   });
 
   const cases: { what: string; resource: ReturnType<typeof planned>; expect: RegExp[] }[] = [
-    { what: "an instance with optional tokens (IMDSv1)", resource: edited(instance, (r) => (r.inputs.metadataOptions.httpTokens = "optional")), expect: [/instance metadataOptions.httpTokens is "optional"; expected "required"/] },
-    { what: "an instance without metadataOptions", resource: edited(instance, (r) => delete r.inputs.metadataOptions), expect: [/instance metadataOptions.httpTokens is not set/] },
-    { what: "a launch template with optional tokens", resource: edited(template, (r) => (r.inputs.metadataOptions.httpTokens = "optional")), expect: [/launch template metadataOptions.httpTokens is "optional"/] },
+    {
+      what: "an instance with optional tokens (IMDSv1)",
+      resource: edited(instance, (r) => (r.inputs.metadataOptions.httpTokens = "optional")),
+      expect: [/instance metadataOptions.httpTokens is "optional"; expected "required"/],
+    },
+    {
+      what: "an instance without metadataOptions",
+      resource: edited(instance, (r) => delete r.inputs.metadataOptions),
+      expect: [/instance metadataOptions.httpTokens is not set/],
+    },
+    {
+      what: "a launch template with optional tokens",
+      resource: edited(template, (r) => (r.inputs.metadataOptions.httpTokens = "optional")),
+      expect: [/launch template metadataOptions.httpTokens is "optional"/],
+    },
   ];
   for (const c of cases) {
     it(`reports ${c.what}`, async () => {

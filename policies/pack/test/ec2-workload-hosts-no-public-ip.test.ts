@@ -8,8 +8,17 @@ const backend = planned("aws:ec2/instance:Instance", "dev-openems", {
   associatePublicIpAddress: false,
   tags: { role: "openems-backend" },
 });
-const nat = planned("aws:ec2/instance:Instance", "dev-nat", { ami: "ami-1", instanceType: "t4g.nano", associatePublicIpAddress: true, tags: { role: "nat-instance" } });
-const vpnAddress = planned("aws:ec2/eip:Eip", "dev-vpn", { domain: "vpc", networkInterface: "eni-1", tags: { role: "vpn-server" } });
+const nat = planned("aws:ec2/instance:Instance", "dev-nat", {
+  ami: "ami-1",
+  instanceType: "t4g.nano",
+  associatePublicIpAddress: true,
+  tags: { role: "nat-instance" },
+});
+const vpnAddress = planned("aws:ec2/eip:Eip", "dev-vpn", {
+  domain: "vpc",
+  networkInterface: "eni-1",
+  tags: { role: "vpn-server" },
+});
 // awsx's NAT gateway addresses carry no role tag and are left alone.
 const gatewayAddress = planned("aws:ec2/eip:Eip", "dev-vpc-1", { domain: "vpc" });
 const HAPPY = [backend, nat, vpnAddress, gatewayAddress];
@@ -20,10 +29,32 @@ describe("ec2-workload-hosts-no-public-ip", () => {
   });
 
   const cases: { what: string; resource: ReturnType<typeof planned>; expect: RegExp[] }[] = [
-    { what: "a backend host with a public address", resource: edited(backend, (r) => (r.inputs.associatePublicIpAddress = true)), expect: [/associatePublicIpAddress: true with role=openems-backend/, /only vpn-server, nat-instance may be public/] },
-    { what: "a backend host that leaves the choice to its subnet", resource: edited(backend, (r) => delete r.inputs.associatePublicIpAddress), expect: [/workload host \(role=openems-backend\) leaves associatePublicIpAddress unset/, /set it to false/] },
-    { what: "an untagged instance with a public address", resource: edited(nat, (r) => delete r.inputs.tags), expect: [/associatePublicIpAddress: true with no role tag/] },
-    { what: "an Elastic IP for a workload host", resource: edited(vpnAddress, (r) => (r.inputs.tags.role = "openems-backend")), expect: [/Elastic IP is tagged role=openems-backend/] },
+    {
+      what: "a backend host with a public address",
+      resource: edited(backend, (r) => (r.inputs.associatePublicIpAddress = true)),
+      expect: [
+        /associatePublicIpAddress: true with role=openems-backend/,
+        /only vpn-server, nat-instance may be public/,
+      ],
+    },
+    {
+      what: "a backend host that leaves the choice to its subnet",
+      resource: edited(backend, (r) => delete r.inputs.associatePublicIpAddress),
+      expect: [
+        /workload host \(role=openems-backend\) leaves associatePublicIpAddress unset/,
+        /set it to false/,
+      ],
+    },
+    {
+      what: "an untagged instance with a public address",
+      resource: edited(nat, (r) => delete r.inputs.tags),
+      expect: [/associatePublicIpAddress: true with no role tag/],
+    },
+    {
+      what: "an Elastic IP for a workload host",
+      resource: edited(vpnAddress, (r) => (r.inputs.tags.role = "openems-backend")),
+      expect: [/Elastic IP is tagged role=openems-backend/],
+    },
   ];
   for (const c of cases) {
     it(`reports ${c.what}`, async () => {

@@ -5,14 +5,18 @@
  * getConfig, opts, provider).
  */
 import * as assert from "assert";
-import type { PolicyPackConfig, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { PlannedResource } from "../../../platform/plan/mocks";
-import type { StackPlan } from "../../../platform/plan/run";
-import { evaluatePolicies, Violation } from "../evaluate";
+import type {
+  PolicyPackConfig,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { PlannedResource } from "../../../tooling/plan/mocks";
+import type { StackPlan } from "../../../tooling/plan/run";
+import { evaluatePolicies, Violation } from "../../../tooling/pack/evaluate";
 
 export const PROVIDER_URN = "urn:pulumi:dev::fixture::pulumi:providers:aws::dev";
 
-/** The default tags the environment providers set (platform/tags.ts values from the org file). */
+/** The default tags the environment providers set (lib/tags.ts values from the org file). */
 export const DEFAULT_TAGS: Readonly<Record<string, string>> = {
   project: "openems",
   environment: "dev",
@@ -22,10 +26,25 @@ export const DEFAULT_TAGS: Readonly<Record<string, string>> = {
 };
 
 /** An AWS provider as the plan records it: object inputs JSON-encoded; `null` tags: no defaultTags. */
-export function awsProvider(tags: Record<string, string> | null = { ...DEFAULT_TAGS }, urn = PROVIDER_URN): PlannedResource {
+export function awsProvider(
+  tags: Record<string, string> | null = { ...DEFAULT_TAGS },
+  urn = PROVIDER_URN,
+): PlannedResource {
   const inputs: Record<string, unknown> = { region: "us-east-1" };
   if (tags) inputs.defaultTags = JSON.stringify({ tags });
-  return { urn, type: "pulumi:providers:aws", name: urn.split("::").pop()!, id: "provider-1", parent: null, protect: false, retainOnDelete: false, provider: null, custom: true, inputs, state: inputs };
+  return {
+    urn,
+    type: "pulumi:providers:aws",
+    name: urn.split("::").pop()!,
+    id: "provider-1",
+    parent: null,
+    protect: false,
+    retainOnDelete: false,
+    provider: null,
+    custom: true,
+    inputs,
+    state: inputs,
+  };
 }
 
 export interface FixtureOptions {
@@ -39,7 +58,12 @@ export interface FixtureOptions {
 }
 
 /** A planned custom resource of `type` named `name`. */
-export function planned(type: string, name: string, inputs: Record<string, any>, opts: FixtureOptions = {}): PlannedResource {
+export function planned(
+  type: string,
+  name: string,
+  inputs: Record<string, any>,
+  opts: FixtureOptions = {},
+): PlannedResource {
   return {
     urn: `urn:pulumi:dev::fixture::${type}::${name}`,
     type,
@@ -56,7 +80,10 @@ export function planned(type: string, name: string, inputs: Record<string, any>,
 }
 
 /** A stack plan holding the fixture provider and `resources`. */
-export function stackOf(resources: PlannedResource[], provider: PlannedResource | null = awsProvider()): StackPlan {
+export function stackOf(
+  resources: PlannedResource[],
+  provider: PlannedResource | null = awsProvider(),
+): StackPlan {
   return {
     project: "fixture",
     stack: "dev",
@@ -70,20 +97,50 @@ export function stackOf(resources: PlannedResource[], provider: PlannedResource 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
 /** Violations of one policy over `resources` (plus the tagged provider). */
-export function violationsOf(policy: AnyPolicy, resources: PlannedResource[], config?: PolicyPackConfig, provider?: PlannedResource | null): Violation[] {
-  return evaluatePolicies(stackOf(resources, provider === undefined ? awsProvider() : provider), { policies: [policy], config });
+export function violationsOf(
+  policy: AnyPolicy,
+  resources: PlannedResource[],
+  config?: PolicyPackConfig,
+  provider?: PlannedResource | null,
+): Violation[] {
+  return evaluatePolicies(stackOf(resources, provider === undefined ? awsProvider() : provider), {
+    policies: [policy],
+    config,
+  });
 }
 
 /** Asserts no violation, showing them if there are. */
-export function assertClean(policy: AnyPolicy, resources: PlannedResource[], config?: PolicyPackConfig): void {
+export function assertClean(
+  policy: AnyPolicy,
+  resources: PlannedResource[],
+  config?: PolicyPackConfig,
+): void {
   const found = violationsOf(policy, resources, config);
-  assert.deepStrictEqual(found.map((v) => v.message), [], `${policy.name} should pass`);
+  assert.deepStrictEqual(
+    found.map((v) => v.message),
+    [],
+    `${policy.name} should pass`,
+  );
 }
 
 /** Asserts exactly one violation, of this policy, on `urn`, whose message matches every pattern. */
-export function assertOneViolation(policy: AnyPolicy, resources: PlannedResource[], urn: string | undefined, patterns: RegExp[], config?: PolicyPackConfig): Violation {
+export function assertOneViolation(
+  policy: AnyPolicy,
+  resources: PlannedResource[],
+  urn: string | undefined,
+  patterns: RegExp[],
+  config?: PolicyPackConfig,
+): Violation {
   const found = violationsOf(policy, resources, config);
-  assert.strictEqual(found.length, 1, `expected exactly one violation, got ${found.length}: ${JSON.stringify(found.map((v) => v.message), null, 2)}`);
+  assert.strictEqual(
+    found.length,
+    1,
+    `expected exactly one violation, got ${found.length}: ${JSON.stringify(
+      found.map((v) => v.message),
+      null,
+      2,
+    )}`,
+  );
   const [v] = found;
   assert.strictEqual(v.policy, policy.name);
   assert.strictEqual(v.urn, urn);
@@ -98,7 +155,11 @@ export function assertOneViolation(policy: AnyPolicy, resources: PlannedResource
  */
 export function edited<T>(value: T, edit: (copy: any) => void): T {
   const copy = JSON.parse(JSON.stringify(value));
-  const mirrored = copy && typeof copy === "object" && "inputs" in copy && JSON.stringify(copy.inputs) === JSON.stringify(copy.state);
+  const mirrored =
+    copy &&
+    typeof copy === "object" &&
+    "inputs" in copy &&
+    JSON.stringify(copy.inputs) === JSON.stringify(copy.state);
   edit(copy);
   if (mirrored) copy.state = copy.inputs;
   return copy;

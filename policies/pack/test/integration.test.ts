@@ -3,9 +3,19 @@
  * repository's own files (the harness plans them once per test run).
  */
 import * as assert from "assert";
-import { ENVIRONMENTS } from "../../../platform/repo";
-import { editedConfig, planOne, repositoryPlan, upstreamOutputs } from "../../../platform/testing/harness";
-import { evaluateAll, evaluatePolicies, evaluateStack, renderViolations } from "../evaluate";
+import { ENVIRONMENTS } from "../../../lib/repo";
+import {
+  editedConfig,
+  planOne,
+  repositoryPlan,
+  upstreamOutputs,
+} from "../../../tooling/testing/harness";
+import {
+  evaluateAll,
+  evaluatePolicies,
+  evaluateStack,
+  renderViolations,
+} from "../../../tooling/pack/evaluate";
 import { catalogue } from "../policies";
 
 describe("policy pack on the repository's stacks", function () {
@@ -13,7 +23,10 @@ describe("policy pack on the repository's stacks", function () {
 
   it("plans org plus network, workloads and edge for every environment", async () => {
     const plans = await repositoryPlan();
-    const expected = ["org/management", ...ENVIRONMENTS.flatMap((e) => ["network", "workloads", "edge"].map((p) => `${p}/${e}`))];
+    const expected = [
+      "org/management",
+      ...ENVIRONMENTS.flatMap((e) => ["network", "workloads", "edge"].map((p) => `${p}/${e}`)),
+    ];
     assert.deepStrictEqual(plans.map((p) => `${p.project}/${p.stack}`).sort(), expected.sort());
   });
 
@@ -27,30 +40,50 @@ describe("policy pack on the repository's stacks", function () {
     const plans = await repositoryPlan();
     const checked = new Map<string, number>();
     for (const plan of plans) {
-      for (const [name, n] of evaluateStack(plan).checked) checked.set(name, (checked.get(name) ?? 0) + n);
+      for (const [name, n] of evaluateStack(plan).checked)
+        checked.set(name, (checked.get(name) ?? 0) + n);
     }
     const types = new Set(plans.flatMap((p) => p.resources.map((r) => r.type)));
     for (const { policy, appliesTo } of catalogue) {
       const present = appliesTo.some((t) => types.has(t) || t.startsWith("every "));
-      if (present) assert.ok((checked.get(policy.name) ?? 0) > 0, `${policy.name} examined nothing although the plan has ${appliesTo.filter((t) => types.has(t)).join(", ")}`);
+      if (present)
+        assert.ok(
+          (checked.get(policy.name) ?? 0) > 0,
+          `${policy.name} examined nothing although the plan has ${appliesTo.filter((t) => types.has(t)).join(", ")}`,
+        );
     }
     // The cost allocation tags reach more than the handful of resources that set tags themselves.
-    assert.ok((checked.get("required-tags") ?? 0) > 100, `required-tags examined ${checked.get("required-tags")}`);
+    assert.ok(
+      (checked.get("required-tags") ?? 0) > 100,
+      `required-tags examined ${checked.get("required-tags")}`,
+    );
   });
 
   it("catches an environment file that moves the VPN to another port: config allows it, the pack does not", async () => {
-    // network/config.ts accepts any port from 1024; the guardrail is that the internet reaches UDP
+    // lib/config/network.ts accepts any port from 1024; the guardrail is that the internet reaches UDP
     // 1194 on the VPN server and nothing else, so the new rule from 0.0.0.0/0 is the violation.
     const config = editedConfig("network", "dev", (c) => (c["platform:network"].vpn.port = 1195));
     const plan = await planOne("network", "dev", config, await upstreamOutputs());
     const found = evaluatePolicies(plan);
-    assert.strictEqual(found.length, 1, renderViolations([{ project: "network", stack: "dev", stackName: plan.stackName, violations: found }]));
+    assert.strictEqual(
+      found.length,
+      1,
+      renderViolations([
+        { project: "network", stack: "dev", stackName: plan.stackName, violations: found },
+      ]),
+    );
     const [v] = found;
     assert.strictEqual(v.policy, "security-group-no-public-ingress");
     assert.strictEqual(v.enforcementLevel, "mandatory");
     const rule = plan.resources.find((r) => r.urn === v.urn)!;
     assert.strictEqual(rule.type, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
-    assert.deepStrictEqual([rule.inputs.ipProtocol, rule.inputs.fromPort, rule.inputs.cidrIpv4, rule.inputs.tags.role], ["udp", 1195, "0.0.0.0/0", "vpn-server"]);
-    assert.match(v.message, /admits udp 1195 from 0\.0\.0\.0\/0; only udp 1194 may be open to the internet on the VPN server's group/);
+    assert.deepStrictEqual(
+      [rule.inputs.ipProtocol, rule.inputs.fromPort, rule.inputs.cidrIpv4, rule.inputs.tags.role],
+      ["udp", 1195, "0.0.0.0/0", "vpn-server"],
+    );
+    assert.match(
+      v.message,
+      /admits udp 1195 from 0\.0\.0\.0\/0; only udp 1194 may be open to the internet on the VPN server's group/,
+    );
   });
 });

@@ -10,8 +10,8 @@ import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import type { PlannedResource } from "../../../platform/plan/mocks";
-import { evaluatePolicies } from "../evaluate";
+import type { PlannedResource } from "../../../tooling/plan/mocks";
+import { evaluatePolicies } from "../../../tooling/pack/evaluate";
 import { catalogue, policies } from "../policies";
 import { awsProvider, edited, planned, stackOf } from "./fixtures";
 import { privateBucket } from "./s3.fixtures";
@@ -61,7 +61,13 @@ function startPack(): Promise<{ child: ChildProcess; port: number }> {
     let out = "";
     let err = "";
     const limit = LIFETIME_MS / 2;
-    const timer = setTimeout(() => reject(new Error(`policy pack did not print its port within ${limit / 1000} s; stderr: ${err}`)), limit);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`policy pack did not print its port within ${limit / 1000} s; stderr: ${err}`),
+        ),
+      limit,
+    );
     child.stdout!.on("data", (chunk) => {
       out += chunk;
       const line = /^(\d+)\s*$/m.exec(out);
@@ -79,7 +85,11 @@ function startPack(): Promise<{ child: ChildProcess; port: number }> {
 }
 
 function call<T>(client: any, method: string, request: unknown): Promise<T> {
-  return new Promise((resolve, reject) => client[method](request, { deadline: Date.now() + 10_000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+  return new Promise((resolve, reject) =>
+    client[method](request, { deadline: Date.now() + 10_000 }, (e: Error | null, r: T) =>
+      e ? reject(e) : resolve(r),
+    ),
+  );
 }
 
 function options(r: PlannedResource) {
@@ -100,20 +110,40 @@ function providerMessage(p: PlannedResource) {
 
 /** The server's diagnostics; for Analyze the engine fills in the resource's URN, so does `urn`. */
 function diagnostics(response: any, urn = ""): Diagnostic[] {
-  return response.getDiagnosticsList().map((d: any) => ({ policy: d.getPolicyname(), level: convertEnforcementLevel(d.getEnforcementlevel()), urn: d.getUrn() || urn, message: d.getMessage() }));
+  return response
+    .getDiagnosticsList()
+    .map((d: any) => ({
+      policy: d.getPolicyname(),
+      level: convertEnforcementLevel(d.getEnforcementlevel()),
+      urn: d.getUrn() || urn,
+      message: d.getMessage(),
+    }));
 }
 
-const isStackPolicy = (name: string) => catalogue.some((m) => m.policy.name === name && "validateStack" in m.policy);
+const isStackPolicy = (name: string) =>
+  catalogue.some((m) => m.policy.name === name && "validateStack" in m.policy);
 
 /** What the in-process evaluation says, in the server's form: description, newline, message. */
-function expected(resources: PlannedResource[], provider: PlannedResource, kind: "resource" | "stack"): Diagnostic[] {
+function expected(
+  resources: PlannedResource[],
+  provider: PlannedResource,
+  kind: "resource" | "stack",
+): Diagnostic[] {
   const byName = new Map(policies.map((p) => [p.name, p.description]));
   return evaluatePolicies(stackOf(resources, provider))
     .filter((v) => isStackPolicy(v.policy) === (kind === "stack"))
-    .map((v) => ({ policy: v.policy, level: v.enforcementLevel, urn: v.urn ?? "", message: `${byName.get(v.policy)}\n${v.message}` }));
+    .map((v) => ({
+      policy: v.policy,
+      level: v.enforcementLevel,
+      urn: v.urn ?? "",
+      message: `${byName.get(v.policy)}\n${v.message}`,
+    }));
 }
 
-const sort = (ds: Diagnostic[]) => [...ds].sort((a, b) => `${a.urn}${a.policy}${a.message}`.localeCompare(`${b.urn}${b.policy}${b.message}`));
+const sort = (ds: Diagnostic[]) =>
+  [...ds].sort((a, b) =>
+    `${a.urn}${a.policy}${a.message}`.localeCompare(`${b.urn}${b.policy}${b.message}`),
+  );
 
 describe("policy pack under @pulumi/policy's analyzer server", function () {
   this.timeout(LIFETIME_MS);
@@ -132,7 +162,11 @@ describe("policy pack under @pulumi/policy's analyzer server", function () {
   });
 
   it("serves every policy with its description, enforcement level and config defaults", async () => {
-    const info = await call<any>(client, "getAnalyzerInfo", new (require("google-protobuf/google/protobuf/empty_pb").Empty)());
+    const info = await call<any>(
+      client,
+      "getAnalyzerInfo",
+      new (require("google-protobuf/google/protobuf/empty_pb").Empty)(),
+    );
     assert.strictEqual(info.getName(), "openems-platform");
     assert.strictEqual(info.getVersion(), "0.1.0");
     const served = info.getPoliciesList().map((p: any) => ({
@@ -153,11 +187,30 @@ describe("policy pack under @pulumi/policy's analyzer server", function () {
   it("reports for each resource exactly what the in-process evaluation reports", async () => {
     const provider = awsProvider();
     const resources = [
-      planned("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "dev-open", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0", tags: { role: "openems-backend" } }),
-      planned("aws:ec2/instance:Instance", "dev-openems", { ami: "ami-1", metadataOptions: { httpTokens: "optional" }, associatePublicIpAddress: true, tags: { role: "openems-backend" } }),
+      planned("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "dev-open", {
+        securityGroupId: "sg-1",
+        ipProtocol: "tcp",
+        fromPort: 22,
+        toPort: 22,
+        cidrIpv4: "0.0.0.0/0",
+        tags: { role: "openems-backend" },
+      }),
+      planned("aws:ec2/instance:Instance", "dev-openems", {
+        ami: "ami-1",
+        metadataOptions: { httpTokens: "optional" },
+        associatePublicIpAddress: true,
+        tags: { role: "openems-backend" },
+      }),
       planned("aws:kms/key:Key", "dev-key", { enableKeyRotation: false }, { provider: null }),
-      planned("aws:iam/role:Role", "dev-admin", { name: "ops", assumeRolePolicy: "{}", managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] }),
-      planned("aws:lambda/functionUrl:FunctionUrl", "dev-url", { functionName: "f", authorizationType: "NONE" }),
+      planned("aws:iam/role:Role", "dev-admin", {
+        name: "ops",
+        assumeRolePolicy: "{}",
+        managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+      }),
+      planned("aws:lambda/functionUrl:FunctionUrl", "dev-url", {
+        functionName: "f",
+        authorizationType: "NONE",
+      }),
     ];
     const got: Diagnostic[] = [];
     for (const r of resources) {
@@ -178,8 +231,14 @@ describe("policy pack under @pulumi/policy's analyzer server", function () {
   it("reports for a stack exactly what the in-process evaluation reports", async () => {
     const provider = awsProvider();
     const [bucket, block, , encryption] = privateBucket("dev-ccd", "audit");
-    const unprotected = edited(bucket, (r) => Object.assign(r, { protect: false, retainOnDelete: false }));
-    const resources = [unprotected, edited(block, (r) => (r.inputs.blockPublicPolicy = false)), encryption];
+    const unprotected = edited(bucket, (r) =>
+      Object.assign(r, { protect: false, retainOnDelete: false }),
+    );
+    const resources = [
+      unprotected,
+      edited(block, (r) => (r.inputs.blockPublicPolicy = false)),
+      encryption,
+    ];
     const req = new analyzerpb.AnalyzeStackRequest();
     req.setResourcesList(
       resources.map((r) => {
@@ -197,13 +256,20 @@ describe("policy pack under @pulumi/policy's analyzer server", function () {
     const want = expected(resources, provider, "stack").map((d) =>
       // The engine's protocol has no retainOnDelete, and the policy says so; the plan knows it.
       d.policy === "stateful-resources-protected"
-        ? { ...d, message: d.message.replace("neither protect nor retainOnDelete is set", "protect is false (retainOnDelete is not visible to the engine's policy protocol)") }
+        ? {
+            ...d,
+            message: d.message.replace(
+              "neither protect nor retainOnDelete is set",
+              "protect is false (retainOnDelete is not visible to the engine's policy protocol)",
+            ),
+          }
         : d,
     );
-    assert.deepStrictEqual(
-      want.map((d) => d.policy).sort(),
-      ["s3-audit-bucket-versioned", "s3-bucket-public-access-blocked", "stateful-resources-protected"],
-    );
+    assert.deepStrictEqual(want.map((d) => d.policy).sort(), [
+      "s3-audit-bucket-versioned",
+      "s3-bucket-public-access-blocked",
+      "stateful-resources-protected",
+    ]);
     assert.deepStrictEqual(sort(got), sort(want));
   });
 
@@ -228,7 +294,9 @@ describe("policy pack under @pulumi/policy's analyzer server", function () {
     const req = new analyzerpb.AnalyzeStackRequest();
     req.setResourcesList([
       message(bucket, { ...bucket.inputs, bucket: unknownStringValue, arn: unknownStringValue }),
-      ...[block, versioning, encryption].map((r) => message(r, { ...r.inputs, bucket: unknownStringValue }, bucket.urn)),
+      ...[block, versioning, encryption].map((r) =>
+        message(r, { ...r.inputs, bucket: unknownStringValue }, bucket.urn),
+      ),
     ]);
     assert.deepStrictEqual(diagnostics(await call(client, "analyzeStack", req)), []);
   });
@@ -239,7 +307,14 @@ describe("policy pack under @pulumi/policy's analyzer server", function () {
     req.setType("aws:ebs/volume:Volume");
     req.setName("dev-data");
     req.setUrn("urn:pulumi:dev::workloads::aws:ebs/volume:Volume::dev-data");
-    req.setProperties(Struct.fromJavaScript({ encrypted: true, kmsKeyId: unknownStringValue, size: 30, tags: { Name: unknownStringValue } }));
+    req.setProperties(
+      Struct.fromJavaScript({
+        encrypted: true,
+        kmsKeyId: unknownStringValue,
+        size: 30,
+        tags: { Name: unknownStringValue },
+      }),
+    );
     req.setOptions(new analyzerpb.AnalyzerResourceOptions());
     req.setProvider(providerMessage(awsProvider()));
     assert.deepStrictEqual(diagnostics(await call(client, "analyze", req)), []);

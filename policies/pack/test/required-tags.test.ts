@@ -1,13 +1,30 @@
 import { policy } from "../policies/required-tags";
-import { awsProvider, assertClean, assertOneViolation, DEFAULT_TAGS, edited, planned, stackOf, violationsOf } from "./fixtures";
+import {
+  awsProvider,
+  assertClean,
+  assertOneViolation,
+  DEFAULT_TAGS,
+  edited,
+  planned,
+  stackOf,
+  violationsOf,
+} from "./fixtures";
 import * as assert from "assert";
-import { evaluatePolicies } from "../evaluate";
+import { evaluatePolicies } from "../../../tooling/pack/evaluate";
 
-const instance = planned("aws:ec2/instance:Instance", "dev-vpn", { ami: "ami-1", tags: { role: "vpn-server", Name: "dev-vpn" } });
+const instance = planned("aws:ec2/instance:Instance", "dev-vpn", {
+  ami: "ami-1",
+  tags: { role: "vpn-server", Name: "dev-vpn" },
+});
 const key = planned("aws:kms/key:Key", "dev-network-key", { enableKeyRotation: true });
 // Not taggable: the provider schema gives these no tags.
-const route = planned("aws:ec2/route:Route", "dev-nat-default-0", { routeTableId: "rtb-1", destinationCidrBlock: "0.0.0.0/0" });
-const alias = planned("aws:kms/alias:Alias", "dev-network-alias", { name: "alias/openems-dev-network" });
+const route = planned("aws:ec2/route:Route", "dev-nat-default-0", {
+  routeTableId: "rtb-1",
+  destinationCidrBlock: "0.0.0.0/0",
+});
+const alias = planned("aws:kms/alias:Alias", "dev-network-alias", {
+  name: "alias/openems-dev-network",
+});
 const HAPPY = [instance, key, route, alias];
 
 describe("required-tags", () => {
@@ -19,7 +36,10 @@ describe("required-tags", () => {
     const found = violationsOf(policy, [key, route, alias], undefined, awsProvider(null));
     assert.strictEqual(found.length, 1);
     assert.strictEqual(found[0].urn, key.urn);
-    assert.match(found[0].message, /aws:kms\/key:Key dev-network-key lacks tag\(s\) project, environment, owner, cost-center, managed-by/);
+    assert.match(
+      found[0].message,
+      /aws:kms\/key:Key dev-network-key lacks tag\(s\) project, environment, owner, cost-center, managed-by/,
+    );
   });
 
   it("reports a resource that blanks a required tag", async () => {
@@ -30,7 +50,10 @@ describe("required-tags", () => {
   it("reports a provider missing one default tag, on every taggable resource", async () => {
     const { "cost-center": _dropped, ...partial } = DEFAULT_TAGS;
     const found = evaluatePolicies(stackOf(HAPPY, awsProvider(partial)), { policies: [policy] });
-    assert.deepStrictEqual(found.map((v) => v.urn), [instance.urn, key.urn]);
+    assert.deepStrictEqual(
+      found.map((v) => v.urn),
+      [instance.urn, key.urn],
+    );
     for (const v of found) assert.match(v.message, /lacks tag\(s\) cost-center/);
   });
 
@@ -40,6 +63,8 @@ describe("required-tags", () => {
   });
 
   it("takes the required keys from the pack's config", async () => {
-    assertOneViolation(policy, [key], key.urn, [/lacks tag\(s\) data-class/], { [policy.name]: { requiredTagKeys: ["project", "data-class"] } });
+    assertOneViolation(policy, [key], key.urn, [/lacks tag\(s\) data-class/], {
+      [policy.name]: { requiredTagKeys: ["project", "data-class"] },
+    });
   });
 });

@@ -2,7 +2,8 @@ import { policy } from "../policies/s3-bucket-encrypted";
 import { assertClean, assertOneViolation, edited } from "./fixtures";
 import { only, privateBucket, without } from "./s3.fixtures";
 
-const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+const SSE =
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
 
 describe("s3-bucket-encrypted", () => {
   it("passes a bucket with a default encryption configuration", async () => {
@@ -11,7 +12,13 @@ describe("s3-bucket-encrypted", () => {
 
   it("passes the deprecated inline configuration on the bucket itself", async () => {
     const set = privateBucket("dev-vpn-ccd", "config");
-    const bucket = edited(set[0], (r) => (r.state.serverSideEncryptionConfiguration = { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } }));
+    const bucket = edited(
+      set[0],
+      (r) =>
+        (r.state.serverSideEncryptionConfiguration = {
+          rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        }),
+    );
     assertClean(policy, [bucket, ...without(set.slice(1), SSE)]);
   });
 
@@ -22,7 +29,12 @@ describe("s3-bucket-encrypted", () => {
 
   it("reports an algorithm S3 does not offer", async () => {
     const set = privateBucket("dev-vpn-ccd", "config");
-    const sse = edited(only(set, SSE), (r) => (r.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = "aws:kmss"));
-    assertOneViolation(policy, [...without(set, SSE), sse], set[0].urn, [/uses sseAlgorithm aws:kmss; expected one of AES256, aws:kms, aws:kms:dsse/]);
+    const sse = edited(
+      only(set, SSE),
+      (r) => (r.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = "aws:kmss"),
+    );
+    assertOneViolation(policy, [...without(set, SSE), sse], set[0].urn, [
+      /uses sseAlgorithm aws:kmss; expected one of AES256, aws:kms, aws:kms:dsse/,
+    ]);
   });
 });

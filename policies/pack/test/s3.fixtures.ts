@@ -1,4 +1,4 @@
-import type { PlannedResource } from "../../../platform/plan/mocks";
+import type { PlannedResource } from "../../../tooling/plan/mocks";
 import { planned } from "./fixtures";
 
 const KEY = "arn:aws:kms:us-east-1:136345661854:key/525007c1-4fdd-df45-b89a-29ba67975a69";
@@ -7,17 +7,44 @@ const KEY = "arn:aws:kms:us-east-1:136345661854:key/525007c1-4fdd-df45-b89a-29ba
  * A bucket and its companions as the plan records them: the bucket's physical name is in its
  * outputs, and each companion's `bucket` input is that name (the bucket's id).
  */
-export function privateBucket(name: string, dataClass: string | undefined, physical = `${name}-5f0c2e1`): PlannedResource[] {
-  const bucket = planned("aws:s3/bucket:Bucket", name, { forceDestroy: false, ...(dataClass ? { tags: { "data-class": dataClass } } : {}) }, { protect: true, retainOnDelete: true });
+export function privateBucket(
+  name: string,
+  dataClass: string | undefined,
+  physical = `${name}-5f0c2e1`,
+): PlannedResource[] {
+  const bucket = planned(
+    "aws:s3/bucket:Bucket",
+    name,
+    { forceDestroy: false, ...(dataClass ? { tags: { "data-class": dataClass } } : {}) },
+    { protect: true, retainOnDelete: true },
+  );
   bucket.state = { ...bucket.inputs, bucket: physical, arn: `arn:aws:s3:::${physical}` };
   return [
     bucket,
-    planned("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", name, { bucket: physical, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
-    planned("aws:s3/bucketVersioning:BucketVersioning", name, { bucket: physical, versioningConfiguration: { status: "Enabled" } }),
-    planned("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", name, {
+    planned("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", name, {
       bucket: physical,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }, bucketKeyEnabled: true }],
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     }),
+    planned("aws:s3/bucketVersioning:BucketVersioning", name, {
+      bucket: physical,
+      versioningConfiguration: { status: "Enabled" },
+    }),
+    planned(
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      name,
+      {
+        bucket: physical,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY },
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
+    ),
   ];
 }
 

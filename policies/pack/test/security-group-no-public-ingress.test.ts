@@ -21,20 +21,28 @@ const websocketFromDevices = planned(INGRESS_RULE, "dev-openems-backend-in-tcp80
   cidrIpv4: "10.200.1.0/24",
   tags: { role: "openems-backend" },
 });
-const groupWithInlineIngress = planned("aws:ec2/securityGroup:SecurityGroup", "dev-interface-endpoints", {
-  vpcId: "vpc-1",
-  ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.10.0.0/16"] }],
-  egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
-  tags: { role: "interface-endpoints" },
-});
-const legacyEgressRule = planned("aws:ec2/securityGroupRule:SecurityGroupRule", "dev-legacy-egress", {
-  type: "egress",
-  securityGroupId: "sg-backend",
-  protocol: "tcp",
-  fromPort: 443,
-  toPort: 443,
-  cidrBlocks: ["0.0.0.0/0"],
-});
+const groupWithInlineIngress = planned(
+  "aws:ec2/securityGroup:SecurityGroup",
+  "dev-interface-endpoints",
+  {
+    vpcId: "vpc-1",
+    ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.10.0.0/16"] }],
+    egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+    tags: { role: "interface-endpoints" },
+  },
+);
+const legacyEgressRule = planned(
+  "aws:ec2/securityGroupRule:SecurityGroupRule",
+  "dev-legacy-egress",
+  {
+    type: "egress",
+    securityGroupId: "sg-backend",
+    protocol: "tcp",
+    fromPort: 443,
+    toPort: 443,
+    cidrBlocks: ["0.0.0.0/0"],
+  },
+);
 const HAPPY = [vpnFromAnywhere, websocketFromDevices, groupWithInlineIngress, legacyEgressRule];
 
 describe("security-group-no-public-ingress", () => {
@@ -45,18 +53,33 @@ describe("security-group-no-public-ingress", () => {
   const cases: { what: string; resource: ReturnType<typeof planned>; expect: RegExp[] }[] = [
     {
       what: "an admin port open to the internet on the backend's group",
-      resource: edited(websocketFromDevices, (r) => Object.assign(r.inputs, { fromPort: 4200, toPort: 4200, cidrIpv4: "0.0.0.0/0" })),
+      resource: edited(websocketFromDevices, (r) =>
+        Object.assign(r.inputs, { fromPort: 4200, toPort: 4200, cidrIpv4: "0.0.0.0/0" }),
+      ),
       expect: [/ingress rule admits tcp 4200 from 0\.0\.0\.0\/0/, /got role=openems-backend/],
     },
     {
       what: "UDP 1194 from ::/0 on a group that is not the VPN server's",
-      resource: edited(websocketFromDevices, (r) => Object.assign(r.inputs, { ipProtocol: "udp", fromPort: 1194, toPort: 1194, cidrIpv4: undefined, cidrIpv6: "::/0" })),
+      resource: edited(websocketFromDevices, (r) =>
+        Object.assign(r.inputs, {
+          ipProtocol: "udp",
+          fromPort: 1194,
+          toPort: 1194,
+          cidrIpv4: undefined,
+          cidrIpv6: "::/0",
+        }),
+      ),
       expect: [/udp 1194 from ::\/0/, /only the group tagged role=vpn-server/],
     },
     {
       what: "another UDP port from the internet on the VPN server's group",
-      resource: edited(vpnFromAnywhere, (r) => Object.assign(r.inputs, { fromPort: 1195, toPort: 1195 })),
-      expect: [/udp 1195 from 0\.0\.0\.0\/0/, /only udp 1194 may be open to the internet on the VPN server's group/],
+      resource: edited(vpnFromAnywhere, (r) =>
+        Object.assign(r.inputs, { fromPort: 1195, toPort: 1195 }),
+      ),
+      expect: [
+        /udp 1195 from 0\.0\.0\.0\/0/,
+        /only udp 1194 may be open to the internet on the VPN server's group/,
+      ],
     },
     {
       what: "TCP on the VPN port from the internet",
@@ -65,17 +88,28 @@ describe("security-group-no-public-ingress", () => {
     },
     {
       what: "all protocols from the internet on the VPN server's group",
-      resource: edited(vpnFromAnywhere, (r) => Object.assign(r.inputs, { ipProtocol: "-1", fromPort: undefined, toPort: undefined })),
+      resource: edited(vpnFromAnywhere, (r) =>
+        Object.assign(r.inputs, { ipProtocol: "-1", fromPort: undefined, toPort: undefined }),
+      ),
       expect: [/all protocols and ports from 0\.0\.0\.0\/0/],
     },
     {
       what: "an inline ingress block open to the internet",
-      resource: edited(groupWithInlineIngress, (r) => r.inputs.ingress.push({ protocol: "tcp", fromPort: 8086, toPort: 8086, cidrBlocks: ["10.10.0.0/16", "0.0.0.0/0"] })),
+      resource: edited(groupWithInlineIngress, (r) =>
+        r.inputs.ingress.push({
+          protocol: "tcp",
+          fromPort: 8086,
+          toPort: 8086,
+          cidrBlocks: ["10.10.0.0/16", "0.0.0.0/0"],
+        }),
+      ),
       expect: [/security group ingress\[1\] admits tcp 8086 from 0\.0\.0\.0\/0/],
     },
     {
       what: "a legacy rule resource, which cannot carry the role tag, even on the VPN port",
-      resource: edited(legacyEgressRule, (r) => Object.assign(r.inputs, { type: "ingress", protocol: "udp", fromPort: 1194, toPort: 1194 })),
+      resource: edited(legacyEgressRule, (r) =>
+        Object.assign(r.inputs, { type: "ingress", protocol: "udp", fromPort: 1194, toPort: 1194 }),
+      ),
       expect: [/security group rule admits udp 1194 from 0\.0\.0\.0\/0/, /got role=\(none\)/],
     },
   ];
@@ -87,8 +121,12 @@ describe("security-group-no-public-ingress", () => {
   }
 
   it("takes the VPN port from the pack's config", async () => {
-    const moved = edited(vpnFromAnywhere, (r) => Object.assign(r.inputs, { fromPort: 1195, toPort: 1195 }));
+    const moved = edited(vpnFromAnywhere, (r) =>
+      Object.assign(r.inputs, { fromPort: 1195, toPort: 1195 }),
+    );
     assertClean(policy, [moved], { [policy.name]: { vpnPort: 1195 } });
-    assertOneViolation(policy, [vpnFromAnywhere], vpnFromAnywhere.urn, [/only udp 1195/], { [policy.name]: { vpnPort: 1195 } });
+    assertOneViolation(policy, [vpnFromAnywhere], vpnFromAnywhere.urn, [/only udp 1195/], {
+      [policy.name]: { vpnPort: 1195 },
+    });
   });
 });

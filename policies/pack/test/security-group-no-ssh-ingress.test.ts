@@ -53,17 +53,28 @@ describe("security-group-no-ssh-ingress", () => {
     },
     {
       what: "all traffic from another security group",
-      resource: edited(b2bFromProxy, (r) => Object.assign(r.inputs, { ipProtocol: "-1", fromPort: undefined, toPort: undefined })),
+      resource: edited(b2bFromProxy, (r) =>
+        Object.assign(r.inputs, { ipProtocol: "-1", fromPort: undefined, toPort: undefined }),
+      ),
       expect: [/all protocols and ports/, /includes SSH port 22/],
     },
     {
       what: "an inline ingress block on 22",
-      resource: edited(group, (r) => r.inputs.ingress.push({ protocol: "6", fromPort: 22, toPort: 22, securityGroups: ["sg-vpn"] })),
+      resource: edited(group, (r) =>
+        r.inputs.ingress.push({
+          protocol: "6",
+          fromPort: 22,
+          toPort: 22,
+          securityGroups: ["sg-vpn"],
+        }),
+      ),
       expect: [/security group ingress\[1\] admits tcp 22/],
     },
     {
       what: "a legacy rule resource on 22",
-      resource: edited(legacyRule, (r) => Object.assign(r.inputs, { protocol: "tcp", fromPort: 22, toPort: 22 })),
+      resource: edited(legacyRule, (r) =>
+        Object.assign(r.inputs, { protocol: "tcp", fromPort: 22, toPort: 22 }),
+      ),
       expect: [/security group rule admits tcp 22 from 10\.10\.0\.0\/16/],
     },
   ];

@@ -181,8 +181,7 @@ describe("mbe-proxy handler", function () {
     it("retries on a fresh connection when a pooled keep-alive socket turns out dead", async () => {
       const { server, handler } = await rig();
       // Like a server that closed an idle connection just as it was reused (or a Lambda thaw).
-      server.respond = (r) =>
-        r.requestsBeforeOnConnection > 0 ? DEAD : echoResponder(r);
+      server.respond = (r) => (r.requestsBeforeOnConnection > 0 ? DEAD : echoResponder(r));
       assert.equal((await handler(event(rpc("getEdgesStatus", 1)))).statusCode, 200);
       const res = await handler(event(rpc("getEdgesStatus", 2)));
       assert.equal(res.statusCode, 200);
@@ -473,7 +472,10 @@ describe("mbe-proxy handler", function () {
     ];
     for (const [name, secret, sensitive] of malformed) {
       it(`answers 500 for a secret that is ${name}, without logging it`, async () => {
-        const { handler, logs } = await rig({}, countingSource(() => secret));
+        const { handler, logs } = await rig(
+          {},
+          countingSource(() => secret),
+        );
         const res = await handler(event(rpc("getEdgesStatus")));
         assert.equal(res.statusCode, 500);
         assert.equal(logs.length, 1);

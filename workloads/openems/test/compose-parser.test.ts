@@ -27,20 +27,30 @@ describe("renderCompose with the real Compose parser", function () {
     file = path.join(dir, "compose.yaml");
     fs.writeFileSync(file, text.replace(/\/run\/openems\//g, `${dir}/`));
     for (const [service, vars] of Object.entries(SERVICE_SECRET_ENV)) {
-      const body = Object.keys(vars).map((v) => `${v}=DummyValue0123456789`).join("\n");
+      const body = Object.keys(vars)
+        .map((v) => `${v}=DummyValue0123456789`)
+        .join("\n");
       fs.writeFileSync(path.join(dir, `${service}.env`), `${body}\n`, { mode: 0o600 });
     }
     // A second copy whose odoo.env is missing: docker-compose must refuse it.
     const broken = path.join(dir, "broken");
     fs.mkdirSync(broken);
-    fs.writeFileSync(path.join(broken, "compose.yaml"), text.replace(/\/run\/openems\//g, `${broken}/`));
-    for (const service of ["postgres", "influxdb"]) fs.copyFileSync(path.join(dir, `${service}.env`), path.join(broken, `${service}.env`));
+    fs.writeFileSync(
+      path.join(broken, "compose.yaml"),
+      text.replace(/\/run\/openems\//g, `${broken}/`),
+    );
+    for (const service of ["postgres", "influxdb"])
+      fs.copyFileSync(path.join(dir, `${service}.env`), path.join(broken, `${service}.env`));
 
     if (run("sh", ["-c", "command -v docker-compose"]).status !== 0) return;
     const [quiet, full, missingEnv] = await Promise.all([
       runAsync("docker-compose", ["-f", file, "-p", "openems", "config", "-q"], { cwd: dir }),
       runAsync("docker-compose", ["-f", file, "-p", "openems", "config"], { cwd: dir }),
-      runAsync("docker-compose", ["-f", path.join(broken, "compose.yaml"), "-p", "openems", "config", "-q"], { cwd: broken }),
+      runAsync(
+        "docker-compose",
+        ["-f", path.join(broken, "compose.yaml"), "-p", "openems", "config", "-q"],
+        { cwd: broken },
+      ),
     ]);
     results = { quiet, full, missingEnv };
   });
@@ -72,7 +82,12 @@ describe("renderCompose with the real Compose parser", function () {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const resolved = YAML.parse(full.stdout) as { services: Record<string, any> };
     const ports = Object.fromEntries(
-      Object.entries(resolved.services).map(([n, s]) => [n, ((s.ports ?? []) as { published: number; target: number }[]).map((p) => `${p.published}:${p.target}`)]),
+      Object.entries(resolved.services).map(([n, s]) => [
+        n,
+        ((s.ports ?? []) as { published: number; target: number }[]).map(
+          (p) => `${p.published}:${p.target}`,
+        ),
+      ]),
     );
     assert.deepStrictEqual(ports, {
       "openems-backend": ["8081:8081", "8082:8082"],
@@ -86,21 +101,29 @@ describe("renderCompose with the real Compose parser", function () {
       assert.strictEqual(s.logging.options["awslogs-group"], "/openems/test/backend");
     }
     // Env-file values end up in the resolved environment: proof the files are the secrets' path.
-    assert.strictEqual(resolved.services.postgres.environment.POSTGRES_PASSWORD, "DummyValue0123456789");
+    assert.strictEqual(
+      resolved.services.postgres.environment.POSTGRES_PASSWORD,
+      "DummyValue0123456789",
+    );
   });
 
   it("writes Odoo's master password from the env file into its config after Compose interpolation", async function () {
     const { full } = compose(this);
     requireTool(this, "bash", ["-c", "true"], "bash");
-    const entrypoint = (YAML.parse(full.stdout) as { services: { odoo: { entrypoint: string[] } } }).services.odoo.entrypoint;
+    const entrypoint = (YAML.parse(full.stdout) as { services: { odoo: { entrypoint: string[] } } })
+      .services.odoo.entrypoint;
     assert.deepStrictEqual(entrypoint.slice(0, 2), ["/bin/bash", "-c"]);
     // `config` prints the file re-escaped ($$); Compose turns $$ into $ when it creates the
     // container. Run the wrapper that way, with the image's entrypoint replaced by a probe that
     // prints the config file and checks the variable is gone.
     const conf = path.join(dir, "odoo.conf");
     const script = entrypoint[2]
-      .replace(/\$\$/g, "$").replace(/\/tmp\/odoo\.conf/g, conf).replace("exec /entrypoint.sh odoo", 'cat "$ODOO_RC"; echo "left:${ODOO_MASTER_PASSWORD:-}"');
-    const out = run("bash", ["-c", script], { env: { PATH: process.env.PATH, ODOO_MASTER_PASSWORD: "Master0Password0123" } });
+      .replace(/\$\$/g, "$")
+      .replace(/\/tmp\/odoo\.conf/g, conf)
+      .replace("exec /entrypoint.sh odoo", 'cat "$ODOO_RC"; echo "left:${ODOO_MASTER_PASSWORD:-}"');
+    const out = run("bash", ["-c", script], {
+      env: { PATH: process.env.PATH, ODOO_MASTER_PASSWORD: "Master0Password0123" },
+    });
     assert.strictEqual(out.status, 0, out.stderr);
     assert.strictEqual(
       out.stdout,

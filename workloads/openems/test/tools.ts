@@ -6,12 +6,22 @@ import { spawn, spawnSync } from "child_process";
  */
 const probes = new Map<string, string | undefined>();
 
-export function requireTool(ctx: Mocha.Context, command: string, args: string[], debianPackage: string): void {
+export function requireTool(
+  ctx: Mocha.Context,
+  command: string,
+  args: string[],
+  debianPackage: string,
+): void {
   const id = [command, ...args].join(" ");
   if (!probes.has(id)) {
     // Probed once per process: docker-compose alone takes about a second to start.
     const probe = spawnSync(command, args, { encoding: "utf8", timeout: 10000 });
-    probes.set(id, probe.error === undefined && probe.status === 0 ? undefined : (probe.error?.message ?? `exit ${probe.status}`));
+    probes.set(
+      id,
+      probe.error === undefined && probe.status === 0
+        ? undefined
+        : (probe.error?.message ?? `exit ${probe.status}`),
+    );
   }
   const failure = probes.get(id);
   if (failure === undefined) return;
@@ -27,7 +37,11 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-export function run(command: string, args: string[], opts: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
+export function run(
+  command: string,
+  args: string[],
+  opts: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): RunResult {
   const r = spawnSync(command, args, { encoding: "utf8", timeout: 20000, ...opts });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -36,13 +50,18 @@ export function run(command: string, args: string[], opts: { input?: string; cwd
 /** The text of a top-level bash function: a one-liner `name() { ...; }` or a block up to the first `}` line. */
 export function bashFunction(script: string, name: string): string {
   const m =
-    new RegExp(`^${name}\\(\\) \\{ .*; \\}$`, "m").exec(script) ?? new RegExp(`^${name}\\(\\) \\{\\n[\\s\\S]*?\\n\\}$`, "m").exec(script);
+    new RegExp(`^${name}\\(\\) \\{ .*; \\}$`, "m").exec(script) ??
+    new RegExp(`^${name}\\(\\) \\{\\n[\\s\\S]*?\\n\\}$`, "m").exec(script);
   if (!m) throw new Error(`function ${name} not found in the script`);
   return m[0];
 }
 
 /** Like {@link run} but without blocking, so slow tools (docker-compose starts Python) run side by side. */
-export function runAsync(command: string, args: string[], opts: { cwd?: string } = {}): Promise<RunResult> {
+export function runAsync(
+  command: string,
+  args: string[],
+  opts: { cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

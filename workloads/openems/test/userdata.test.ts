@@ -37,7 +37,10 @@ describe("renderHostUserData", () => {
   it("is a bash script with strict mode, below the 16 KB EC2 user-data limit", async () => {
     assert.ok(script.startsWith("#!/bin/bash\n"));
     assert.match(script, /^set -euo pipefail$/m);
-    assert.ok(Buffer.byteLength(script) < USER_DATA_LIMIT_BYTES, `${Buffer.byteLength(script)} bytes`);
+    assert.ok(
+      Buffer.byteLength(script) < USER_DATA_LIMIT_BYTES,
+      `${Buffer.byteLength(script)} bytes`,
+    );
     assert.strictEqual(USER_DATA_LIMIT_BYTES, 16384);
   });
 
@@ -68,24 +71,39 @@ describe("renderHostUserData", () => {
 
   it("finds the data volume by its NVMe serial under /dev/disk/by-id and mounts it by UUID with nofail", async () => {
     assert.match(script, /readonly DATA_VOLUME_ID='vol-0123456789abcdef0'/);
-    assert.match(script, /\/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_\$\{DATA_VOLUME_ID\/\/-\/\}/);
+    assert.match(
+      script,
+      /\/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_\$\{DATA_VOLUME_ID\/\/-\/\}/,
+    );
     assert.match(script, /printf 'UUID=%s %s %s defaults,nofail,/);
     assert.match(script, /RequiresMountsFor=%s/);
   });
 
   it("installs the pinned compose plugin only after its sha256 matches", async () => {
     const fn = bashFunction(script, "install_compose_plugin");
-    assert.match(script, new RegExp(`COMPOSE_SHA256_X86_64='${DEFAULT_COMPOSE_PLUGIN.sha256.x86_64}'`));
-    assert.match(script, new RegExp(`COMPOSE_SHA256_AARCH64='${DEFAULT_COMPOSE_PLUGIN.sha256.aarch64}'`));
+    assert.match(
+      script,
+      new RegExp(`COMPOSE_SHA256_X86_64='${DEFAULT_COMPOSE_PLUGIN.sha256.x86_64}'`),
+    );
+    assert.match(
+      script,
+      new RegExp(`COMPOSE_SHA256_AARCH64='${DEFAULT_COMPOSE_PLUGIN.sha256.aarch64}'`),
+    );
     assert.match(fn, /releases\/download\/v\$COMPOSE_VERSION\/docker-compose-linux-\$arch/);
     assert.ok(fn.indexOf("sha256sum -c --status; then") < fn.indexOf('install -D -m 0755 "$tmp"'));
   });
 
   it("fetches the secret with the instance role in the IMDSv2 region", async () => {
     const fn = bashFunction(script, "load_secrets");
-    assert.match(fn, /-X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http:\/\/169\.254\.169\.254\/latest\/api\/token/);
+    assert.match(
+      fn,
+      /-X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http:\/\/169\.254\.169\.254\/latest\/api\/token/,
+    );
     assert.match(fn, /meta-data\/placement\/region/);
-    assert.match(fn, /aws secretsmanager get-secret-value --region "\$region" --secret-id "\$SECRET_ARN"/);
+    assert.match(
+      fn,
+      /aws secretsmanager get-secret-value --region "\$region" --secret-id "\$SECRET_ARN"/,
+    );
   });
 
   it("embeds the rendered compose file verbatim and holds no secret value", async () => {
@@ -102,7 +120,10 @@ describe("renderHostUserData", () => {
   });
 
   it("stops with a clear error when the result would exceed the limit", async () => {
-    assert.throws(() => assertUserDataSize("x".repeat(USER_DATA_LIMIT_BYTES)), /16384 bytes; EC2 accepts less than 16384 bytes \(16 KB raw\)/);
+    assert.throws(
+      () => assertUserDataSize("x".repeat(USER_DATA_LIMIT_BYTES)),
+      /16384 bytes; EC2 accepts less than 16384 bytes \(16 KB raw\)/,
+    );
     assert.doesNotThrow(() => assertUserDataSize("x".repeat(USER_DATA_LIMIT_BYTES - 1)));
   });
 });
@@ -110,7 +131,11 @@ describe("renderHostUserData", () => {
 describe("renderCloudWatchAgentConfig", () => {
   it("collects disk_used_percent for the data volume and root, and memory, per instance", async () => {
     const cfg = JSON.parse(renderCloudWatchAgentConfig("/data"));
-    assert.deepStrictEqual(cfg.metrics.metrics_collected.disk, { measurement: ["used_percent"], resources: ["/data", "/"], drop_device: true });
+    assert.deepStrictEqual(cfg.metrics.metrics_collected.disk, {
+      measurement: ["used_percent"],
+      resources: ["/data", "/"],
+      drop_device: true,
+    });
     assert.deepStrictEqual(cfg.metrics.append_dimensions, { InstanceId: "${aws:InstanceId}" });
   });
 });
@@ -134,8 +159,17 @@ describe("the boot script's functions, run for real", function () {
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin, { recursive: true });
     const calls = path.join(dir, "mkfs-calls");
-    fs.writeFileSync(path.join(bin, "mkfs.xfs"), `#!/bin/bash\necho "$*" >> ${calls}\nexec mkfs.ext4 -q -F "\${@: -1}"\n`, { mode: 0o755 });
-    const prog = [bashFunction(script, "log"), bashFunction(script, "die"), bashFunction(script, "ensure_filesystem"), `ensure_filesystem "$1"`].join("\n");
+    fs.writeFileSync(
+      path.join(bin, "mkfs.xfs"),
+      `#!/bin/bash\necho "$*" >> ${calls}\nexec mkfs.ext4 -q -F "\${@: -1}"\n`,
+      { mode: 0o755 },
+    );
+    const prog = [
+      bashFunction(script, "log"),
+      bashFunction(script, "die"),
+      bashFunction(script, "ensure_filesystem"),
+      `ensure_filesystem "$1"`,
+    ].join("\n");
     const r = run("bash", ["-euo", "pipefail", "-c", prog, "boot", image], {
       env: { PATH: `${bin}:/usr/sbin:/sbin:${process.env.PATH}` },
     });
@@ -220,19 +254,39 @@ describe("the boot script's functions, run for real", function () {
     );
     fs.writeFileSync(path.join(bin, "uname"), "#!/bin/bash\necho aarch64\n", { mode: 0o755 });
     const plugin = path.join(dir, "cli-plugins", "docker-compose");
-    const fn = bashFunction(script, "install_compose_plugin").replace("/usr/local/lib/docker/cli-plugins/docker-compose", plugin);
-    const header = script.split("\n").filter((l) => /^readonly COMPOSE_/.test(l)).join("\n");
+    const fn = bashFunction(script, "install_compose_plugin").replace(
+      "/usr/local/lib/docker/cli-plugins/docker-compose",
+      plugin,
+    );
+    const header = script
+      .split("\n")
+      .filter((l) => /^readonly COMPOSE_/.test(l))
+      .join("\n");
     const install = (content: string, pinnedAarch64: string) => {
       fs.writeFileSync(payload, content);
-      const prog = [header.replace(/COMPOSE_SHA256_AARCH64='[0-9a-f]+'/, `COMPOSE_SHA256_AARCH64='${pinnedAarch64}'`), bashFunction(script, "log"), bashFunction(script, "die"), fn, "install_compose_plugin"].join("\n");
-      return run("bash", ["-euo", "pipefail", "-c", prog], { env: { PATH: `${bin}:${process.env.PATH}` } });
+      const prog = [
+        header.replace(
+          /COMPOSE_SHA256_AARCH64='[0-9a-f]+'/,
+          `COMPOSE_SHA256_AARCH64='${pinnedAarch64}'`,
+        ),
+        bashFunction(script, "log"),
+        bashFunction(script, "die"),
+        fn,
+        "install_compose_plugin",
+      ].join("\n");
+      return run("bash", ["-euo", "pipefail", "-c", prog], {
+        env: { PATH: `${bin}:${process.env.PATH}` },
+      });
     };
     const good = "#!/bin/sh\necho compose\n";
     const goodSum = crypto.createHash("sha256").update(good).digest("hex");
 
     const tampered = install("tampered binary", goodSum);
     assert.notStrictEqual(tampered.status, 0);
-    assert.match(tampered.stderr, /docker-compose-linux-aarch64 v2\.40\.3 does not match its pinned sha256; not installing it/);
+    assert.match(
+      tampered.stderr,
+      /docker-compose-linux-aarch64 v2\.40\.3 does not match its pinned sha256; not installing it/,
+    );
     assert.ok(!fs.existsSync(plugin), "a binary with the wrong checksum was installed");
 
     fs.rmSync(urls);
@@ -240,7 +294,10 @@ describe("the boot script's functions, run for real", function () {
     assert.strictEqual(ok.status, 0, ok.stderr);
     assert.strictEqual(fs.readFileSync(plugin, "utf8"), good);
     assert.strictEqual(fs.statSync(plugin).mode & 0o777, 0o755);
-    assert.strictEqual(fs.readFileSync(urls, "utf8"), "https://github.com/docker/compose/releases/download/v2.40.3/docker-compose-linux-aarch64\n");
+    assert.strictEqual(
+      fs.readFileSync(urls, "utf8"),
+      "https://github.com/docker/compose/releases/download/v2.40.3/docker-compose-linux-aarch64\n",
+    );
 
     // Already installed with the right checksum: no second download.
     assert.strictEqual(install(good, goodSum).status, 0);
@@ -278,17 +335,32 @@ describe("the boot script's functions, run for real", function () {
     // Second run: console edits to "keep" files survive; secret-bearing files are re-rendered,
     // and a changed secret asks for a backend restart.
     const edge = path.join(conf, "Edge/Websocket.config");
-    fs.appendFileSync(edge, "edited=\"by console\"\n");
+    fs.appendFileSync(edge, 'edited="by console"\n');
     const same = run("bash", ["-euo", "pipefail", "-c", prog, "boot", conf]);
     assert.strictEqual(same.stdout, "changed=0\n");
     assert.match(fs.readFileSync(edge, "utf8"), /edited="by console"/);
-    const rotated = run("bash", ["-euo", "pipefail", "-c", prog.replace(SECRETS.influxdbAdminToken, "Rotated0Token0123456"), "boot", conf]);
+    const rotated = run("bash", [
+      "-euo",
+      "pipefail",
+      "-c",
+      prog.replace(SECRETS.influxdbAdminToken, "Rotated0Token0123456"),
+      "boot",
+      conf,
+    ]);
     assert.strictEqual(rotated.stdout, "changed=1\n");
-    assert.match(fs.readFileSync(path.join(conf, files[3].path), "utf8"), /apiKey="Rotated0Token0123456"/);
+    assert.match(
+      fs.readFileSync(path.join(conf, files[3].path), "utf8"),
+      /apiKey="Rotated0Token0123456"/,
+    );
   });
 
   it("puts the design's ports into Felix: edge websocket 8081, B2B REST 8082, UI websocket 8083", async () => {
-    const byPath = Object.fromEntries(felixConfigFiles(validateHostUserDataOptions(BASE).compose).map((f) => [f.path, renderFelixFile(f, SECRETS)]));
+    const byPath = Object.fromEntries(
+      felixConfigFiles(validateHostUserDataOptions(BASE).compose).map((f) => [
+        f.path,
+        renderFelixFile(f, SECRETS),
+      ]),
+    );
     assert.match(byPath["Edge/Websocket.config"], /^port=I"8081"$/m);
     assert.match(byPath["Ui/Websocket.config"], /^port=I"8083"$/m);
     const b2b = Object.entries(byPath).find(([p]) => p.startsWith("Backend2Backend/Rest/"))!;
@@ -299,7 +371,10 @@ describe("the boot script's functions, run for real", function () {
   it("writes one 0600 env file per service with exactly its secrets", async function () {
     requireTool(this, "bash", ["-c", "true"], "bash");
     const secretsDir = path.join(dir, "run");
-    const fn = bashFunction(script, "write_env_files").replace(/'\/run\/openems\//g, `'${secretsDir}/`);
+    const fn = bashFunction(script, "write_env_files").replace(
+      /'\/run\/openems\//g,
+      `'${secretsDir}/`,
+    );
     const prog = [
       "declare -A SECRET=()",
       HOST_SECRET_KEYS.map((k) => `SECRET[${k}]='${SECRETS[k]}'`).join("\n"),
@@ -311,12 +386,16 @@ describe("the boot script's functions, run for real", function () {
     assert.strictEqual(r.status, 0, r.stderr);
     const read = (s: string) => fs.readFileSync(path.join(secretsDir, `${s}.env`), "utf8");
     assert.strictEqual(read("postgres"), `POSTGRES_PASSWORD=${SECRETS.postgresPassword}\n`);
-    assert.strictEqual(read("odoo"), `PASSWORD=${SECRETS.postgresPassword}\nODOO_MASTER_PASSWORD=${SECRETS.odooMasterPassword}\n`);
+    assert.strictEqual(
+      read("odoo"),
+      `PASSWORD=${SECRETS.postgresPassword}\nODOO_MASTER_PASSWORD=${SECRETS.odooMasterPassword}\n`,
+    );
     assert.strictEqual(
       read("influxdb"),
       `DOCKER_INFLUXDB_INIT_PASSWORD=${SECRETS.influxdbAdminPassword}\nDOCKER_INFLUXDB_INIT_ADMIN_TOKEN=${SECRETS.influxdbAdminToken}\n`,
     );
-    for (const s of ["postgres", "odoo", "influxdb"]) assert.strictEqual(fs.statSync(path.join(secretsDir, `${s}.env`)).mode & 0o777, 0o600);
+    for (const s of ["postgres", "odoo", "influxdb"])
+      assert.strictEqual(fs.statSync(path.join(secretsDir, `${s}.env`)).mode & 0o777, 0o600);
     assert.strictEqual(fs.statSync(secretsDir).mode & 0o777, 0o700);
   });
 
@@ -329,8 +408,18 @@ describe("the boot script's functions, run for real", function () {
     const json = path.join(dir, "secret.json");
     fs.writeFileSync(path.join(bin, "curl"), "#!/bin/bash\necho eu-central-1\n", { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash\ncat ${json}\n`, { mode: 0o755 });
-    const header = script.split("\n").filter((l) => /^(readonly |declare -gA )/.test(l)).join("\n");
-    const prog = [header, bashFunction(script, "log"), bashFunction(script, "die"), bashFunction(script, "load_secrets"), "load_secrets", 'echo "ok ${#SECRET[@]}"'].join("\n");
+    const header = script
+      .split("\n")
+      .filter((l) => /^(readonly |declare -gA )/.test(l))
+      .join("\n");
+    const prog = [
+      header,
+      bashFunction(script, "log"),
+      bashFunction(script, "die"),
+      bashFunction(script, "load_secrets"),
+      "load_secrets",
+      'echo "ok ${#SECRET[@]}"',
+    ].join("\n");
     const env = { PATH: `${bin}:${process.env.PATH}` };
 
     fs.writeFileSync(json, JSON.stringify(SECRETS));
@@ -346,7 +435,11 @@ describe("the boot script's functions, run for real", function () {
       fs.writeFileSync(json, JSON.stringify({ ...SECRETS, odooMasterPassword: value }));
       const bad = run("bash", ["-euo", "pipefail", "-c", prog], { env });
       assert.notStrictEqual(bad.status, 0, why);
-      assert.match(bad.stderr, /key "odooMasterPassword" of arn:aws:secretsmanager:.* is missing or not 16-256 characters/, why);
+      assert.match(
+        bad.stderr,
+        /key "odooMasterPassword" of arn:aws:secretsmanager:.* is missing or not 16-256 characters/,
+        why,
+      );
       assert.ok(!bad.stderr.includes(value), `${why}: the value was printed`);
     }
     const { influxdbAdminToken: _dropped, ...missing } = SECRETS;
@@ -358,30 +451,63 @@ describe("the boot script's functions, run for real", function () {
 
 describe("validateHostUserDataOptions", () => {
   const cases: { name: string; opts: Record<string, unknown>; expect: RegExp }[] = [
-    { name: "a malformed volume id", opts: { dataVolumeId: "vol-xyz" }, expect: /dataVolumeId: got "vol-xyz"; expected an EBS volume id such as "vol-0123456789abcdef0"/ },
-    { name: "a secret name instead of an ARN", opts: { secretArn: "openems/dev/host" }, expect: /secretArn: got "openems\/dev\/host"; expected a Secrets Manager secret ARN/ },
+    {
+      name: "a malformed volume id",
+      opts: { dataVolumeId: "vol-xyz" },
+      expect:
+        /dataVolumeId: got "vol-xyz"; expected an EBS volume id such as "vol-0123456789abcdef0"/,
+    },
+    {
+      name: "a secret name instead of an ARN",
+      opts: { secretArn: "openems/dev/host" },
+      expect: /secretArn: got "openems\/dev\/host"; expected a Secrets Manager secret ARN/,
+    },
     {
       name: "a secret in another region",
       opts: { secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf" },
       expect: /secretArn: the secret is in us-east-1 but the host runs in eu-central-1/,
     },
-    { name: "a compose plugin version with a v", opts: { composePlugin: { ...DEFAULT_COMPOSE_PLUGIN, version: "v2.40.3" } }, expect: /composePlugin.version: got "v2.40.3"; expected a release such as "2.40.3"/ },
+    {
+      name: "a compose plugin version with a v",
+      opts: { composePlugin: { ...DEFAULT_COMPOSE_PLUGIN, version: "v2.40.3" } },
+      expect: /composePlugin.version: got "v2.40.3"; expected a release such as "2.40.3"/,
+    },
     {
       name: "a short checksum",
-      opts: { composePlugin: { ...DEFAULT_COMPOSE_PLUGIN, sha256: { ...DEFAULT_COMPOSE_PLUGIN.sha256, aarch64: "abc" } } },
+      opts: {
+        composePlugin: {
+          ...DEFAULT_COMPOSE_PLUGIN,
+          sha256: { ...DEFAULT_COMPOSE_PLUGIN.sha256, aarch64: "abc" },
+        },
+      },
       expect: /composePlugin.sha256.aarch64: got "abc"; expected 64 lowercase hex characters/,
     },
-    { name: "a relative compose dir", opts: { composeDir: "opt/openems" }, expect: /composeDir: got "opt\/openems"; expected an absolute path/ },
-    { name: "invalid compose options", opts: { compose: { logGroupName: "x", region: "nowhere" } }, expect: /compose: Invalid OpenEMS compose options:\n\s+- region: got "nowhere"/ },
-    { name: "an unknown option", opts: { volumeId: "vol-0123456789abcdef0" }, expect: /unknown option "volumeId"; allowed: compose, dataVolumeId/ },
+    {
+      name: "a relative compose dir",
+      opts: { composeDir: "opt/openems" },
+      expect: /composeDir: got "opt\/openems"; expected an absolute path/,
+    },
+    {
+      name: "invalid compose options",
+      opts: { compose: { logGroupName: "x", region: "nowhere" } },
+      expect: /compose: Invalid OpenEMS compose options:\n\s+- region: got "nowhere"/,
+    },
+    {
+      name: "an unknown option",
+      opts: { volumeId: "vol-0123456789abcdef0" },
+      expect: /unknown option "volumeId"; allowed: compose, dataVolumeId/,
+    },
   ];
   for (const c of cases) {
     it(`rejects ${c.name}, naming the key, the value and what is allowed`, async () => {
-      assert.throws(() => renderHostUserData({ ...BASE, ...c.opts } as HostUserDataOptions), (e: Error) => {
-        assert.match(e.message, /^Invalid OpenEMS host user data options:/);
-        assert.match(e.message, c.expect);
-        return true;
-      });
+      assert.throws(
+        () => renderHostUserData({ ...BASE, ...c.opts } as HostUserDataOptions),
+        (e: Error) => {
+          assert.match(e.message, /^Invalid OpenEMS host user data options:/);
+          assert.match(e.message, c.expect);
+          return true;
+        },
+      );
     });
   }
 

@@ -1,0 +1,72 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AL2023_AMI_PARAMETERS, architectureOf } from "../images";
+
+export interface HardenedInstanceArgs {
+  readonly instanceType: string;
+  readonly instanceProfile: pulumi.Input<string>;
+  /** Customer-managed key of the root volume. */
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly rootVolumeGb: number;
+  readonly userData: pulumi.Input<string>;
+  readonly tags: Record<string, string>;
+  /** A subnet and groups (the instance gets no public address), or an interface made beforehand. */
+  readonly placement:
+    | { readonly subnetId: pulumi.Input<string>; readonly securityGroupIds: pulumi.Input<string>[] }
+    | { readonly networkInterfaceId: pulumi.Input<string> };
+  /** One-minute EC2 metrics. */
+  readonly monitoring?: boolean;
+}
+
+/**
+ * Every host of the platform: current Amazon Linux 2023 for the type's architecture, IMDSv2 only,
+ * no key pair (Session Manager through the profile's role), an encrypted gp3 root volume, AWS's
+ * automatic recovery. A newer image alone never replaces a running host (`ignoreChanges: ami`);
+ * `pulumi up --replace` rolls it deliberately, and the host updates its packages at boot.
+ */
+export function hardenedInstance(
+  name: string,
+  args: HardenedInstanceArgs,
+  opts: pulumi.CustomResourceOptions,
+): aws.ec2.Instance {
+  const ami = aws.ssm.getParameterOutput(
+    { name: AL2023_AMI_PARAMETERS[architectureOf(args.instanceType)] },
+    { parent: opts.parent, provider: opts.provider },
+  );
+  const placement =
+    "networkInterfaceId" in args.placement
+      ? { primaryNetworkInterface: { networkInterfaceId: args.placement.networkInterfaceId } }
+      : {
+          subnetId: args.placement.subnetId,
+          vpcSecurityGroupIds: args.placement.securityGroupIds,
+          associatePublicIpAddress: false,
+        };
+  return new aws.ec2.Instance(
+    name,
+    {
+      ami: ami.value,
+      instanceType: args.instanceType,
+      ...placement,
+      iamInstanceProfile: args.instanceProfile,
+      monitoring: args.monitoring,
+      metadataOptions: {
+        httpTokens: "required",
+        httpEndpoint: "enabled",
+        httpPutResponseHopLimit: 1,
+        instanceMetadataTags: "disabled",
+      },
+      rootBlockDevice: {
+        encrypted: true,
+        kmsKeyId: args.kmsKeyArn,
+        volumeType: "gp3",
+        volumeSize: args.rootVolumeGb,
+        deleteOnTermination: true,
+      },
+      maintenanceOptions: { autoRecovery: "default" },
+      userData: args.userData,
+      userDataReplaceOnChange: false,
+      tags: args.tags,
+    },
+    { ...opts, ignoreChanges: [...(opts.ignoreChanges ?? []), "ami"] },
+  );
+}

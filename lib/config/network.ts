@@ -1,0 +1,155 @@
+import { z } from "zod";
+import { ConfigError } from "./errors";
+import { EnvironmentContext, loadEnvironmentContext, parseSection } from "./environment";
+import { ec2InstanceType, logRetentionDays, privateCidr } from "./primitives";
+import { Cidr, overlaps, parseCidr, tryParseCidr } from "../net/ipv4";
+import { ENVIRONMENTS } from "../repo";
+
+// Admin certificates are named admin-<name>; 40 characters leave room in a 63-character CN.
+const ADMIN_PROFILE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+export const NAT_STRATEGIES = ["none", "instance", "gateway", "gateway-per-az"] as const;
+
+export const networkSection = z.strictObject({
+  /** The VPC's block: private, /16 to /24, disjoint from every other environment's ranges. */
+  vpcCidr: privateCidr({ min: 16, max: 24, what: "a VPC block" }),
+  /** Zones to spread subnets over (public and private subnet in each); at least 2. */
+  availabilityZones: z
+    .number()
+    .int()
+    .min(2, { message: "expected at least 2 zones" })
+    .max(3, { message: "expected at most 3 zones" })
+    .default(2),
+  /** How private subnets reach the internet: none, a NAT instance, one NAT gateway, or one per zone. */
+  natStrategy: z.enum(NAT_STRATEGIES, { message: `expected one of ${NAT_STRATEGIES.join(", ")}` }),
+  /** Interface endpoints for SSM, Secrets Manager and CloudWatch Logs (about $7.30/month each per zone). */
+  interfaceEndpoints: z.boolean().default(false),
+  flowLogRetentionDays: logRetentionDays.default(30),
+  /** The widest prefix any allowlist entry may have; /24 by default. */
+  maxAllowlistPrefix: z.number().int().min(8).max(32).default(24),
+  /** Admin source addresses (office, home) that reach UI 4200, Odoo 10016 and InfluxDB 8086. */
+  // Each entry becomes three rules on the backend's group, whose inbound quota is 60.
+  adminAllowlist: z
+    .array(z.string())
+    .max(16, { message: "expected at most 16 entries (each is 3 security group rules)" })
+    .default([]),
+  vpn: z.strictObject({
+    /**
+     * Tunnel addresses: the first quarter is the server and the admin pool (admin VPN profiles,
+     * which reach the admin ports), the other three quarters are device addresses (8081 only).
+     */
+    clientCidr: privateCidr({ min: 16, max: 26, what: "a VPN client range" }),
+    /** Admin VPN profiles to issue (certificate, key and .ovpn in SSM); names are hostname-safe. */
+    adminProfiles: z.array(z.string()).default([]),
+    port: z.number().int().min(1024).max(65535).default(1194),
+    /** Sources allowed to reach UDP 1194; empty: the internet (certificates still required). */
+    allowlist: z
+      .array(z.string())
+      .max(50, { message: "expected at most 50 entries (a security group holds 60 inbound rules)" })
+      .default([]),
+    instanceType: ec2InstanceType.default("t4g.nano"),
+  }),
+});
+export type NetworkConfig = z.output<typeof networkSection>;
+
+function checkAllowlist(key: string, entries: string[], widest: number, problems: string[]) {
+  entries.forEach((entry, i) => {
+    const at = `platform:network.${key}[${i}]`;
+    if (entry === "0.0.0.0/0" || entry === "::/0") {
+      problems.push(
+        `${at}: got "${entry}"; the whole internet is never allowed on an allowlist (only UDP ${"1194"} without an allowlist is open)`,
+      );
+      return;
+    }
+    const c = tryParseCidr(entry);
+    if (!c)
+      problems.push(
+        `${at}: got "${entry}"; expected an IPv4 CIDR block such as 203.0.113.10/32 (host bits clear)`,
+      );
+    else if (c.prefix < widest)
+      problems.push(
+        `${at}: got "${entry}"; expected a range no wider than /${widest} (platform:network.maxAllowlistPrefix)`,
+      );
+  });
+}
+
+function rangesOf(net: { vpcCidr: string; vpn?: { clientCidr?: string } }): [string, Cidr][] {
+  const out: [string, Cidr][] = [];
+  const add = (key: string, v: string | undefined) => {
+    const c = v ? tryParseCidr(v) : undefined;
+    if (c) out.push([key, c]);
+  };
+  add("vpcCidr", net.vpcCidr);
+  add("vpn.clientCidr", net.vpn?.clientCidr);
+  return out;
+}
+
+/** Rules no single key can check: allowlists against their bound, overlaps within and across environments. */
+export function crossCheckNetwork(ctx: EnvironmentContext, net: NetworkConfig): void {
+  const problems: string[] = [];
+  checkAllowlist("adminAllowlist", net.adminAllowlist, net.maxAllowlistPrefix, problems);
+  checkAllowlist("vpn.allowlist", net.vpn.allowlist, net.maxAllowlistPrefix, problems);
+  const seen = new Set<string>();
+  net.vpn.adminProfiles.forEach((name, i) => {
+    const at = `platform:network.vpn.adminProfiles[${i}]`;
+    if (!ADMIN_PROFILE.test(name))
+      problems.push(
+        `${at}: got ${JSON.stringify(name)}; expected 1-40 characters of a-z, 0-9 and '-', starting and ending with a letter or digit (it becomes the certificate name admin-<name>)`,
+      );
+    else if (seen.has(name))
+      problems.push(`${at}: got "${name}"; expected each admin profile once`);
+    seen.add(name);
+  });
+  if (net.natStrategy === "none" && !net.interfaceEndpoints) {
+    problems.push(
+      `platform:network.natStrategy: got "none" with interfaceEndpoints false; expected interfaceEndpoints: true (without a NAT, Session Manager and Secrets Manager are reachable only through the endpoints) or another natStrategy (${NAT_STRATEGIES.join(", ")})`,
+    );
+  }
+  const own = rangesOf(net);
+  for (let i = 0; i < own.length; i++) {
+    for (let j = i + 1; j < own.length; j++) {
+      if (overlaps(own[i][1], own[j][1])) {
+        problems.push(
+          `platform:network.${own[j][0]}: got "${own[j][1].text}"; expected a range disjoint from ${own[i][0]} ${own[i][1].text}`,
+        );
+      }
+    }
+  }
+  for (const env of ENVIRONMENTS) {
+    if (env === ctx.name) continue;
+    const other = ctx.allEnvironments[env]?.["platform:network"] as NetworkConfig | undefined;
+    if (!other || typeof other !== "object") continue;
+    for (const [key, mine] of own) {
+      for (const [otherKey, theirs] of rangesOf(other)) {
+        if (overlaps(mine, theirs)) {
+          problems.push(
+            `platform:network.${key}: got "${mine.text}"; expected a range disjoint from ${env}'s ${otherKey} ${theirs.text} (Pulumi.${env}.yaml): environments are peered or routed over VPN later, and overlapping blocks cannot be`,
+          );
+        }
+      }
+    }
+  }
+  const vpc = parseCidr(net.vpcCidr);
+  // Two subnets per zone, each a quarter of the block at most: a /24 still gives /28s (11 usable).
+  if (vpc.prefix + 3 > 28)
+    problems.push(
+      `platform:network.vpcCidr: got "${net.vpcCidr}"; expected /25 or wider to fit subnets`,
+    );
+  if (problems.length) throw new ConfigError(ctx.where, problems);
+}
+
+export interface NetworkSettings {
+  readonly env: EnvironmentContext;
+  readonly network: NetworkConfig;
+}
+
+/** Refuses a malformed network section (CIDRs, zones, NAT strategy, retention, allowlist sizes) and breaks of the cross-key rules. */
+export function validateNetwork(ctx: EnvironmentContext): NetworkSettings {
+  const network = parseSection(ctx, "platform:network", networkSection);
+  crossCheckNetwork(ctx, network);
+  return { env: ctx, network };
+}
+
+export function loadNetworkConfig(): NetworkSettings {
+  return validateNetwork(loadEnvironmentContext());
+}

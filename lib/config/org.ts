@@ -1,0 +1,240 @@
+import { z } from "zod";
+import { ConfigError, parseOrThrow, describeIssues } from "./errors";
+import {
+  accountId,
+  accountKey,
+  awsRegion,
+  currency,
+  ec2InstanceType,
+  email,
+  logRetentionDays,
+  positiveAmount,
+  slug,
+} from "./primitives";
+import { unknownKeys } from "./stack";
+import { ENVIRONMENTS } from "../repo";
+
+/**
+ * The org stack's configuration (org/Pulumi.management.yaml). It lives in the shared library because
+ * environment stacks validate their own files against it (allowed regions, account keys) before they
+ * create anything.
+ */
+
+export const OU_PATHS = [
+  "security",
+  "workloads",
+  "workloads/prod",
+  "workloads/nonprod",
+  "sandbox",
+] as const;
+export type OuPath = (typeof OU_PATHS)[number];
+
+const threshold = z.strictObject({
+  /** Percent of the budget; 0 < percent <= 100. */
+  percent: z
+    .number()
+    .gt(0, { message: "expected a percentage above 0" })
+    .lte(100, { message: "expected a percentage of at most 100" }),
+  /** `actual` spend or AWS's `forecasted` spend for the month. */
+  type: z.enum(["actual", "forecasted"], { message: 'expected "actual" or "forecasted"' }),
+});
+export type Threshold = z.output<typeof threshold>;
+
+const accountBudget = z.strictObject({
+  amount: positiveAmount,
+  /** Percent of actual spend at which the freeze SCP is attached automatically; absent: never frozen. */
+  freezeAtPercent: z
+    .number()
+    .gt(0, { message: "expected a percentage above 0" })
+    .lte(100, { message: "expected a percentage of at most 100" })
+    .optional(),
+});
+
+const account = z.strictObject({
+  /** The account's display name in the organization; renaming it never replaces the account. */
+  name: z
+    .string()
+    .min(1)
+    .max(50, { message: "expected at most 50 characters (AWS account name limit)" }),
+  email,
+  ou: z.enum(OU_PATHS, { message: `expected one of the OUs ${OU_PATHS.join(", ")}` }),
+  /** The environment (dev, stage, prod) whose stacks deploy into this account, if any. */
+  environment: z
+    .enum(ENVIRONMENTS, { message: `expected one of ${ENVIRONMENTS.join(", ")}` })
+    .optional(),
+});
+
+export const DEFAULT_THRESHOLDS: Threshold[] = [
+  { percent: 50, type: "actual" },
+  { percent: 80, type: "actual" },
+  { percent: 100, type: "actual" },
+  { percent: 100, type: "forecasted" },
+];
+
+export const orgConfigSchema = z.strictObject({
+  "platform:organization": z.strictObject({
+    /** Prefix of every name this platform gives a resource; keeps its guardrails recognisable. */
+    prefix: slug.default("platform"),
+    /** When set, the providers refuse to run against any other management account. */
+    managementAccountId: accountId.optional(),
+    homeRegion: awsRegion,
+    allowedRegions: z.array(awsRegion).min(1, { message: "expected at least one region" }),
+    /** IAM principal ARNs (patterns allowed) in the management account that may assume deploy roles. */
+    adminPrincipalArns: z
+      .array(
+        z
+          .string()
+          .regex(/^arn:aws:iam::(\d{12}|\*):(role|user)\/.+$/, {
+            message: "expected an IAM role or user ARN",
+          }),
+      )
+      .min(1),
+    /** The Pulumi organization (or `organization` for self-managed backends) that owns the stacks. */
+    pulumiOrg: z.string().min(1).default("organization"),
+  }),
+  "platform:tags": z.strictObject({
+    project: slug,
+    owner: z.string().min(1),
+    costCenter: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{2,32}$/, {
+        message: "expected a cost center code (letters, digits, dashes; 2–32)",
+      }),
+  }),
+  "platform:accounts": z
+    .record(accountKey, account)
+    .refine((a) => Object.keys(a).length > 0, { message: "expected at least one account" }),
+  "platform:budgets": z.strictObject({
+    currency: currency.default("USD"),
+    /** Monthly limit for the whole organization. */
+    organization: z.strictObject({ amount: positiveAmount }),
+    thresholds: z.array(threshold).min(1).default(DEFAULT_THRESHOLDS),
+    subscribers: z.array(email).min(1, { message: "expected at least one e-mail subscriber" }),
+    accounts: z.record(z.string(), accountBudget),
+    /** Production is never frozen automatically unless this is true. */
+    allowProdFreeze: z.boolean().default(false),
+    /** Alert when Cost Anomaly Detection finds an impact of at least this many dollars. */
+    anomalyThresholdAmount: positiveAmount.default(20),
+  }),
+  "platform:guardrails": z.strictObject({
+    maxPolicyChars: z.number().int().positive().default(5120),
+    maxPoliciesPerTarget: z.number().int().min(2).default(5),
+    allowedInstanceTypes: z.array(ec2InstanceType).min(1),
+    allowedBedrockModels: z.array(
+      z
+        .string()
+        .regex(/^[a-z0-9-]+\.[A-Za-z0-9.:-]+$/, {
+          message: "expected a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0",
+        }),
+    ),
+    /** Override of which SCP file attaches to which target (`root`, `ou:<path>`, `account:<key>`). */
+    attachments: z.record(z.string(), z.array(z.string())).optional(),
+  }),
+  "platform:trail": z
+    .strictObject({
+      /** Days before log objects move to Glacier Instant Retrieval. */
+      archiveAfterDays: z.number().int().positive().default(90),
+      /** Days before log objects expire; audit frameworks commonly ask for at least a year. */
+      expireAfterDays: z.number().int().positive().default(730),
+    })
+    .default({ archiveAfterDays: 90, expireAfterDays: 730 }),
+  "platform:logRetentionDays": logRetentionDays.default(365),
+});
+
+export type OrgConfig = z.output<typeof orgConfigSchema>;
+export const ORG_CONFIG_KEYS = Object.keys(orgConfigSchema.shape);
+
+/** Rules that span several keys: which no schema of a single key can check. */
+function crossCheck(c: OrgConfig): string[] {
+  const problems: string[] = [];
+  const org = c["platform:organization"];
+  if (!org.allowedRegions.includes(org.homeRegion)) {
+    problems.push(
+      `platform:organization.homeRegion: got "${org.homeRegion}"; expected one of allowedRegions (${org.allowedRegions.join(", ")})`,
+    );
+  }
+  const accounts = c["platform:accounts"];
+  const keys = Object.keys(accounts);
+  for (const env of ENVIRONMENTS) {
+    const holders = keys.filter((k) => accounts[k].environment === env);
+    if (holders.length !== 1) {
+      problems.push(
+        `platform:accounts: got ${holders.length ? holders.join(", ") : "no account"} for environment "${env}"; expected exactly one account with environment: ${env}`,
+      );
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const [k, a] of Object.entries(accounts)) {
+    const lower = a.email.toLowerCase();
+    if (seen.has(lower))
+      problems.push(
+        `platform:accounts.${k}.email: got "${a.email}"; expected an address no other account uses (also used by ${seen.get(lower)})`,
+      );
+    seen.set(lower, k);
+  }
+  const budgets = c["platform:budgets"];
+  for (const [k, b] of Object.entries(budgets.accounts)) {
+    if (!accounts[k]) {
+      problems.push(
+        `platform:budgets.accounts.${k}: got an account key "${k}" that platform:accounts does not define; expected one of ${keys.join(", ")}`,
+      );
+      continue;
+    }
+    if (
+      b.freezeAtPercent !== undefined &&
+      accounts[k].ou === "workloads/prod" &&
+      !budgets.allowProdFreeze
+    ) {
+      problems.push(
+        `platform:budgets.accounts.${k}.freezeAtPercent: got ${b.freezeAtPercent} on production account "${k}"; expected no freeze unless platform:budgets.allowProdFreeze is true`,
+      );
+    }
+  }
+  const seenT = new Set<string>();
+  budgets.thresholds.forEach((t, i) => {
+    const id = `${t.type}:${t.percent}`;
+    if (seenT.has(id))
+      problems.push(
+        `platform:budgets.thresholds[${i}]: got a duplicate ${t.type} ${t.percent} %; expected each threshold once`,
+      );
+    seenT.add(id);
+  });
+  if (budgets.thresholds.length > 5) {
+    problems.push(
+      `platform:budgets.thresholds: got ${budgets.thresholds.length} thresholds; expected at most 5 (AWS Budgets allows 5 notifications per budget)`,
+    );
+  }
+  if (budgets.subscribers.length > 10) {
+    problems.push(
+      `platform:budgets.subscribers: got ${budgets.subscribers.length} addresses; expected at most 10 (AWS Budgets limit per notification)`,
+    );
+  }
+  return problems;
+}
+
+/** Validates the org stack's whole config; throws a ConfigError listing every problem. */
+export function validateOrgConfig(
+  raw: Record<string, unknown>,
+  where = "org/management",
+): OrgConfig {
+  const strays = unknownKeys(raw, ORG_CONFIG_KEYS);
+  const known = Object.fromEntries(
+    Object.entries(raw).filter(([k]) => ORG_CONFIG_KEYS.includes(k)),
+  );
+  const result = orgConfigSchema.safeParse(known);
+  const problems = strays.map(
+    (k) => `${k}: unknown key (allowed keys: ${ORG_CONFIG_KEYS.join(", ")})`,
+  );
+  if (!result.success)
+    problems.push(
+      ...describeIssues("", orgConfigSchema, known, result.error.issues).map((p) =>
+        p.replace(/^\./, ""),
+      ),
+    );
+  if (problems.length) throw new ConfigError(where, problems);
+  const cross = crossCheck(result.data!);
+  if (cross.length) throw new ConfigError(where, cross);
+  return result.data!;
+}
+
+export { parseOrThrow };

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { EnvironmentContext, loadEnvironmentContext, parseSection } from "./environment";
+import { ConfigError } from "./errors";
+import { ec2InstanceType, email, logRetentionDays } from "./primitives";
+
+const dnsName = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    message: "expected a lower-case DNS name such as openems.example.com",
+  });
+const vercelSlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$/, {
+    message: "expected a Vercel slug: a-z, 0-9 and '-'",
+  });
+
+export const workloadsSection = z.strictObject({
+  openems: z.strictObject({
+    /** The backend host's type; non-prod accounts may only use the SCP's allowed types. */
+    instanceType: ec2InstanceType,
+    /** Size of the separate data volume that holds every database (GiB). */
+    dataVolumeGb: z.number().int().min(8).max(16384).default(30),
+    /** Days of daily snapshots kept. */
+    snapshotRetentionDays: z.number().int().min(1).max(365).default(7),
+    /** One-minute EC2 metrics (about $2.10/month per instance). */
+    detailedMonitoring: z.boolean().default(false),
+  }),
+  mbe: z.strictObject({
+    /** JSON-RPC methods the proxy forwards; anything else is refused without reaching OpenEMS. */
+    allowedMethods: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z][A-Za-z0-9_.]*$/, { message: "expected a JSON-RPC method name" }),
+      )
+      .min(1, { message: "expected at least one method" }),
+    upstreamTimeoutMs: z.number().int().min(100).max(29000).default(10000),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(6 * 1024 * 1024)
+      .default(262144),
+    /** Odoo user the proxy authenticates to OpenEMS B2B as; an admin creates it (README). */
+    b2bUsername: z
+      .string()
+      .regex(/^[a-z][a-z0-9._-]{2,63}$/, {
+        message: "expected 3-64 characters of a-z, 0-9, . _ -, starting with a letter",
+      })
+      .default("mbe-proxy"),
+    /** The Vercel deployment allowed to call the proxy, through Vercel's OIDC tokens. */
+    vercel: z.strictObject({
+      /** Team slug: the issuer is https://oidc.vercel.com/<team>, the audience https://vercel.com/<team>. */
+      team: vercelSlug,
+      project: vercelSlug,
+      environment: z.enum(["production", "preview", "development"], {
+        message: "expected production, preview or development",
+      }),
+    }),
+    /** Only for callers that cannot use OIDC: an IAM user whose access key is kept in Secrets Manager. */
+    accessKeyUser: z.boolean().default(false),
+  }),
+  /**
+   * How people reach the UI and Odoo. none: plain HTTP from the admin VPN range (and allowlisted
+   * addresses where they route to the VPC). alb: an HTTPS load balancer for allowlisted addresses.
+   */
+  https: z.discriminatedUnion(
+    "mode",
+    [
+      z.strictObject({ mode: z.literal("none") }),
+      z.strictObject({
+        mode: z.literal("alb"),
+        /** Public hosted zone in this account where the certificate is validated and the names live. */
+        hostedZone: dnsName,
+        /** Host names of the UI and of Odoo; the load balancer routes by host name. */
+        uiName: dnsName,
+        odooName: dnsName,
+      }),
+    ],
+    { message: "expected mode: none, or mode: alb with hostedZone, uiName and odooName" },
+  ),
+  /** Who receives the host's alarms; default: the organization's budget subscribers. */
+  alarmEmails: z.array(email).optional(),
+  logRetentionDays: logRetentionDays.default(30),
+});
+export type WorkloadsConfig = z.output<typeof workloadsSection>;
+
+export interface WorkloadsSettings {
+  readonly env: EnvironmentContext;
+  readonly workloads: WorkloadsConfig;
+}
+
+/** Rules across keys: the HTTPS names must sit in the hosted zone. */
+export function crossCheckWorkloads(ctx: EnvironmentContext, w: WorkloadsConfig): void {
+  const problems: string[] = [];
+  if (w.https.mode === "alb") {
+    for (const key of ["uiName", "odooName"] as const) {
+      const name = w.https[key];
+      if (!name.endsWith(`.${w.https.hostedZone}`)) {
+        problems.push(
+          `platform:workloads.https.${key}: got "${name}"; expected a name inside the hosted zone ${w.https.hostedZone}`,
+        );
+      }
+    }
+    const allowlist =
+      (ctx.raw["platform:network"] as { adminAllowlist?: unknown[] } | undefined)?.adminAllowlist ??
+      [];
+    if (allowlist.length === 0)
+      problems.push(
+        `platform:workloads.https.mode: got "alb" with an empty platform:network.adminAllowlist; expected at least one admin source (the load balancer admits nobody else) or mode: none`,
+      );
+    if (w.https.uiName === w.https.odooName)
+      problems.push(
+        `platform:workloads.https.odooName: got "${w.https.odooName}"; expected a name different from uiName (the load balancer routes by host name)`,
+      );
+  }
+  if (problems.length) throw new ConfigError(ctx.where, problems);
+}
+
+/** Refuses a malformed workloads section (instance type, volume, JSON-RPC allowlist, Vercel identity, HTTPS) and breaks of the cross-key rules. */
+export function validateWorkloads(ctx: EnvironmentContext): WorkloadsSettings {
+  const workloads = parseSection(ctx, "platform:workloads", workloadsSection);
+  crossCheckWorkloads(ctx, workloads);
+  return { env: ctx, workloads };
+}
+
+export function loadWorkloadsConfig(): WorkloadsSettings {
+  return validateWorkloads(loadEnvironmentContext());
+}

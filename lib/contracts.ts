@@ -1,0 +1,173 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ENVIRONMENTS } from "./repo";
+
+/**
+ * Every output that crosses a stack boundary is declared here once. Producers type their exports
+ * with {@link Exports}; consumers read them through {@link readUpstream}, which checks the shape and
+ * names the upstream stack and key when something is missing or malformed.
+ */
+export interface Contract<S extends z.ZodRawShape> {
+  readonly project: string;
+  readonly shape: S;
+}
+export type Outputs<C extends Contract<any>> = z.output<z.ZodObject<C["shape"]>>;
+/** What a producing program returns: each declared output as a Pulumi input. */
+export type Exports<C extends Contract<any>> = {
+  [K in keyof Outputs<C>]: DeepInput<Outputs<C>[K]>;
+};
+/** A value whose every level may be an Output, as a stack's exports are resolved deeply. */
+type DeepInput<T> = T extends readonly (infer U)[]
+  ? pulumi.Input<DeepInput<U>[]>
+  : T extends object
+    ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
+    : pulumi.Input<T>;
+
+function contract<S extends z.ZodRawShape>(project: string, shape: S): Contract<S> {
+  return { project, shape };
+}
+
+const arn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, { message: "expected an ARN" });
+const accountIdOut = z.string().regex(/^\d{12}$/, { message: "expected a 12-digit account id" });
+const envName = z.enum(ENVIRONMENTS);
+
+export const orgContract = contract("org", {
+  /** Per environment: the member account and the role its stacks assume to deploy. */
+  environments: z.record(
+    envName,
+    z.object({ accountId: accountIdOut, accountName: z.string(), deployRoleArn: arn }),
+  ),
+  /** Values of the cost allocation tags (keys in tags.ts) every provider applies. */
+  tags: z.object({ project: z.string(), owner: z.string(), costCenter: z.string() }),
+  allowedRegions: z.array(z.string()).min(1),
+  organizationId: z.string(),
+});
+
+const cidrOut = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { message: "expected an IPv4 CIDR block" });
+const pem = (label: string) =>
+  z.string().includes(`-----BEGIN ${label}-----`, { message: `expected a PEM ${label}` });
+
+export const networkContract = contract("network", {
+  vpcId: z.string().min(1),
+  vpcCidr: cidrOut,
+  publicSubnetIds: z.array(z.string()).min(1),
+  privateSubnetIds: z.array(z.string()).min(1),
+  availabilityZones: z.array(z.string()).min(1),
+  /** Security group ids by the role of their members. */
+  securityGroupIds: z.object({
+    vpnServer: z.string().min(1),
+    openemsBackend: z.string().min(1),
+    mbeProxy: z.string().min(1),
+  }),
+  /** What devices and the edge stack need to know about the VPN. */
+  vpn: z.object({
+    /** Public address devices connect to (a kept Elastic IP). */
+    host: z.string().min(1),
+    port: z.number().int(),
+    clientCidr: cidrOut,
+    /** Admin pool: admin profiles' tunnel addresses. */
+    adminCidr: cidrOut,
+    /** Static device addresses, as security groups see them. */
+    deviceCidrs: z.array(cidrOut).min(1),
+    serverCommonName: z.string().min(1),
+    caCertPem: pem("CERTIFICATE"),
+    /** Where the edge stack writes one ccd entry per device: s3://<bucket>/<prefix>/<cn>. */
+    ccdBucket: z.string().min(1),
+    ccdPrefix: z.string(),
+  }),
+  /** Secret: what signs device certificates and wraps their TLS handshakes. */
+  vpnSigning: z.object({
+    caPrivateKeyPem: pem("PRIVATE KEY").or(pem("EC PRIVATE KEY")),
+    tlsCryptKey: z.string().includes("-----BEGIN OpenVPN Static key V1-----"),
+  }),
+  /** The VPC's flow log group. */
+  flowLogGroup: z.string().min(1),
+});
+
+export const workloadsContract = contract("workloads", {
+  kmsKeyArn: arn,
+  /** The OpenEMS backend host. */
+  backend: z.object({
+    instanceId: z.string().min(1),
+    privateIp: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, { message: "expected an IPv4 address" }),
+  }),
+  /** What devices put in their OpenEMS Edge backend settings; reachable only through the VPN. */
+  edgeWebsocketUrl: z.string().startsWith("ws://"),
+  /** The MBE proxy's IAM-authenticated Function URL and the role MBE assumes to call it. */
+  mbeProxyUrl: z.string().startsWith("https://"),
+  mbeRoleArn: arn,
+  /** HTTPS names of the UI and Odoo when the environment has the admin load balancer. */
+  https: z.object({ ui: z.string(), odoo: z.string() }).nullable(),
+  /** The environment's alarm topic (host alarms; the edge stack's fleet alarms use it too). */
+  alarmTopicArn: arn,
+});
+
+export const edgeContract = contract("edge", {
+  kmsKeyArn: arn,
+  deviceCount: z.number().int().min(0),
+  /** Every device, its tunnel address and where its bundle lives (never the secret itself). */
+  devices: z.array(
+    z.object({
+      id: z.string(),
+      site: z.string(),
+      address: z.string(),
+      pinned: z.boolean(),
+      profileParameter: z.string(),
+      settingsParameter: z.string(),
+    }),
+  ),
+});
+
+/** `<org>/<project>/<stack>`, the only place stack reference names are built. */
+export function stackRefName(
+  pulumiOrg: string,
+  project: string,
+  stack: string,
+  override?: string,
+): string {
+  return override ?? `${pulumiOrg}/${project}/${stack}`;
+}
+
+/** Checks a stack's outputs against its contract; the error names the stack and each bad key. */
+export function checkOutputs<C extends Contract<any>>(
+  c: C,
+  stackName: string,
+  outputs: Record<string, unknown>,
+): Outputs<C> {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(c.shape as z.ZodRawShape)) {
+    if (!(key in outputs) || outputs[key] === undefined) {
+      problems.push(`output "${key}" is missing (has \`pulumi up\` run for ${stackName}?)`);
+      continue;
+    }
+    const r = (schema as z.ZodType).safeParse(outputs[key]);
+    if (r.success) parsed[key] = r.data;
+    else {
+      for (const issue of r.error.issues) {
+        const at = [key, ...issue.path.map(String)].join(".");
+        problems.push(`output "${at}": ${issue.message}`);
+      }
+    }
+  }
+  if (problems.length) {
+    throw new Error(
+      `Upstream stack ${stackName} does not provide what ${c.project} consumers need:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  }
+  return parsed as Outputs<C>;
+}
+
+/** Reads a whole upstream stack through a StackReference, checked against its contract. */
+export function readUpstream<C extends Contract<any>>(
+  c: C,
+  stackName: string,
+  opts?: pulumi.CustomResourceOptions,
+): pulumi.Output<Outputs<C>> {
+  const ref = new pulumi.StackReference(stackName, { name: stackName }, opts);
+  return ref.outputs.apply((o) => checkOutputs(c, stackName, o));
+}

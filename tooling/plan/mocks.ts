@@ -1,0 +1,608 @@
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { parseCidr, intToIp, Cidr } from "../../lib/net/ipv4";
+
+/** One resource as the offline plan saw it: the JSON contract of `npm run plan --json`. */
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  id: string | null;
+  parent: string | null;
+  protect: boolean;
+  retainOnDelete: boolean;
+  /** URN of the explicit provider, if any: the plan fails resources that fall back to ambient ones. */
+  provider: string | null;
+  custom: boolean;
+  inputs: Record<string, any>;
+  state: Record<string, any>;
+}
+
+export interface MockOptions {
+  /** Planned outputs of upstream stacks, by fully qualified stack name. */
+  readonly stackOutputs?: ReadonlyMap<string, Record<string, unknown>>;
+  /** Account the default (ambient) credentials point at: the management account. */
+  readonly defaultAccountId?: string;
+  readonly defaultRegion?: string;
+}
+
+interface ProviderFacts {
+  accountId: string;
+  region: string;
+}
+
+function hex(seed: string, length: number): string {
+  let out = "";
+  for (let i = 0; out.length < length; i++)
+    out += crypto.createHash("sha256").update(`${seed}#${i}`).digest("hex");
+  return out.slice(0, length);
+}
+/** A UUID-shaped id (KMS key ids, ACM certificate ids). */
+function uuid(seed: string): string {
+  return [8, 4, 4, 4, 12].map((n, i) => hex(seed + i, n)).join("-");
+}
+function digits(seed: string, length: number): string {
+  return BigInt(`0x${hex(seed, 24)}`)
+    .toString()
+    .padStart(length, "7")
+    .slice(-length)
+    .replace(/^0/, "1");
+}
+
+/** Provider inputs of object type reach the mocks JSON-encoded; resource inputs do not. */
+function providerInput(v: unknown): any {
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+const PLANNED_SUBNETS = new Map<string, { cidr: Cidr; az: string }>();
+
+/** A stable private address for a resource inside its subnet (the 11th address onwards). */
+function addressIn(subnet: { cidr: Cidr }, seed: string): string {
+  const usable = subnet.cidr.last - subnet.cidr.first + 1 - 20;
+  return intToIp(subnet.cidr.first + 10 + (parseInt(hex(seed, 8), 16) % usable));
+}
+
+/**
+ * Mocks that answer like a plausible AWS: ids and ARNs in the account and region of the resource's
+ * provider, private addresses inside the subnet's block, public addresses for Elastic IPs, and an
+ * answer for every data-source call the programs make. Anything else fails loudly with its token,
+ * so a new data source cannot slip into the plan with a made-up answer.
+ */
+export class PlatformMocks implements pulumi.runtime.Mocks {
+  readonly resources: PlannedResource[] = [];
+  private readonly providers = new Map<string, ProviderFacts>();
+  /**
+   * Subnets of every VPC planned in this process, shared by all stacks: the workloads stack places
+   * instances in subnets the network stack's plan created (ids are deterministic hashes).
+   */
+  private readonly subnets = PLANNED_SUBNETS;
+  private readonly interfaces = new Map<string, { privateIp: string; subnetId: string }>();
+  private pendingMeta:
+    { parent: string; protect: boolean; retainOnDelete: boolean; urn: string } | undefined;
+  private readonly defaultFacts: ProviderFacts;
+
+  constructor(private readonly opts: MockOptions = {}) {
+    this.defaultFacts = {
+      accountId: opts.defaultAccountId ?? "111111111111",
+      region: opts.defaultRegion ?? "us-east-1",
+    };
+  }
+
+  /**
+   * The mocks interface does not pass parent, protect or retainOnDelete; they are read from the raw
+   * registration request, which the monitor hands to `newResource` synchronously.
+   */
+  attach(): void {
+    const monitor: any =
+      (pulumi.runtime as any).getMonitor?.() ??
+      require("@pulumi/pulumi/runtime/settings").getMonitor();
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+      this.pendingMeta = {
+        parent: req.getParent() || "",
+        protect: Boolean(req.getProtect()),
+        retainOnDelete: Boolean(req.getRetainondelete()),
+        urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+      };
+      try {
+        return original(req, callback);
+      } finally {
+        this.pendingMeta = undefined;
+      }
+    };
+  }
+
+  private facts(provider: string | undefined): ProviderFacts {
+    if (!provider) return this.defaultFacts;
+    const urn = provider.split("::").slice(0, -1).join("::");
+    return this.providers.get(urn) ?? this.defaultFacts;
+  }
+
+  async newResource(
+    args: pulumi.runtime.MockResourceArgs,
+  ): Promise<{ id: string | undefined; state: Record<string, any> }> {
+    const meta = this.pendingMeta;
+    const { id, state } = this.answer(args);
+    this.resources.push({
+      urn:
+        meta?.urn ??
+        `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${args.type}::${args.name}`,
+      type: args.type,
+      name: args.name,
+      id: id ?? null,
+      parent: meta?.parent || null,
+      protect: meta?.protect ?? false,
+      retainOnDelete: meta?.retainOnDelete ?? false,
+      provider: args.provider ? args.provider.split("::").slice(0, -1).join("::") : null,
+      custom: args.custom ?? true,
+      inputs: args.inputs,
+      state,
+    });
+    if (args.type === "pulumi:providers:aws" && meta) {
+      const roles = providerInput(args.inputs.assumeRoles) as { roleArn?: string }[] | undefined;
+      const allowed = providerInput(args.inputs.allowedAccountIds) as string[] | undefined;
+      const fromRole = roles?.[0]?.roleArn?.split(":")[4];
+      this.providers.set(meta.urn, {
+        accountId: allowed?.[0] ?? fromRole ?? this.defaultFacts.accountId,
+        region: args.inputs.region ?? this.defaultFacts.region,
+      });
+    }
+    return { id, state };
+  }
+
+  private answer(args: pulumi.runtime.MockResourceArgs): {
+    id: string | undefined;
+    state: Record<string, any>;
+  } {
+    const seed = `${pulumi.getStack()}/${pulumi.getProject()}/${args.type}/${args.name}`;
+    const { accountId, region } = this.facts(args.provider);
+    const inputs = args.inputs;
+    const arn = (
+      service: string,
+      resource: string,
+      opts: { global?: boolean; noAccount?: boolean } = {},
+    ) =>
+      `arn:aws:${service}:${opts.global ? "" : region}:${opts.noAccount ? "" : accountId}:${resource}`;
+    const physical = (prefix?: string) => inputs.name ?? `${prefix ?? args.name}-${hex(seed, 7)}`;
+
+    switch (args.type) {
+      case "pulumi:pulumi:StackReference": {
+        const outputs = this.opts.stackOutputs?.get(inputs.name);
+        if (!outputs)
+          throw new Error(
+            `no planned outputs for upstream stack ${inputs.name}: plan it first (order: org, network, workloads, edge)`,
+          );
+        return { id: inputs.name, state: { ...inputs, outputs, secretOutputNames: [] } };
+      }
+      case "pulumi:providers:aws":
+      case "pulumi:providers:random":
+      case "pulumi:providers:tls":
+        return { id: `provider-${hex(seed, 8)}`, state: inputs };
+      case "aws:organizations/organization:Organization": {
+        const id = `o-${hex(seed, 10)}`;
+        const rootId = `r-${hex(seed + "root", 4)}`;
+        return {
+          id,
+          state: {
+            ...inputs,
+            arn: `arn:aws:organizations::${accountId}:organization/${id}`,
+            masterAccountId: accountId,
+            roots: [
+              {
+                id: rootId,
+                arn: `arn:aws:organizations::${accountId}:root/${id}/${rootId}`,
+                name: "Root",
+                policyTypes: [],
+              },
+            ],
+          },
+        };
+      }
+      case "aws:organizations/organizationalUnit:OrganizationalUnit": {
+        const id = `ou-${hex(seed, 4)}-${hex(seed + "ou", 8)}`;
+        return {
+          id,
+          state: { ...inputs, arn: `arn:aws:organizations::${accountId}:ou/o-mock/${id}` },
+        };
+      }
+      case "aws:organizations/account:Account": {
+        const id = digits(seed, 12);
+        return {
+          id,
+          state: {
+            ...inputs,
+            arn: `arn:aws:organizations::${accountId}:account/o-mock/${id}`,
+            status: "ACTIVE",
+          },
+        };
+      }
+      case "aws:organizations/policy:Policy": {
+        const id = `p-${hex(seed, 8)}`;
+        return {
+          id,
+          state: {
+            ...inputs,
+            arn: `arn:aws:organizations::${accountId}:policy/o-mock/${inputs.type?.toLowerCase() ?? "service_control_policy"}/${id}`,
+          },
+        };
+      }
+      case "aws:iam/role:Role": {
+        const name = physical();
+        return {
+          id: name,
+          state: {
+            ...inputs,
+            name,
+            arn: `arn:aws:iam::${accountId}:role${inputs.path ?? "/"}${name}`,
+            uniqueId: `AROA${hex(seed, 16).toUpperCase()}`,
+          },
+        };
+      }
+      case "aws:iam/policy:Policy": {
+        const name = physical();
+        const policyArn = `arn:aws:iam::${accountId}:policy${inputs.path ?? "/"}${name}`;
+        return { id: policyArn, state: { ...inputs, name, arn: policyArn } };
+      }
+      case "aws:kms/key:Key": {
+        const id = uuid(seed);
+        return { id, state: { ...inputs, keyId: id, arn: arn("kms", `key/${id}`) } };
+      }
+      case "aws:kms/alias:Alias":
+        return { id: inputs.name, state: { ...inputs, arn: arn("kms", inputs.name) } };
+      case "aws:s3/bucket:Bucket":
+      case "aws:s3/bucketV2:BucketV2": {
+        const name = inputs.bucket ?? `${args.name}-${hex(seed, 7)}`;
+        return {
+          id: name,
+          state: {
+            ...inputs,
+            bucket: name,
+            arn: `arn:aws:s3:::${name}`,
+            bucketDomainName: `${name}.s3.amazonaws.com`,
+            region,
+          },
+        };
+      }
+      case "aws:sns/topic:Topic": {
+        const name = physical();
+        const topicArn = arn("sns", name);
+        return { id: topicArn, state: { ...inputs, name, arn: topicArn } };
+      }
+      case "aws:cloudwatch/logGroup:LogGroup": {
+        const name = physical();
+        return { id: name, state: { ...inputs, name, arn: arn("logs", `log-group:${name}`) } };
+      }
+      case "aws:cloudtrail/trail:Trail": {
+        const name = physical();
+        return { id: name, state: { ...inputs, name, arn: arn("cloudtrail", `trail/${name}`) } };
+      }
+      case "awsx:ec2:Vpc":
+        return { id: undefined, state: this.vpc(seed, inputs, region) };
+      case "aws:ec2/vpc:Vpc": {
+        const id = `vpc-${hex(seed, 17)}`;
+        return { id, state: { ...inputs, arn: arn("ec2", `vpc/${id}`) } };
+      }
+      case "aws:ec2/securityGroup:SecurityGroup": {
+        const id = `sg-${hex(seed, 17)}`;
+        return {
+          id,
+          state: { ...inputs, arn: arn("ec2", `security-group/${id}`), name: physical() },
+        };
+      }
+      case "aws:ec2/eip:Eip": {
+        const id = `eipalloc-${hex(seed, 17)}`;
+        const h = hex(seed, 6);
+        const publicIp = `54.${(parseInt(h.slice(0, 2), 16) % 200) + 20}.${parseInt(h.slice(2, 4), 16)}.${(parseInt(h.slice(4, 6), 16) % 250) + 2}`;
+        return {
+          id,
+          state: {
+            ...inputs,
+            allocationId: id,
+            publicIp,
+            publicDns: `ec2-${publicIp.replace(/\./g, "-")}.compute-1.amazonaws.com`,
+          },
+        };
+      }
+      case "aws:ec2/networkInterface:NetworkInterface": {
+        const id = `eni-${hex(seed, 17)}`;
+        const subnet = this.subnets.get(inputs.subnetId);
+        if (!subnet)
+          throw new Error(
+            `network interface ${args.name}: subnet ${inputs.subnetId} is not a subnet the plan created`,
+          );
+        const privateIp = inputs.privateIp ?? addressIn(subnet, seed);
+        this.interfaces.set(id, { privateIp, subnetId: inputs.subnetId });
+        return {
+          id,
+          state: {
+            ...inputs,
+            arn: arn("ec2", `network-interface/${id}`),
+            privateIp,
+            privateIps: [privateIp],
+            availabilityZone: subnet.az,
+          },
+        };
+      }
+      case "aws:ebs/volume:Volume": {
+        const id = `vol-${hex(seed, 17)}`;
+        return { id, state: { ...inputs, arn: arn("ec2", `volume/${id}`) } };
+      }
+      case "aws:secretsmanager/secret:Secret": {
+        const name = physical();
+        const secretArn = arn("secretsmanager", `secret:${name}-${hex(seed, 6)}`);
+        return { id: secretArn, state: { ...inputs, name, arn: secretArn } };
+      }
+      case "aws:acm/certificate:Certificate": {
+        const id = uuid(seed);
+        const names: string[] = [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])];
+        const domainValidationOptions = names.map((domainName) => ({
+          domainName,
+          resourceRecordName: `_${hex(seed + domainName, 32)}.${domainName}.`,
+          resourceRecordType: "CNAME",
+          resourceRecordValue: `_${hex(seed + domainName + "v", 32)}.acm-validations.aws.`,
+        }));
+        return {
+          id,
+          state: { ...inputs, arn: arn("acm", `certificate/${id}`), domainValidationOptions },
+        };
+      }
+      case "aws:lb/loadBalancer:LoadBalancer": {
+        const name = inputs.name ?? `${args.name.slice(0, 24)}-${hex(seed, 7)}`;
+        const id = arn("elasticloadbalancing", `loadbalancer/app/${name}/${hex(seed, 16)}`);
+        return {
+          id,
+          state: {
+            ...inputs,
+            name,
+            arn: id,
+            dnsName: `${name}-${digits(seed, 10)}.${region}.elb.amazonaws.com`,
+            zoneId: "Z35SXDOTRQ7X7K",
+          },
+        };
+      }
+      case "aws:route53/record:Record":
+        return {
+          id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`,
+          state: { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") },
+        };
+      case "aws:ssm/parameter:Parameter":
+        return {
+          id: inputs.name,
+          state: {
+            ...inputs,
+            arn: arn("ssm", `parameter/${String(inputs.name).replace(/^\//, "")}`),
+            version: 1,
+          },
+        };
+      case "aws:ec2/instance:Instance": {
+        const id = `i-${hex(seed, 17)}`;
+        const eni = inputs.primaryNetworkInterface
+          ? this.interfaces.get(inputs.primaryNetworkInterface.networkInterfaceId)
+          : undefined;
+        if (inputs.primaryNetworkInterface && !eni)
+          throw new Error(
+            `instance ${args.name}: network interface ${inputs.primaryNetworkInterface.networkInterfaceId} is not one the plan created`,
+          );
+        const subnetId = eni?.subnetId ?? inputs.subnetId;
+        const subnet = this.subnets.get(subnetId);
+        const privateIp =
+          eni?.privateIp ?? inputs.privateIp ?? (subnet ? addressIn(subnet, seed) : undefined);
+        if (subnetId && !subnet)
+          throw new Error(
+            `instance ${args.name}: subnet ${subnetId} is not a subnet the plan created`,
+          );
+        return {
+          id,
+          state: {
+            ...inputs,
+            arn: arn("ec2", `instance/${id}`),
+            privateIp,
+            privateDns: privateIp ? `ip-${privateIp.replace(/\./g, "-")}.ec2.internal` : undefined,
+            subnetId,
+            primaryNetworkInterfaceId:
+              inputs.primaryNetworkInterface?.networkInterfaceId ?? `eni-${hex(seed, 17)}`,
+            availabilityZone: subnet?.az,
+            publicIp: inputs.associatePublicIpAddress ? "" : undefined,
+          },
+        };
+      }
+      case "aws:lambda/function:Function": {
+        const name = physical();
+        return {
+          id: name,
+          state: {
+            ...inputs,
+            name,
+            arn: arn("lambda", `function:${name}`),
+            invokeArn: `arn:aws:apigateway:${region}:lambda:path/functions/${arn("lambda", `function:${name}`)}/invocations`,
+          },
+        };
+      }
+      case "aws:lambda/functionUrl:FunctionUrl":
+        return {
+          id: `${inputs.functionName}`,
+          state: {
+            ...inputs,
+            functionUrl: `https://${hex(seed, 32)}.lambda-url.${region}.on.aws/`,
+            urlId: hex(seed, 32),
+          },
+        };
+      case "random:index/randomPassword:RandomPassword":
+      case "random:index/randomString:RandomString":
+        return {
+          id: hex(seed, 8),
+          state: { ...inputs, result: `mock-${hex(seed, Math.max(8, (inputs.length ?? 32) - 5))}` },
+        };
+      case "tls:index/privateKey:PrivateKey": {
+        const body = Buffer.from(hex(seed, 64)).toString("base64");
+        return {
+          id: hex(seed, 40),
+          state: {
+            ...inputs,
+            privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`,
+            publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----\n`,
+          },
+        };
+      }
+      case "random:index/randomBytes:RandomBytes": {
+        const bytes = Buffer.from(hex(seed, (inputs.length ?? 32) * 2), "hex");
+        return {
+          id: hex(seed, 8),
+          state: { ...inputs, hex: bytes.toString("hex"), base64: bytes.toString("base64") },
+        };
+      }
+      case "tls:index/certRequest:CertRequest": {
+        const body = Buffer.from(hex(seed, 64)).toString("base64");
+        return {
+          id: hex(seed, 40),
+          state: {
+            ...inputs,
+            certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${body}\n-----END CERTIFICATE REQUEST-----\n`,
+          },
+        };
+      }
+      case "tls:index/selfSignedCert:SelfSignedCert":
+      case "tls:index/locallySignedCert:LocallySignedCert": {
+        const body = Buffer.from(hex(seed, 96)).toString("base64");
+        return {
+          id: digits(seed, 20),
+          state: {
+            ...inputs,
+            certPem: `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`,
+            readyForRenewal: false,
+          },
+        };
+      }
+    }
+    if (!args.custom) return { id: undefined, state: inputs };
+    return this.generic(args.type, seed, inputs, accountId, region);
+  }
+
+  /** Any other AWS resource: an id in its service's style and an ARN in the right account and region. */
+  private generic(
+    type: string,
+    seed: string,
+    inputs: Record<string, any>,
+    accountId: string,
+    region: string,
+  ) {
+    const [pkg, mod] = type.split(":");
+    const service = (mod ?? "").split("/")[0].toLowerCase();
+    const id = inputs.name ?? `${service}-${hex(seed, 12)}`;
+    const state: Record<string, any> = { ...inputs };
+    if (pkg === "aws")
+      state.arn = `arn:aws:${service}:${region}:${accountId}:${type.split(":")[2].toLowerCase()}/${id}`;
+    return { id, state };
+  }
+
+  /**
+   * awsx's VPC is a remote component: under the mocks its subnets, routes and gateways are never
+   * registered. Its outputs are derived from its arguments instead: the program passes explicit
+   * subnet blocks per zone, and this returns their ids in the same order.
+   */
+  private vpc(seed: string, inputs: Record<string, any>, region: string) {
+    const azNames: string[] =
+      inputs.availabilityZoneNames ??
+      ["a", "b", "c"].slice(0, inputs.numberOfAvailabilityZones ?? 2).map((s) => `${region}${s}`);
+    const vpcId = `vpc-${hex(seed, 17)}`;
+    const byType: Record<string, string[]> = { Public: [], Private: [], Isolated: [] };
+    const layout: any[] = [];
+    for (const spec of inputs.subnetSpecs ?? []) {
+      const blocks: string[] = spec.cidrBlocks ?? [];
+      blocks.forEach((block, i) => {
+        const id = `subnet-${hex(`${seed}/${spec.type}/${i}`, 17)}`;
+        this.subnets.set(id, { cidr: parseCidr(block), az: azNames[i % azNames.length] });
+        byType[spec.type]?.push(id);
+        layout.push({
+          type: spec.type,
+          name: spec.name,
+          cidrBlock: block,
+          availabilityZone: azNames[i % azNames.length],
+          id,
+        });
+      });
+    }
+    return {
+      ...inputs,
+      vpcId,
+      publicSubnetIds: byType.Public,
+      privateSubnetIds: byType.Private,
+      isolatedSubnetIds: byType.Isolated,
+      subnetLayout: layout,
+    };
+  }
+
+  async call(args: pulumi.runtime.MockCallArgs): Promise<Record<string, any>> {
+    const { accountId, region } = this.facts(args.provider);
+    switch (args.token) {
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return {
+          accountId,
+          arn: `arn:aws:sts::${accountId}:assumed-role/platform-deploy/pulumi`,
+          userId: "AROAMOCK:pulumi",
+          id: accountId,
+        };
+      case "aws:index/getRegion:getRegion":
+        return { name: region, region, id: region, description: region };
+      case "aws:index/getPartition:getPartition":
+        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+      case "aws:index/getAvailabilityZones:getAvailabilityZones":
+        return {
+          names: ["a", "b", "c"].map((s) => `${region}${s}`),
+          zoneIds: [1, 2, 3].map((n) => `use1-az${n}`),
+          id: region,
+        };
+      case "aws:route53/getZone:getZone": {
+        const zoneId = `Z${hex(`zone/${args.inputs.name}`, 20).toUpperCase()}`;
+        return {
+          id: zoneId,
+          zoneId,
+          name: args.inputs.name,
+          privateZone: false,
+          arn: `arn:aws:route53:::hostedzone/${zoneId}`,
+          nameServers: [],
+          tags: {},
+          callerReference: "mock",
+          comment: "",
+          resourceRecordSetCount: 2,
+          linkedServiceDescription: "",
+          linkedServicePrincipal: "",
+          primaryNameServer: "",
+        };
+      }
+      case "aws:ec2/getRouteTable:getRouteTable": {
+        const subnetId = String(args.inputs.subnetId ?? "");
+        if (!this.subnets.has(subnetId)) break;
+        const id = `rtb-${hex(`route-table/${subnetId}`, 17)}`;
+        return {
+          id,
+          routeTableId: id,
+          subnetId,
+          vpcId: args.inputs.vpcId ?? "",
+          routes: [],
+          associations: [],
+          tags: {},
+          ownerId: accountId,
+          arn: `arn:aws:ec2:${region}:${accountId}:route-table/${id}`,
+        };
+      }
+      case "aws:ssm/getParameter:getParameter":
+        if (String(args.inputs.name).startsWith("/aws/service/")) {
+          return {
+            name: args.inputs.name,
+            type: "String",
+            value: `ami-${hex(String(args.inputs.name), 17)}`,
+            insecureValue: `ami-${hex(String(args.inputs.name), 17)}`,
+            id: args.inputs.name,
+          };
+        }
+        break;
+    }
+    throw new Error(`Mock not implemented: ${args.token}`);
+  }
+}

@@ -1,0 +1,80 @@
+import { PlannedResource } from "./mocks";
+import { StackPlan } from "./run";
+
+const REDACTED = "[secret]";
+
+/** The `--json` document: a stable contract read by tests, reviewers and CI (see README). */
+export function planDocument(plans: StackPlan[]) {
+  return {
+    stacks: plans.map((p) => ({
+      project: p.project,
+      stack: p.stack,
+      resources: p.resources.map((r) => ({
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        id: r.id,
+        parent: r.parent,
+        protect: r.protect,
+        retainOnDelete: r.retainOnDelete,
+        inputs: r.inputs,
+        state: r.state,
+      })),
+      outputs: Object.fromEntries(
+        Object.entries(p.outputs).map(([k, v]) => [k, p.secretOutputs.includes(k) ? REDACTED : v]),
+      ),
+    })),
+  };
+}
+
+function tree(resources: PlannedResource[]): string[] {
+  const children = new Map<string | null, PlannedResource[]>();
+  const urns = new Set(resources.map((r) => r.urn));
+  for (const r of resources) {
+    const parent = r.parent && urns.has(r.parent) ? r.parent : null;
+    children.set(parent, [...(children.get(parent) ?? []), r]);
+  }
+  const lines: string[] = [];
+  const walk = (parent: string | null, indent: string) => {
+    const list = children.get(parent) ?? [];
+    list.forEach((r, i) => {
+      const last = i === list.length - 1;
+      const flags = [r.protect ? "protected" : "", r.retainOnDelete ? "retained" : ""]
+        .filter(Boolean)
+        .join(", ");
+      lines.push(
+        `${indent}${last ? "└─" : "├─"} ${r.type} ${r.name}${flags ? `  [${flags}]` : ""}`,
+      );
+      walk(r.urn, indent + (last ? "   " : "│  "));
+    });
+  };
+  walk(null, "  ");
+  return lines;
+}
+
+function short(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+/** Human output: per stack a tree, counts by type and outputs; then one summary line. */
+export function renderPlan(plans: StackPlan[]): string {
+  const out: string[] = [];
+  let total = 0;
+  for (const p of plans) {
+    const real = p.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference");
+    total += real.length;
+    out.push(`\n${p.project}/${p.stack}: ${real.length} resources would be created`);
+    out.push(...tree(p.resources));
+    const counts = new Map<string, number>();
+    for (const r of real) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    out.push("  by type:");
+    for (const [type, n] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])))
+      out.push(`    ${String(n).padStart(4)}  ${type}`);
+    out.push("  outputs:");
+    for (const [k, v] of Object.entries(p.outputs))
+      out.push(`    ${k}: ${p.secretOutputs.includes(k) ? REDACTED : short(v)}`);
+  }
+  out.push(`\nPlan: ${plans.length} stacks, ${total} resources, no AWS account used.`);
+  return out.join("\n");
+}

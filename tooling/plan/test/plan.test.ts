@@ -1,0 +1,157 @@
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformMocks } from "../mocks";
+import { planDocument, renderPlan } from "../render";
+import { repositoryPlan, stackOf } from "../../testing/harness";
+import { REPO_ROOT } from "../../../lib/repo";
+import { parseCidr, containsIp } from "../../../lib/net/ipv4";
+
+describe("Offline plan", () => {
+  it("prints one JSON document in the documented shape, limited by --env", function () {
+    this.timeout(60000);
+    const out = execFileSync(
+      process.execPath,
+      [
+        require.resolve("ts-node/dist/bin"),
+        "--transpile-only",
+        path.join(REPO_ROOT, "tooling/plan/cli.ts"),
+        "--env",
+        "dev",
+        "--json",
+      ],
+      {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const doc = JSON.parse(out);
+    assert.deepStrictEqual(
+      doc.stacks.map((s: any) => `${s.project}/${s.stack}`),
+      ["org/management", "network/dev", "workloads/dev", "edge/dev"],
+    );
+    for (const stack of doc.stacks) {
+      for (const r of stack.resources) {
+        assert.deepStrictEqual(Object.keys(r), [
+          "type",
+          "name",
+          "urn",
+          "id",
+          "parent",
+          "protect",
+          "retainOnDelete",
+          "inputs",
+          "state",
+        ]);
+      }
+    }
+    const org = doc.stacks[0];
+    const attachments = org.resources.filter(
+      (r: any) => r.type === "aws:organizations/account:Account",
+    );
+    const ous = new Set(
+      org.resources
+        .filter((r: any) => r.type === "aws:organizations/organizationalUnit:OrganizationalUnit")
+        .map((r: any) => r.id),
+    );
+    for (const a of attachments)
+      assert.ok(ous.has(a.inputs.parentId), `account ${a.name} points at an OU the plan holds`);
+  });
+
+  it("renders a tree, counts by type and a summary line for people", async () => {
+    const text = renderPlan(await repositoryPlan());
+    assert.match(text, /org\/management: \d+ resources would be created/);
+    assert.match(
+      text,
+      /[├└]─ aws:organizations\/account:Account org-account-prod {2}\[protected, retained\]/,
+    );
+    assert.match(text, /by type:\n/);
+    assert.match(text, /\n {4}\s*5 {2}aws:organizations\/account:Account\n/);
+    assert.match(text, /Plan: 10 stacks, \d+ resources, no AWS account used\./);
+  });
+
+  it("redacts secret outputs in both forms", async () => {
+    const plan = { ...(await stackOf("edge", "dev")), secretOutputs: ["kmsKeyArn"] };
+    assert.strictEqual((planDocument([plan]).stacks[0].outputs as any).kmsKeyArn, "[secret]");
+    assert.match(renderPlan([plan]), /kmsKeyArn: \[secret\]/);
+  });
+});
+
+describe("PlatformMocks", () => {
+  const mocks = () =>
+    new PlatformMocks({ defaultAccountId: "123456789012", defaultRegion: "us-west-2" });
+
+  it("fails loudly, naming the token, on a data source it does not know", async () => {
+    await assert.rejects(
+      mocks().call({ token: "aws:rds/getEngineVersion:getEngineVersion", inputs: {} } as any),
+      /Mock not implemented: aws:rds\/getEngineVersion:getEngineVersion/,
+    );
+  });
+
+  it("answers in the account and region the resource's provider points at", async () => {
+    await pulumi.runtime.setMocks(mocks(), "p", "s", false);
+    const m = mocks();
+    const role = await m.newResource({
+      type: "aws:iam/role:Role",
+      name: "r",
+      inputs: { name: "deployer" },
+      custom: true,
+    } as any);
+    assert.strictEqual(role.state.arn, "arn:aws:iam::123456789012:role/deployer");
+    const key = await m.newResource({
+      type: "aws:kms/key:Key",
+      name: "k",
+      inputs: {},
+      custom: true,
+    } as any);
+    assert.match(key.state.arn, /^arn:aws:kms:us-west-2:123456789012:key\/[0-9a-f-]{36}$/);
+  });
+
+  it("gives Elastic IPs public addresses and instances private addresses inside their subnet", async () => {
+    await pulumi.runtime.setMocks(mocks(), "p", "s", false);
+    const m = mocks();
+    const eip = await m.newResource({
+      type: "aws:ec2/eip:Eip",
+      name: "e",
+      inputs: {},
+      custom: true,
+    } as any);
+    assert.match(eip.state.publicIp, /^54\.\d+\.\d+\.\d+$/);
+    const vpc = await m.newResource({
+      type: "awsx:ec2:Vpc",
+      name: "v",
+      inputs: {
+        availabilityZoneNames: ["us-west-2a", "us-west-2b"],
+        subnetSpecs: [{ type: "Private", cidrBlocks: ["10.9.0.0/18", "10.9.64.0/18"] }],
+      },
+      custom: false,
+    } as any);
+    const subnet = vpc.state.privateSubnetIds[1];
+    const vm = await m.newResource({
+      type: "aws:ec2/instance:Instance",
+      name: "i",
+      inputs: { subnetId: subnet },
+      custom: true,
+    } as any);
+    assert.ok(containsIp(parseCidr("10.9.64.0/18"), vm.state.privateIp), vm.state.privateIp);
+    assert.strictEqual(vm.state.availabilityZone, "us-west-2b");
+    await assert.rejects(
+      m.newResource({
+        type: "aws:ec2/instance:Instance",
+        name: "j",
+        inputs: { subnetId: "subnet-nowhere" },
+        custom: true,
+      } as any),
+      /not a subnet the plan created/,
+    );
+  });
+
+  it("gives the same ids on every run, so plans can be compared", async () => {
+    const a = (await repositoryPlan()).flatMap((p) => p.resources.map((r) => `${r.urn}=${r.id}`));
+    const { planAll } = await import("../run");
+    const b = (await planAll()).flatMap((p) => p.resources.map((r) => `${r.urn}=${r.id}`));
+    assert.deepStrictEqual(b, a);
+  });
+});

@@ -1,0 +1,104 @@
+import * as assert from "assert";
+import { PlannedResource } from "../plan/mocks";
+import { planAll, planStack, StackPlan } from "../plan/run";
+import { environmentFile, ORG_STACK_FILE, readStackFile } from "../../lib/repo";
+
+let cached: Promise<StackPlan[]> | undefined;
+
+/** The plan of every stack with the repository's own files, computed once per test run. */
+export function repositoryPlan(): Promise<StackPlan[]> {
+  cached ??= planAll();
+  return cached;
+}
+
+export async function stackOf(project: string, stack: string): Promise<StackPlan> {
+  const plan = (await repositoryPlan()).find((p) => p.project === project && p.stack === stack);
+  assert.ok(plan, `no plan for ${project}/${stack}`);
+  return plan;
+}
+
+/** Planned outputs by stack name, to answer stack references when one stack is planned alone. */
+export async function upstreamOutputs(): Promise<Map<string, Record<string, unknown>>> {
+  return new Map((await repositoryPlan()).map((p) => [p.stackName, p.outputs]));
+}
+
+export function byType(plan: StackPlan, type: string): PlannedResource[] {
+  return plan.resources.filter((r) => r.type === type);
+}
+
+export function one(plan: StackPlan, type: string, name?: string): PlannedResource {
+  const found = byType(plan, type).filter((r) => name === undefined || r.name === name);
+  assert.strictEqual(
+    found.length,
+    1,
+    `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.map((r) => r.name).join(", ") || "none"}`,
+  );
+  return found[0];
+}
+
+export function repositoryConfig(project: string, stack: string): Record<string, unknown> {
+  return readStackFile(project === "org" ? ORG_STACK_FILE : environmentFile(stack));
+}
+
+/** A deep copy of the stack's config with `edit` applied, for table-driven bad-input tests. */
+export function editedConfig(
+  project: string,
+  stack: string,
+  edit: (c: any) => void,
+): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(repositoryConfig(project, stack)));
+  edit(copy);
+  return copy;
+}
+
+/** Plans one stack; resolves to the thrown error and what was registered before it. */
+export async function planExpectingError(
+  project: string,
+  stack: string,
+  config: Record<string, unknown>,
+  stackOutputs?: Map<string, Record<string, unknown>>,
+) {
+  try {
+    await planStack({
+      project,
+      stack,
+      stackName: `organization/${project}/${stack}`,
+      config,
+      stackOutputs: stackOutputs ?? (await upstreamOutputs()),
+    });
+  } catch (err) {
+    return {
+      message: (err as Error).message,
+      registered: ((err as any).plannedResources ?? []) as PlannedResource[],
+    };
+  }
+  throw new Error(`${project}/${stack} planned without error`);
+}
+
+export function planOne(
+  project: string,
+  stack: string,
+  config: Record<string, unknown>,
+  stackOutputs: Map<string, Record<string, unknown>>,
+) {
+  return planStack({
+    project,
+    stack,
+    stackName: `organization/${project}/${stack}`,
+    config,
+    stackOutputs,
+  });
+}
+
+/** How the engine receives a secret input: Pulumi's secret signature beside the value. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Unwraps a planned secret input, failing (with `what`) when the value is not a Pulumi secret. */
+export function secretValue(v: any, what = "the value"): string {
+  assert.ok(
+    v && typeof v === "object" && v[SECRET_SIG_KEY] === SECRET_SIG_VALUE,
+    `${what} is a Pulumi secret`,
+  );
+  return v.value;
+}
