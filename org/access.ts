@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { GuardrailContext } from "./guardrails";
+import { GuardrailContext } from "../lib/names";
 
 /** Trust for roles that people in the management account assume: only the configured admins. */
 export function adminTrustPolicy(

