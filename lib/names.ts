@@ -78,3 +78,13 @@ export function guardrailContext(config: OrgConfig): GuardrailContext {
     alertTopicName: rename(GUARDRAIL_NAME_DEFAULTS.alertTopicName),
   };
 }
+
+/** Name of an SCP in AWS Organizations: `<prefix>-<file name>`, e.g. `platform-region-lock`. */
+export function scpPolicyName(prefix: string, policy: string): string {
+  return `${prefix}-${policy}`;
+}
+
+/** Name of the monthly budget of an account key, or of `organization`: `<prefix>-<scope>-monthly`. */
+export function budgetName(prefix: string, scope: string): string {
+  return `${prefix}-${scope}-monthly`;
+}

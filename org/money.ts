@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OrgConfig, Threshold } from "../lib/config/org";
 import { EncryptionKey } from "../lib/components/kms";
 import { TAG_KEYS } from "../lib/tags";
-import { GuardrailContext } from "../lib/names";
+import { budgetName, GuardrailContext } from "../lib/names";
 
 /** One row of the `budgets` stack output that finance reads. */
 export interface BudgetSummary {
@@ -17,10 +17,6 @@ export interface BudgetSummary {
   subscribers: string[];
   freezes: boolean;
   freezeAtPercent: number | null;
-}
-
-export function budgetName(prefix: string, scope: string): string {
-  return `${prefix}-${scope}-monthly`;
 }
 
 /** The `budgets` output, from config and the account ids: pure, so its shape is tested directly. */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { OrgConfig, OU_PATHS } from "../lib/config/org";
 import { REPO_ROOT } from "../lib/repo";
-import { GuardrailContext } from "../lib/names";
+import { GuardrailContext, scpPolicyName } from "../lib/names";
 import {
   checkScpLimits,
   DEFAULT_SCP_ATTACHMENTS,
@@ -64,7 +64,7 @@ export class Guardrails extends pulumi.ComponentResource {
       this.policies[scp.name] = new aws.organizations.Policy(
         `${name}-${scp.name}`,
         {
-          name: `${args.prefix}-${scp.name}`,
+          name: scpPolicyName(args.prefix, scp.name),
           description: scp.description.slice(0, 512),
           type: "SERVICE_CONTROL_POLICY",
           content: scp.minified,

@@ -13,7 +13,8 @@ import { PolicySummary } from "@aws-sdk/client-organizations";
 import { REPO_ROOT } from "../../lib/repo";
 import { FREEZE_POLICY_NAME } from "../guardrails";
 import { AwsCalls } from "./aws";
-import { ExpectedState, livePolicyName } from "./expected";
+import { scpPolicyName } from "../../lib/names";
+import { ExpectedState } from "./expected";
 import {
   CallerInfo,
   describeTarget,
@@ -145,7 +146,7 @@ export async function getScpDrift(
   };
 
   for (const scp of expected.plan.policies) {
-    const name = livePolicyName(expected.prefix, scp.name);
+    const name = scpPolicyName(expected.prefix, scp.name);
     const file = path.relative(REPO_ROOT, scp.file);
     const summary = byName.get(name);
     if (!summary?.Id) {
@@ -216,7 +217,7 @@ export async function getScpDrift(
   }
 
   const expectedNames = new Set(
-    expected.plan.policies.map((p) => livePolicyName(expected.prefix, p.name)),
+    expected.plan.policies.map((p) => scpPolicyName(expected.prefix, p.name)),
   );
   const extras = live
     .filter((x) => !expectedNames.has(x.Name ?? ""))

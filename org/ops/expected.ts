@@ -6,9 +6,8 @@
 import { OrgConfig, validateOrgConfig } from "../../lib/config/org";
 import { ORG_STACK_FILE, readStackFile } from "../../lib/repo";
 import { FREEZE_POLICY_NAME } from "../guardrails";
-import { GuardrailContext, guardrailContext } from "../../lib/names";
+import { budgetName, GuardrailContext, guardrailContext, scpPolicyName } from "../../lib/names";
 import { planScps, ScpPlan, SCP_DIR } from "../scps";
-import { budgetName } from "../money";
 import { OpsError } from "./aws";
 
 export interface ExpectedState {
@@ -22,19 +21,11 @@ export interface ExpectedState {
   readonly stackFile: string;
 }
 
-/**
- * Name of an SCP in AWS Organizations: `<prefix>-<file name>`, as the Guardrails component of
- * org/scps.ts names each `aws.organizations.Policy`.
- */
-export function livePolicyName(prefix: string, policy: string): string {
-  return `${prefix}-${policy}`;
-}
-
 export function freezePolicyName(expected: ExpectedState): string {
-  return livePolicyName(expected.prefix, FREEZE_POLICY_NAME);
+  return scpPolicyName(expected.prefix, FREEZE_POLICY_NAME);
 }
 
-/** The budget the org stack creates for an account key, or `organization` (money.ts budgetName). */
+/** The budget the org stack creates for an account key, or `organization` (lib/names budgetName). */
 export function accountBudgetName(expected: ExpectedState, accountKey: string): string {
   return budgetName(expected.prefix, accountKey);
 }

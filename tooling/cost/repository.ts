@@ -1,7 +1,8 @@
 import { StackPlan } from "../plan/run";
 import { validateOrgConfig, OrgConfig } from "../../lib/config/org";
 import { ENVIRONMENTS, ORG_STACK_FILE, environmentFile, readStackFile } from "../../lib/repo";
-import { BudgetSummary, budgetName, budgetSummaries } from "../../org/money";
+import { BudgetSummary, budgetSummaries } from "../../org/money";
+import { budgetName } from "../../lib/names";
 import {
   CostReport,
   estimateAccount,

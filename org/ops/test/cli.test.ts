@@ -4,7 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import { parseOpsArgs, runOps, USAGE } from "../commands";
 import { OpsError } from "../aws";
-import { loadExpectedState } from "../expected";
+import { accountBudgetName, freezePolicyName, loadExpectedState } from "../expected";
+import { FREEZE_POLICY_NAME } from "../../guardrails";
+import { byType, stackOf } from "../../../tooling/testing/harness";
 import { ORG_STACK_FILE } from "../../../lib/repo";
 import { diffLines, renderDiff, renderTable, spendBar } from "../render";
 import { fakeOrg, run } from "./harness";
@@ -174,5 +176,29 @@ describe("ops text helpers", () => {
         "  ... 8 unchanged lines",
       ].join("\n"),
     );
+  });
+});
+
+describe("ops names", () => {
+  it("looks for every SCP and budget under the name the planned org stack gives it", async function () {
+    this.timeout(60000);
+    const expected = loadExpectedState();
+    const plan = await stackOf("org", "management");
+    const scps = byType(plan, "aws:organizations/policy:Policy").filter(
+      (p) => p.inputs.type === "SERVICE_CONTROL_POLICY",
+    );
+    assert.ok(scps.length > 0, "the org plan creates no SCP");
+    // Matched on content, so the check does not depend on the naming function it checks.
+    const freeze = expected.plan.policies.find((p) => p.name === FREEZE_POLICY_NAME);
+    const planned = scps.find((s) => s.inputs.content === freeze?.minified);
+    assert.ok(planned, "the org plan has no SCP with the freeze policy's content");
+    assert.strictEqual(freezePolicyName(expected), planned.inputs.name);
+    const budgets = byType(plan, "aws:budgets/budget:Budget");
+    const accountKeys = Object.keys(expected.config["platform:budgets"].accounts);
+    assert.ok(accountKeys.length > 0, "no account budgets configured");
+    for (const key of accountKeys) {
+      const planned = budgets.find((b) => b.name === `money-${key}`);
+      assert.strictEqual(accountBudgetName(expected, key), planned?.inputs.name, key);
+    }
   });
 });

@@ -33,7 +33,8 @@ import {
 } from "@aws-sdk/client-budgets";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { AwsClients } from "../aws";
-import { accountBudgetName, ExpectedState, livePolicyName } from "../expected";
+import { scpPolicyName } from "../../../lib/names";
+import { accountBudgetName, ExpectedState } from "../expected";
 
 // The SDK warns once per process that it will need Node 22; the repository runs on Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -226,7 +227,7 @@ export function deployedState(
     },
     ...expected.plan.policies.map((p) => ({
       Id: policyId(p.name),
-      Name: livePolicyName(expected.prefix, p.name),
+      Name: scpPolicyName(expected.prefix, p.name),
       Description: p.description.slice(0, 512),
       AwsManaged: false,
       Content: p.minified,
