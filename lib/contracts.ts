@@ -43,7 +43,27 @@ export const orgContract = contract("org", {
   tags: z.object({ project: z.string(), owner: z.string(), costCenter: z.string() }),
   allowedRegions: z.array(z.string()).min(1),
   organizationId: z.string(),
+  /** One row per budget the org stack creates: what finance reads and the cost model compares with. */
+  budgets: z.array(
+    z.object({
+      name: z.string().min(1),
+      scope: z.enum(["organization", "account"]),
+      accountName: z.string(),
+      accountId: accountIdOut,
+      limit: z.number().positive(),
+      currency: z.string().min(1),
+      thresholds: z.array(
+        z.object({ percent: z.number().positive(), type: z.enum(["actual", "forecasted"]) }),
+      ),
+      subscribers: z.array(z.string()),
+      freezes: z.boolean(),
+      freezeAtPercent: z.number().positive().nullable(),
+    }),
+  ),
 });
+
+/** One row of the org stack's `budgets` output. */
+export type BudgetSummary = Outputs<typeof orgContract>["budgets"][number];
 
 const cidrOut = z
   .string()

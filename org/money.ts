@@ -3,21 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { OrgConfig, Threshold } from "../lib/config/org";
 import { EncryptionKey } from "../lib/components/kms";
 import { TAG_KEYS } from "../lib/tags";
+import { BudgetSummary } from "../lib/contracts";
 import { budgetName, GuardrailContext } from "../lib/names";
-
-/** One row of the `budgets` stack output that finance reads. */
-export interface BudgetSummary {
-  name: string;
-  scope: "organization" | "account";
-  accountName: string;
-  accountId: string;
-  limit: number;
-  currency: string;
-  thresholds: { percent: number; type: "actual" | "forecasted" }[];
-  subscribers: string[];
-  freezes: boolean;
-  freezeAtPercent: number | null;
-}
 
 /** The `budgets` output, from config and the account ids: pure, so its shape is tested directly. */
 export function budgetSummaries(

@@ -1,5 +1,5 @@
 import { StackPlan } from "../plan/run";
-import type { BudgetSummary } from "../../org/money";
+import type { BudgetSummary } from "../../lib/contracts";
 import {
   BudgetCheck,
   Classifier,

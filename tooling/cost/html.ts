@@ -1,4 +1,4 @@
-import type { BudgetSummary } from "../../org/money";
+import type { BudgetSummary } from "../../lib/contracts";
 import { CostReport } from "./estimate";
 import { CostEstimate } from "./model";
 import { PriceBook, findPrice } from "./prices";

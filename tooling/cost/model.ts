@@ -1,6 +1,6 @@
 import { PlannedResource } from "../plan/mocks";
 import { StackPlan } from "../plan/run";
-import type { BudgetSummary } from "../../org/money";
+import type { BudgetSummary } from "../../lib/contracts";
 import { PriceBook, PriceEntry, findPrice } from "./prices";
 import { Usage } from "./usage";
 

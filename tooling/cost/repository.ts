@@ -1,7 +1,7 @@
 import { StackPlan } from "../plan/run";
 import { validateOrgConfig, OrgConfig } from "../../lib/config/org";
 import { ENVIRONMENTS, ORG_STACK_FILE, environmentFile, readStackFile } from "../../lib/repo";
-import { BudgetSummary, budgetSummaries } from "../../org/money";
+import { BudgetSummary, checkOutputs, orgContract } from "../../lib/contracts";
 import { budgetName } from "../../lib/names";
 import {
   CostReport,
@@ -15,8 +15,9 @@ import { PriceBook, loadPrices } from "./prices";
 import { DEFAULT_USAGE, usageFromConfig } from "./usage";
 
 /**
- * The repository's own inputs to the cost model: the org config (budgets), each environment file
- * (usage assumptions, account) and the price tables beside this file.
+ * The repository's own inputs to the cost model: the org stack's planned `budgets` output, the org
+ * config (accounts), each environment file (usage assumptions, account) and the price tables
+ * beside this file.
  */
 
 /** Account ids as the org plan's mocks gave them, by account key (matched on the configured name). */
@@ -31,15 +32,19 @@ function accountIdsFromPlan(config: OrgConfig, org: StackPlan | undefined): Reco
   return ids;
 }
 
-/** Every budget as the org stack's `budgets` output lists it (org/money.ts budgetSummaries). */
-export function repositoryBudgets(
-  plans: readonly StackPlan[],
-  orgConfig: OrgConfig = validateOrgConfig(readStackFile(ORG_STACK_FILE)),
-): BudgetSummary[] {
+/**
+ * Every budget as the org stack's planned `budgets` output lists it, checked against the org
+ * contract: the cost model reads what the org stack exports, as finance does, not the org program's
+ * code. No org stack in `plans`: no budgets.
+ */
+export function repositoryBudgets(plans: readonly StackPlan[]): BudgetSummary[] {
   const org = plans.find((p) => p.project === "org");
-  const mgmt = org?.resources.find((r) => r.type === "aws:organizations/organization:Organization")
-    ?.state.masterAccountId as string | undefined;
-  return budgetSummaries(orgConfig, accountIdsFromPlan(orgConfig, org), mgmt ?? "unknown");
+  if (!org) return [];
+  const budgetsOnly = {
+    project: orgContract.project,
+    shape: { budgets: orgContract.shape.budgets },
+  };
+  return checkOutputs(budgetsOnly, org.stackName, org.outputs).budgets;
 }
 
 export interface RepositoryCostOptions {
@@ -55,7 +60,7 @@ export function repositoryCostReport(
 ): CostReport {
   const prices = opts.prices ?? loadPrices();
   const orgConfig = validateOrgConfig(readStackFile(ORG_STACK_FILE));
-  const budgets = repositoryBudgets(plans, orgConfig);
+  const budgets = repositoryBudgets(plans);
   const prefix = orgConfig["platform:organization"].prefix;
   const accounts = orgConfig["platform:accounts"];
   const budgetOf = (key: string) =>

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import type { BudgetSummary } from "../../../org/money";
+import type { BudgetSummary } from "../../../lib/contracts";
 import { repositoryPlan } from "../../testing/harness";
 import { CostReport, estimateEnvironment, estimateOrganization } from "../estimate";
 import { escapeHtml, renderReportHtml } from "../html";

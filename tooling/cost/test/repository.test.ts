@@ -4,7 +4,8 @@ import { environmentFile, readStackFile } from "../../../lib/repo";
 import { CostReport } from "../estimate";
 import { CostEstimate } from "../model";
 import { costDocument, renderCostText, usd } from "../render";
-import { repositoryCostReport } from "../repository";
+import { repositoryBudgets, repositoryCostReport } from "../repository";
+import type { StackPlan } from "../../plan/run";
 import { PRICING_RULES, freeReason } from "../rules";
 
 /** The shipped targets of the issue. */
@@ -141,5 +142,47 @@ describe("Cost model on the repository's plan", function () {
       costDocument(strict).environments.find((e) => e.environment === "stage")!.budget!.overWarn,
       true,
     );
+  });
+});
+
+describe("Budgets the cost model compares with", function () {
+  this.timeout(60000);
+
+  /** The repository's plan with the org stack's planned `budgets` output replaced. */
+  async function withOrgBudgets(edit: (budgets: any[]) => unknown): Promise<StackPlan[]> {
+    const plans = await repositoryPlan();
+    return plans.map((p) => {
+      if (p.project !== "org") return p;
+      const budgets = JSON.parse(JSON.stringify(p.outputs.budgets));
+      return { ...p, outputs: { ...p.outputs, budgets: edit(budgets) } };
+    });
+  }
+
+  it("come from the org stack's planned budgets output, not from the org config", async () => {
+    const plans = await withOrgBudgets((budgets) =>
+      budgets.map((b: any) => (b.name === "platform-stage-monthly" ? { ...b, limit: 91 } : b)),
+    );
+    const stage = repositoryCostReport(plans).estimates.find((e) => e.environment === "stage")!;
+    assert.strictEqual(stage.budget?.name, "platform-stage-monthly");
+    assert.strictEqual(stage.budget?.limit, 91);
+    assert.strictEqual(
+      repositoryBudgets(plans).find((b) => b.name === "platform-stage-monthly")?.limit,
+      91,
+    );
+  });
+
+  it("are refused when the org stack's output breaks the org contract, naming the stack and the key", async () => {
+    const plans = await withOrgBudgets((budgets) =>
+      budgets.map((b: any) => (b.scope === "organization" ? { ...b, limit: "lots" } : b)),
+    );
+    assert.throws(
+      () => repositoryCostReport(plans),
+      /Upstream stack organization\/org\/management does not provide[\s\S]*output "budgets\.0\.limit"/,
+    );
+  });
+
+  it("are none when the org stack is not in the plan", async () => {
+    const plans = (await repositoryPlan()).filter((p) => p.project !== "org");
+    assert.deepStrictEqual(repositoryBudgets(plans), []);
   });
 });
