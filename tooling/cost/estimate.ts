@@ -1,4 +1,4 @@
-import { StackPlan } from "../plan/run";
+import type { StackPlan } from "../stack-plan";
 import type { BudgetSummary } from "../../lib/contracts";
 import {
   BudgetCheck,

@@ -1,5 +1,4 @@
-import { PlannedResource } from "../plan/mocks";
-import { StackPlan } from "../plan/run";
+import type { PlannedResource, StackPlan } from "../stack-plan";
 import type { BudgetSummary } from "../../lib/contracts";
 import { PriceBook, PriceEntry, findPrice } from "./prices";
 import { Usage } from "./usage";

@@ -1,4 +1,4 @@
-import { StackPlan } from "../plan/run";
+import type { StackPlan } from "../stack-plan";
 import { validateOrgConfig, OrgConfig } from "../../lib/config/org";
 import { ENVIRONMENTS, ORG_STACK_FILE, environmentFile, readStackFile } from "../../lib/repo";
 import { BudgetSummary, checkOutputs, orgContract } from "../../lib/contracts";

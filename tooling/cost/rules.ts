@@ -1,5 +1,4 @@
-import { PlannedResource } from "../plan/mocks";
-import { StackPlan } from "../plan/run";
+import type { PlannedResource, StackPlan } from "../stack-plan";
 import {
   Classifier,
   DAYS_PER_MONTH,
@@ -282,9 +281,7 @@ interface CoveredVolume {
 }
 
 /** Every EBS volume in scope with the tags it carries and the instance it belongs to. */
-function volumesInScope(
-  ctx: RuleContext,
-): {
+function volumesInScope(ctx: RuleContext): {
   label: string;
   sizeGb: number;
   tags: Record<string, string>;

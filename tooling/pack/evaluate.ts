@@ -27,8 +27,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import type { PlannedResource } from "../plan/mocks";
-import type { StackPlan } from "../plan/run";
+import type { PlannedResource, StackPlan } from "../stack-plan";
 import { policies as packPolicies } from "../../policies/pack/policies";
 import type { PlatformResourceOptions } from "../../policies/pack/policies/stateful-resources-protected";
 

@@ -1,22 +1,9 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr, intToIp, Cidr } from "../../lib/net/ipv4";
+import type { PlannedResource } from "../stack-plan";
 
-/** One resource as the offline plan saw it: the JSON contract of `npm run plan --json`. */
-export interface PlannedResource {
-  urn: string;
-  type: string;
-  name: string;
-  id: string | null;
-  parent: string | null;
-  protect: boolean;
-  retainOnDelete: boolean;
-  /** URN of the explicit provider, if any: the plan fails resources that fall back to ambient ones. */
-  provider: string | null;
-  custom: boolean;
-  inputs: Record<string, any>;
-  state: Record<string, any>;
-}
+export type { PlannedResource };
 
 export interface MockOptions {
   /** Planned outputs of upstream stacks, by fully qualified stack name. */

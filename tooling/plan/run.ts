@@ -1,6 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { MockOptions, PlannedResource, PlatformMocks } from "./mocks";
+import { MockOptions, PlatformMocks } from "./mocks";
+import type { StackPlan } from "../stack-plan";
 import {
   ENVIRONMENTS,
   ORG_STACK_FILE,
@@ -10,16 +11,7 @@ import {
   readStackFile,
 } from "../../lib/repo";
 
-export interface StackPlan {
-  project: string;
-  stack: string;
-  /** Fully qualified name downstream stacks reference it by. */
-  stackName: string;
-  resources: PlannedResource[];
-  outputs: Record<string, unknown>;
-  /** Names of outputs Pulumi would store as secrets. */
-  secretOutputs: string[];
-}
+export type { StackPlan };
 
 export interface PlanStackOptions extends MockOptions {
   readonly project: string;

@@ -10,8 +10,7 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import type { PlannedResource } from "../../../tooling/plan/mocks";
-import type { StackPlan } from "../../../tooling/plan/run";
+import type { PlannedResource, StackPlan } from "../../../tooling/stack-plan";
 import { evaluatePolicies, Violation } from "../../../tooling/pack/evaluate";
 
 export const PROVIDER_URN = "urn:pulumi:dev::fixture::pulumi:providers:aws::dev";

@@ -10,7 +10,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import type { PlannedResource } from "../../../tooling/plan/mocks";
+import type { PlannedResource } from "../../../tooling/stack-plan";
 import { evaluatePolicies } from "../../../tooling/pack/evaluate";
 import { catalogue, policies } from "../policies";
 import { awsProvider, edited, planned, stackOf } from "./fixtures";
@@ -110,14 +110,12 @@ function providerMessage(p: PlannedResource) {
 
 /** The server's diagnostics; for Analyze the engine fills in the resource's URN, so does `urn`. */
 function diagnostics(response: any, urn = ""): Diagnostic[] {
-  return response
-    .getDiagnosticsList()
-    .map((d: any) => ({
-      policy: d.getPolicyname(),
-      level: convertEnforcementLevel(d.getEnforcementlevel()),
-      urn: d.getUrn() || urn,
-      message: d.getMessage(),
-    }));
+  return response.getDiagnosticsList().map((d: any) => ({
+    policy: d.getPolicyname(),
+    level: convertEnforcementLevel(d.getEnforcementlevel()),
+    urn: d.getUrn() || urn,
+    message: d.getMessage(),
+  }));
 }
 
 const isStackPolicy = (name: string) =>

@@ -1,5 +1,4 @@
-import { PlannedResource } from "../../plan/mocks";
-import { StackPlan } from "../../plan/run";
+import type { PlannedResource, StackPlan } from "../../stack-plan";
 
 /** Small hand-made plans: the pricing rules read only types, inputs, state, ids and providers. */
 

@@ -5,7 +5,7 @@ import { CostReport } from "../estimate";
 import { CostEstimate } from "../model";
 import { costDocument, renderCostText, usd } from "../render";
 import { repositoryBudgets, repositoryCostReport } from "../repository";
-import type { StackPlan } from "../../plan/run";
+import type { StackPlan } from "../../stack-plan";
 import { PRICING_RULES, freeReason } from "../rules";
 
 /** The shipped targets of the issue. */

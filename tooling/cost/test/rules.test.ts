@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { PlannedResource } from "../../plan/mocks";
+import type { PlannedResource } from "../../stack-plan";
 import { estimateEnvironment, estimateStack } from "../estimate";
 import { loadPrices } from "../prices";
 import { DEFAULT_USAGE, Usage, usageSection } from "../usage";
