@@ -249,9 +249,12 @@ describe("workloads: MBE proxy", () => {
 
   it("packages the handler from the repository's source", async () => {
     const fn = one(await stackOf("workloads", "dev"), "aws:lambda/function:Function");
-    // The mocks see the archive but not its members; what goes in it is bundleHandler's output.
-    assert.strictEqual(fn.inputs.code.__pulumiArchive, true);
-    const { code } = bundleHandler();
+    // The plan records the archive's members (tooling/plan/assets.ts): exactly the bundle.
+    const { code, sha256 } = bundleHandler();
+    assert.deepStrictEqual(fn.inputs.code, {
+      kind: "AssetArchive",
+      assets: { "handler.js": { kind: "StringAsset", sha256, text: code } },
+    });
     assert.match(code, /OPENEMS_B2B_URL/);
     assert.strictEqual(fn.inputs.handler, "handler.handler");
   });
