@@ -281,7 +281,7 @@ describe("mbe-proxy handler", function () {
       {
         name: "JSON nested 10,000 deep gets 400, not a stack overflow",
         event: event(
-          `{"jsonrpc":"2.0","id":"${uid(9)}","method":"getEdgesStatus","params":${deep}}`,
+          `{"jsonrpc":"2.0","id":"${uid(9)}","method":"getEdgesStatus","params":{"edgeIds":["edge0"],"x":${deep}}}`,
         ),
         status: 400,
         code: ErrorCode.invalidRequest,
