@@ -2,13 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { WorkloadsConfig } from "../lib/config/workloads";
-import { bundleEntry } from "./mbe-proxy/handler";
-import { transpileHandler } from "./mbe-proxy/package";
+import { bundleEntry, bundleHandler } from "./mbe-proxy/package";
 import { serviceTrust } from "../lib/components/iam";
 import { PORT_MAP } from "../lib/ports";
 
-/** The Lambda runtime the proxy runs on: the newest Node.js the handler is tested for. */
-export const PROXY_RUNTIME = bundleEntry.runtimes[bundleEntry.runtimes.length - 1];
+/** The Lambda runtime the proxy runs on, the one its bundle targets. */
+export const PROXY_RUNTIME = bundleEntry.runtime;
 /** Seconds the function may run beyond the upstream timeout, to answer 504 itself. */
 const TIMEOUT_MARGIN_SECONDS = 3;
 
@@ -156,7 +155,7 @@ export class MbeProxy extends pulumi.ComponentResource {
         architectures: ["arm64"],
         handler: bundleEntry.handler,
         code: new pulumi.asset.AssetArchive({
-          [bundleEntry.outputFile]: new pulumi.asset.StringAsset(transpileHandler()),
+          [bundleEntry.outputFile]: new pulumi.asset.StringAsset(bundleHandler().code),
         }),
         role: role.arn,
         memorySize: 256,

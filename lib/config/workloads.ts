@@ -2,16 +2,33 @@ import { z } from "zod";
 import { EnvironmentContext, loadEnvironmentContext, parseSection } from "./environment";
 import { ConfigError } from "./errors";
 import { ec2InstanceType, email, logRetentionDays } from "./primitives";
+import { allowlistProblem, DEFAULT_ALLOWED_METHODS } from "../openems/b2b-methods";
 
 const dnsName = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
     message: "expected a lower-case DNS name such as openems.example.com",
   });
-const vercelSlug = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$/, {
-    message: "expected a Vercel slug: a-z, 0-9 and '-'",
+const vercelSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$/, {
+  message: "expected a Vercel slug: a-z, 0-9 and '-'",
+});
+
+/** The allowlist rule: each entry a read method of the OpenEMS B2B catalogue, no duplicates. */
+export const allowedMethods = z
+  .array(
+    z.string().superRefine((entry, ctx) => {
+      const problem = allowlistProblem(entry);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  )
+  .min(1, { message: "expected at least one method" })
+  .superRefine((entries, ctx) => {
+    const seen = new Set<string>();
+    entries.forEach((entry, i) => {
+      if (seen.has(entry))
+        ctx.addIssue({ code: "custom", path: [i], message: `expected each method once` });
+      seen.add(entry);
+    });
   });
 
 export const workloadsSection = z.strictObject({
@@ -26,14 +43,12 @@ export const workloadsSection = z.strictObject({
     detailedMonitoring: z.boolean().default(false),
   }),
   mbe: z.strictObject({
-    /** JSON-RPC methods the proxy forwards; anything else is refused without reaching OpenEMS. */
-    allowedMethods: z
-      .array(
-        z
-          .string()
-          .regex(/^[A-Za-z][A-Za-z0-9_.]*$/, { message: "expected a JSON-RPC method name" }),
-      )
-      .min(1, { message: "expected at least one method" }),
+    /**
+     * B2B methods the proxy forwards, as OpenEMS names them (`getEdgesStatus`,
+     * `edgeRpc/queryHistoricTimeseriesEnergy`); anything else is refused without reaching OpenEMS.
+     * Only read methods of the pinned release are accepted (lib/openems/b2b-methods.ts).
+     */
+    allowedMethods: allowedMethods.default([...DEFAULT_ALLOWED_METHODS]),
     upstreamTimeoutMs: z.number().int().min(100).max(29000).default(10000),
     maxBodyBytes: z
       .number()

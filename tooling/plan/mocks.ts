@@ -2,6 +2,7 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr, intToIp, Cidr } from "../../lib/net/ipv4";
 import type { PlannedResource } from "../stack-plan";
+import { hasAssets, plainAssets } from "./assets";
 
 export type { PlannedResource };
 
@@ -115,7 +116,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
   ): Promise<{ id: string | undefined; state: Record<string, any> }> {
     const meta = this.pendingMeta;
     const { id, state } = this.answer(args);
-    this.resources.push({
+    const record: PlannedResource = {
       urn:
         meta?.urn ??
         `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${args.type}::${args.name}`,
@@ -129,7 +130,8 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
       custom: args.custom ?? true,
       inputs: args.inputs,
       state,
-    });
+    };
+    this.resources.push(record);
     if (args.type === "pulumi:providers:aws" && meta) {
       const roles = providerInput(args.inputs.assumeRoles) as { roleArn?: string }[] | undefined;
       const allowed = providerInput(args.inputs.allowedAccountIds) as string[] | undefined;
@@ -139,6 +141,8 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         region: args.inputs.region ?? this.defaultFacts.region,
       });
     }
+    // Show the code that deploys: asset contents instead of the runtime's promise-backed objects.
+    if (hasAssets(args.inputs)) record.inputs = (await plainAssets(args.inputs)) as any;
     return { id, state };
   }
 

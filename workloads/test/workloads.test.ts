@@ -3,7 +3,7 @@ import { SNAPSHOT_TAG } from "../backend-host";
 import { architectureOf, AL2023_AMI_PARAMETERS } from "../../lib/images";
 import { ALB_TLS_POLICY } from "../admin-alb";
 import { vercelOidc } from "../mbe";
-import { transpileHandler } from "../mbe-proxy/package";
+import { bundleHandler } from "../mbe-proxy/package";
 import { HOST_SECRET_KEYS } from "../openems/secrets";
 import { USER_DATA_LIMIT_BYTES } from "../openems/userdata";
 import { shellcheck, requirePrerequisites } from "../../lib/openvpn/test/tools";
@@ -249,10 +249,12 @@ describe("workloads: MBE proxy", () => {
 
   it("packages the handler from the repository's source", async () => {
     const fn = one(await stackOf("workloads", "dev"), "aws:lambda/function:Function");
-    // The mocks see the archive but not its members; what goes in it is transpileHandler's output.
-    assert.strictEqual(fn.inputs.code.__pulumiArchive, true);
-    const code = transpileHandler();
-    assert.match(code, /exports\.handler = /);
+    // The plan records the archive's members (tooling/plan/assets.ts): exactly the bundle.
+    const { code, sha256 } = bundleHandler();
+    assert.deepStrictEqual(fn.inputs.code, {
+      kind: "AssetArchive",
+      assets: { "handler.js": { kind: "StringAsset", sha256, text: code } },
+    });
     assert.match(code, /OPENEMS_B2B_URL/);
     assert.strictEqual(fn.inputs.handler, "handler.handler");
   });

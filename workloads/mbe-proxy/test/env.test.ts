@@ -78,12 +78,12 @@ describe("loadProxyConfigFromEnv", () => {
     [
       "an empty method",
       { ALLOWED_METHODS: "getEdgesStatus,,x" },
-      /ALLOWED_METHODS entry "" is not a method path/,
+      /ALLOWED_METHODS: got ""; not a read method of the OpenEMS 2026\.1\.0 B2B API; expected one of /,
     ],
     [
       "a bare edgeRpc",
       { ALLOWED_METHODS: "edgeRpc" },
-      /ALLOWED_METHODS entry "edgeRpc" would allow every method/,
+      /ALLOWED_METHODS: got "edgeRpc"; a bare edgeRpc would let through every Edge method/,
     ],
     [
       "a secret name instead of an ARN",
@@ -116,6 +116,11 @@ describe("loadProxyConfigFromEnv", () => {
       /CREDENTIALS_CACHE_TTL_MS must be an integer from 0 to 86400000; got "-1"/,
     ],
     ["an exponent", { UPSTREAM_TIMEOUT_MS: "1e4" }, /UPSTREAM_TIMEOUT_MS .* got "1e4"/],
+    [
+      "a bare historic query, which OpenEMS serves only inside edgeRpc",
+      { ALLOWED_METHODS: "getEdgesStatus,queryHistoricTimeseriesEnergy" },
+      /ALLOWED_METHODS: got "queryHistoricTimeseriesEnergy"; OpenEMS 2026\.1\.0 serves it only inside edgeRpc/,
+    ],
   ];
   for (const [name, change, message] of bad) {
     it(`rejects ${name}, naming the variable and the value`, () => {
@@ -151,10 +156,15 @@ describe("createHandlerFromEnv", () => {
       );
       const res = await handler({
         requestContext: { http: { method: "POST" } },
-        body: JSON.stringify({ jsonrpc: "2.0", id: "env-1", method: "getEdgesStatus", params: {} }),
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: "5d0c1c52-7a55-4c1e-9a43-1e7f3c1b2a10",
+          method: "getEdgesStatus",
+          params: { edgeIds: ["edge0"] },
+        }),
       });
-      assert.equal(res.statusCode, 200);
-      assert.equal(JSON.parse(res.body).id, "env-1");
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(JSON.parse(res.body).id, "5d0c1c52-7a55-4c1e-9a43-1e7f3c1b2a10");
     } finally {
       handler?.close();
       await server.close();

@@ -1,7 +1,13 @@
 /**
- * A stand-in for the OpenEMS Backend2Backend.Rest endpoint on 127.0.0.1 (random port): checks
- * HTTP Basic auth like OpenEMS does, records what it receives, and counts its open connections so
- * tests can prove the proxy leaks none.
+ * A stand-in for the OpenEMS Backend2Backend.Rest endpoint on 127.0.0.1 (random port), written
+ * from OpenEMS 2026.1.0: io.openems.backend.b2brest/RestHandler.java (Basic auth first, a failed
+ * login thrown to Jetty and answered 500; missing jsonrpc/id filled in, params and payload must be
+ * objects), io.openems.common/.../utils/JettyUtils.java (JSON-RPC errors are HTTP 400, with the
+ * placeholder id 00000000-... when the request failed before dispatch),
+ * GenericJsonrpcRequest.java / JsonrpcMessage.java (UUID id, object params),
+ * CoreJsonRpcRequestHandlerImpl.java and EdgeRpcRequestHandler.java (which methods exist, where),
+ * GetEdgesStatusRequest.java (edgeIds required). It records what it receives and counts its open
+ * connections so tests can prove the proxy leaks none.
  */
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -47,22 +53,101 @@ export function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
 }
 
-/** OpenEMS-like default: 401 on bad auth (see the handler for why real OpenEMS may send 500). */
-export const echoResponder: Responder = (request) => {
-  if (!request.authorized) return { status: 401, body: "" };
+/** RestHandler.handleJsonRpc's id for errors found before dispatch (`new UUID(0L, 0L)`). */
+export const PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000";
+/** The Edges the B2B user may see (in Odoo: devices registered for it). */
+export const KNOWN_EDGES = ["edge0", "edge1"];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isObject = (v: unknown): v is Record<string, any> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** JettyUtils.sendErrorResponse: HTTP 400, OpenemsError GENERIC (code 1) with its message. */
+function rpcError(id: string, message: string): Reply {
   return {
-    status: 200,
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: request.json?.id ?? null,
-      result: { method: request.json?.method },
-    }),
+    status: 400,
+    body: JSON.stringify({ jsonrpc: "2.0", id, error: { code: 1, message, data: [message] } }),
   };
+}
+function ok(id: string, result: unknown): Reply {
+  return { status: 200, body: JSON.stringify({ jsonrpc: "2.0", id, result }) };
+}
+
+/** What the inner request of edgeRpc answers (EdgeRpcRequestHandler.java), or an error text. */
+function edgeMethod(method: string, params: Record<string, any>): unknown | string {
+  switch (method) {
+    case "getEdgeConfig":
+      return { components: {}, factories: {} };
+    case "queryHistoricTimeseriesEnergy":
+    case "queryHistoricTimeseriesEnergyPerPeriod":
+    case "queryHistoricTimeseriesData": {
+      if (!Array.isArray(params.channels) || typeof params.fromDate !== "string")
+        return `JSON [${JSON.stringify(params)}] has no member [channels] or [fromDate]`;
+      return { data: Object.fromEntries(params.channels.map((c: string) => [c, 0])) };
+    }
+    default:
+      return `Unhandled JSON-RPC method [${method}]`;
+  }
+}
+
+/**
+ * OpenEMS's answers: 500 for a failed login (what Jetty does with the exception RestHandler.handle
+ * passes to callback.failed; the error page's shape is Jetty's, not relied upon), 400 JSON-RPC
+ * errors for everything OpenEMS refuses, 200 results for the B2B read methods.
+ */
+export const openemsResponder: Responder = (request) => {
+  if (!request.authorized) {
+    return {
+      status: 500,
+      body: "<html><body><h2>HTTP ERROR 500 Authentication failed</h2></body></html>",
+    };
+  }
+  if (!request.path.split("?")[0].startsWith("/jsonrpc")) return { status: 200, body: "" };
+  if (request.method !== "POST")
+    return rpcError(
+      PLACEHOLDER_ID,
+      `Unable to get Response: Method [${request.method}] is not supported for JSON-RPC endpoint`,
+    );
+  const j = request.json;
+  if (!isObject(j)) return rpcError(PLACEHOLDER_ID, "Unable to get Response: Unable to parse");
+  const fail = (m: string) => rpcError(PLACEHOLDER_ID, `Unable to get Response: ${m}`);
+  if (!("method" in j) || !isObject(j.params))
+    return fail(`JsonrpcMessage is not a valid Request, Result or Notification`);
+  const id = j.id ?? "11111111-1111-4111-8111-111111111111";
+  if (!UUID.test(String(id)))
+    return fail(`JSON [${JSON.stringify(j).slice(0, 100)}] has no UUID member [id]`);
+  const params = j.params;
+  switch (j.method) {
+    case "getEdgesStatus": {
+      if (!Array.isArray(params.edgeIds)) return fail(`JSON has no JsonArray member [edgeIds]`);
+      const known = params.edgeIds.filter((e: unknown) => KNOWN_EDGES.includes(e as string));
+      return ok(id as string, Object.fromEntries(known.map((e: string) => [e, { online: true }])));
+    }
+    case "getEdgesChannelsValues":
+      if (!Array.isArray(params.ids) || !Array.isArray(params.channels))
+        return fail(`JSON has no JsonArray member [ids]`);
+      return ok(id as string, {});
+    case "edgeRpc": {
+      if (typeof params.edgeId !== "string") return fail(`JSON has no String member [edgeId]`);
+      if (!KNOWN_EDGES.includes(params.edgeId))
+        return fail(`Access to this resource [edgeRpc] is denied for User with Role [none]`);
+      const payload = params.payload;
+      if (!isObject(payload) || !isObject(payload.params) || typeof payload.method !== "string")
+        return fail(`JSON has no JsonObject member [payload]`);
+      const innerId = payload.id ?? "22222222-2222-4222-8222-222222222222";
+      if (!UUID.test(String(innerId))) return fail(`JSON has no UUID member [id]`);
+      const result = edgeMethod(payload.method, payload.params);
+      if (typeof result === "string") return fail(result);
+      return ok(id as string, { payload: { jsonrpc: "2.0", id: innerId, result } });
+    }
+    default:
+      return fail(`Unhandled JSON-RPC method [${String(j.method).slice(0, 100)}]`);
+  }
 };
 
 export async function startFakeOpenems(
   credentials: { username: string; password: string },
-  respond: Responder = echoResponder,
+  respond: Responder = openemsResponder,
 ): Promise<FakeOpenems> {
   const open = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
