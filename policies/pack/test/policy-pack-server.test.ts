@@ -13,7 +13,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { PlannedResource } from "../../../tooling/plan/mocks";
 import { evaluatePolicies } from "../../../tooling/pack/evaluate";
 import { catalogue, policies } from "../policies";
-import { awsProvider, edited, planned, stackOf } from "./fixtures";
+import { awsProvider, edited, planned, stackPlan } from "../../../tooling/testing/planned";
 import { privateBucket } from "./s3.fixtures";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -110,14 +110,12 @@ function providerMessage(p: PlannedResource) {
 
 /** The server's diagnostics; for Analyze the engine fills in the resource's URN, so does `urn`. */
 function diagnostics(response: any, urn = ""): Diagnostic[] {
-  return response
-    .getDiagnosticsList()
-    .map((d: any) => ({
-      policy: d.getPolicyname(),
-      level: convertEnforcementLevel(d.getEnforcementlevel()),
-      urn: d.getUrn() || urn,
-      message: d.getMessage(),
-    }));
+  return response.getDiagnosticsList().map((d: any) => ({
+    policy: d.getPolicyname(),
+    level: convertEnforcementLevel(d.getEnforcementlevel()),
+    urn: d.getUrn() || urn,
+    message: d.getMessage(),
+  }));
 }
 
 const isStackPolicy = (name: string) =>
@@ -130,7 +128,7 @@ function expected(
   kind: "resource" | "stack",
 ): Diagnostic[] {
   const byName = new Map(policies.map((p) => [p.name, p.description]));
-  return evaluatePolicies(stackOf(resources, provider))
+  return evaluatePolicies(stackPlan(resources, { provider }))
     .filter((v) => isStackPolicy(v.policy) === (kind === "stack"))
     .map((v) => ({
       policy: v.policy,
@@ -165,6 +163,7 @@ describe("policy pack under @pulumi/policy's analyzer server", function () {
     const info = await call<any>(
       client,
       "getAnalyzerInfo",
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- generated protobuf module without types, like the ones above
       new (require("google-protobuf/google/protobuf/empty_pb").Empty)(),
     );
     assert.strictEqual(info.getName(), "openems-platform");

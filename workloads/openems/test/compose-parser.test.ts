@@ -6,7 +6,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { renderCompose } from "../compose";
 import { SERVICE_SECRET_ENV } from "../secrets";
-import { RunResult, requireTool, run, runAsync } from "./tools";
+import { RunResult, requireTool, run, runAsync } from "../../../tooling/testing/tools";
 
 /**
  * The rendered file through the real Compose parsers: docker-compose 1.29 (Debian 12's
