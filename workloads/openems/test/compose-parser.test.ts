@@ -79,7 +79,6 @@ describe("renderCompose with the real Compose parser", function () {
   it("reads back the same ports, restart policies and log options docker-compose resolves", async function () {
     const { full } = compose(this);
     assert.strictEqual(full.status, 0, full.stderr);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const resolved = YAML.parse(full.stdout) as { services: Record<string, any> };
     const ports = Object.fromEntries(
       Object.entries(resolved.services).map(([n, s]) => [
