@@ -8,11 +8,9 @@ const dnsName = z
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
     message: "expected a lower-case DNS name such as openems.example.com",
   });
-const vercelSlug = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$/, {
-    message: "expected a Vercel slug: a-z, 0-9 and '-'",
-  });
+const vercelSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$/, {
+  message: "expected a Vercel slug: a-z, 0-9 and '-'",
+});
 
 export const workloadsSection = z.strictObject({
   openems: z.strictObject({

@@ -282,9 +282,7 @@ interface CoveredVolume {
 }
 
 /** Every EBS volume in scope with the tags it carries and the instance it belongs to. */
-function volumesInScope(
-  ctx: RuleContext,
-): {
+function volumesInScope(ctx: RuleContext): {
   label: string;
   sizeGb: number;
   tags: Record<string, string>;
