@@ -69,23 +69,17 @@ export function allowlist(widestPrefix: number) {
   );
 }
 
-export const awsRegion = z
-  .string()
-  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, {
-    message: "expected an AWS region code such as us-east-1",
-  });
+export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, {
+  message: "expected an AWS region code such as us-east-1",
+});
 
-export const email = z
-  .string()
-  .regex(/^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i, {
-    message: "expected an e-mail address such as aws+dev@example.com",
-  });
+export const email = z.string().regex(/^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i, {
+  message: "expected an e-mail address such as aws+dev@example.com",
+});
 
-export const accountKey = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{1,30}$/, {
-    message: "expected a lowercase account key such as dev (letters, digits, dashes)",
-  });
+export const accountKey = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, {
+  message: "expected a lowercase account key such as dev (letters, digits, dashes)",
+});
 
 export const accountId = z
   .string()
@@ -111,8 +105,6 @@ export const logRetentionDays = z
     message: `expected one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
   });
 
-export const ec2InstanceType = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
-    message: "expected an EC2 instance type such as t4g.small",
-  });
+export const ec2InstanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
+  message: "expected an EC2 instance type such as t4g.small",
+});

@@ -3,7 +3,7 @@ import { accessRules, RULE_DESCRIPTION, vpnRanges } from "../../lib/net/access";
 import { renderNatUserData } from "../nat-instance";
 import { INTERFACE_ENDPOINT_SERVICES } from "../endpoints";
 import { formatStaticKey, vpnParameterNames } from "../vpn";
-import { shellcheck, requirePrerequisites } from "../../lib/openvpn/test/tools";
+import { shellcheck, requirePrerequisites } from "../../tooling/testing/tools";
 import { USER_DATA_LIMIT_BYTES } from "../../lib/openvpn";
 import { networkSection } from "../../lib/config/network";
 import { PlannedResource } from "../../tooling/plan/mocks";

@@ -88,6 +88,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
   attach(): void {
     const monitor: any =
       (pulumi.runtime as any).getMonitor?.() ??
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- fallback for SDKs whose runtime index does not re-export getMonitor
       require("@pulumi/pulumi/runtime/settings").getMonitor();
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: any) => {

@@ -50,6 +50,7 @@ async function resolveDeep(value: unknown): Promise<{ value: unknown; secret: bo
 
 /** Loads a project's program the way the Pulumi Node.js host does: a default-exported function is called. */
 function loadProgram(dir: string): () => Promise<Record<string, unknown>> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a computed path, loaded as the Pulumi host loads it
   const mod = require(path.join(dir, "index.ts"));
   const main = typeof mod === "function" ? mod : mod?.default;
   if (typeof main !== "function")
@@ -109,6 +110,7 @@ async function planWithMocks(
     outputs[k] = r.value;
     if (r.secret) secretOutputs.push(k);
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- waitForRPCs is exported by runtime/settings.js but not declared in its typings
   await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
   // Unhandled rejections are reported after the microtask queue drains: give them one turn.
   await new Promise((resolve) => setImmediate(resolve));

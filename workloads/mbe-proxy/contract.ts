@@ -66,7 +66,8 @@ export function describe(value: unknown, max = 80): string {
   if (value === undefined) return "nothing";
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    // Only functions and symbols have no JSON form; neither comes out of a parsed body.
+    text = JSON.stringify(value) ?? typeof value;
   } catch {
     text = Object.prototype.toString.call(value);
   }

@@ -6,7 +6,7 @@ import { vercelOidc } from "../mbe";
 import { bundleHandler } from "../mbe-proxy/package";
 import { HOST_SECRET_KEYS } from "../openems/secrets";
 import { USER_DATA_LIMIT_BYTES } from "../openems/userdata";
-import { shellcheck, requirePrerequisites } from "../../lib/openvpn/test/tools";
+import { shellcheck, requirePrerequisites } from "../../tooling/testing/tools";
 import { StackPlan } from "../../tooling/plan/run";
 import { ENVIRONMENTS } from "../../lib/repo";
 import {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { MetricsPublisherOptions, renderMetricsPublisher } from "../metrics-script";
-import { requirePrerequisites, shellcheck } from "./tools";
+import { requirePrerequisites, shellcheck } from "../../../tooling/testing/tools";
 
 // Written by OpenVPN 2.6.14 (status-version 3) with pi-001 and pi-002 connected.
 const STATUS_FIXTURE = path.join(__dirname, "fixtures", "status-v3-two-clients.log");

@@ -14,7 +14,7 @@ import { renderMetricsPublisher } from "../metrics-script";
 import { CA_ALLOWED_USES, CLIENT_ALLOWED_USES, SERVER_ALLOWED_USES } from "../pki";
 import { renderServerConfig } from "../server-config";
 import { freeUdpPort, OPENVPN, OpenvpnProcess, TestPki, waitUntil } from "./openvpn-harness";
-import { requirePrerequisites } from "./tools";
+import { requirePrerequisites } from "../../../tooling/testing/tools";
 
 const SERVER_CN = "vpn.test.internal";
 const CONNECTED = /Initialization Sequence Completed/;

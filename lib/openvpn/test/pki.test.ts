@@ -13,7 +13,7 @@ import {
   TLS_KEY_USAGES,
 } from "../pki";
 import { TestPki } from "./openvpn-harness";
-import { requirePrerequisites } from "./tools";
+import { requirePrerequisites } from "../../../tooling/testing/tools";
 
 describe("PKI allowed uses", () => {
   it("uses only names the tls provider accepts", async () => {

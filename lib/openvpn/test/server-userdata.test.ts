@@ -13,7 +13,7 @@ import {
   ServerUserDataOptions,
   USER_DATA_LIMIT_BYTES,
 } from "../server-userdata";
-import { requirePrerequisites, shellcheck } from "./tools";
+import { requirePrerequisites, shellcheck } from "../../../tooling/testing/tools";
 
 const configOptions: ServerConfigOptions = {
   clientCidr: "10.100.0.0/20",

@@ -559,6 +559,7 @@ export class FakeAws {
 
   /** Makes this fake the one the shared clients answer from. */
   activate(): this {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the module's pointer to the active fake, which the shared clients dispatch to
     active = this;
     return this;
   }

@@ -1,5 +1,6 @@
 import { policy } from "../policies/cloudwatch-log-group-retention-and-kms";
-import { assertClean, assertOneViolation, edited, planned } from "./fixtures";
+import { assertClean, assertOneViolation } from "./violations";
+import { edited, planned } from "../../../tooling/testing/planned";
 
 const group = planned("aws:cloudwatch/logGroup:LogGroup", "dev-flow-logs", {
   retentionInDays: 14,

@@ -1,5 +1,6 @@
 import { policy } from "../policies/ebs-encrypted-with-kms";
-import { assertClean, assertOneViolation, edited, planned } from "./fixtures";
+import { assertClean, assertOneViolation } from "./violations";
+import { edited, planned } from "../../../tooling/testing/planned";
 
 const KEY = "arn:aws:kms:us-east-1:136345661854:key/525007c1-4fdd-df45-b89a-29ba67975a69";
 

@@ -1,5 +1,6 @@
 import { policy } from "../policies/ec2-imdsv2-required";
-import { assertClean, assertOneViolation, edited, planned } from "./fixtures";
+import { assertClean, assertOneViolation } from "./violations";
+import { edited, planned } from "../../../tooling/testing/planned";
 
 const instance = planned("aws:ec2/instance:Instance", "dev-vpn", {
   ami: "ami-1",

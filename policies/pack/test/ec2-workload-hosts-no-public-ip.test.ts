@@ -1,5 +1,6 @@
 import { policy } from "../policies/ec2-workload-hosts-no-public-ip";
-import { assertClean, assertOneViolation, edited, planned } from "./fixtures";
+import { assertClean, assertOneViolation } from "./violations";
+import { edited, planned } from "../../../tooling/testing/planned";
 
 const backend = planned("aws:ec2/instance:Instance", "dev-openems", {
   ami: "ami-1",

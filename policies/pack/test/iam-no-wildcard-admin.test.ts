@@ -1,6 +1,7 @@
 import { repositoryDefaults } from "../defaults";
 import { policy } from "../policies/iam-no-wildcard-admin";
-import { assertClean, assertOneViolation, edited, planned } from "./fixtures";
+import { assertClean, assertOneViolation } from "./violations";
+import { edited, planned } from "../../../tooling/testing/planned";
 
 const BREAK_GLASS = repositoryDefaults().breakGlassRoleName;
 const BOUNDARY = repositoryDefaults().boundaryPolicyNames[0];

@@ -1,5 +1,6 @@
 import { policy } from "../policies/kms-key-rotation-enabled";
-import { assertClean, assertOneViolation, edited, planned } from "./fixtures";
+import { assertClean, assertOneViolation } from "./violations";
+import { edited, planned } from "../../../tooling/testing/planned";
 
 const key = planned(
   "aws:kms/key:Key",

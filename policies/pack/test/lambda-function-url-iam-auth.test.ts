@@ -1,5 +1,6 @@
 import { policy } from "../policies/lambda-function-url-iam-auth";
-import { assertClean, assertOneViolation, edited, planned } from "./fixtures";
+import { assertClean, assertOneViolation } from "./violations";
+import { edited, planned } from "../../../tooling/testing/planned";
 
 const url = planned("aws:lambda/functionUrl:FunctionUrl", "dev-mbe-proxy", {
   functionName: "dev-mbe-proxy",

@@ -13,7 +13,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { PlannedResource } from "../../../tooling/stack-plan";
 import { evaluatePolicies } from "../../../tooling/pack/evaluate";
 import { catalogue, policies } from "../policies";
-import { awsProvider, edited, planned, stackOf } from "./fixtures";
+import { awsProvider, edited, planned, stackPlan } from "../../../tooling/testing/planned";
 import { privateBucket } from "./s3.fixtures";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -128,7 +128,7 @@ function expected(
   kind: "resource" | "stack",
 ): Diagnostic[] {
   const byName = new Map(policies.map((p) => [p.name, p.description]));
-  return evaluatePolicies(stackOf(resources, provider))
+  return evaluatePolicies(stackPlan(resources, { provider }))
     .filter((v) => isStackPolicy(v.policy) === (kind === "stack"))
     .map((v) => ({
       policy: v.policy,
@@ -163,6 +163,7 @@ describe("policy pack under @pulumi/policy's analyzer server", function () {
     const info = await call<any>(
       client,
       "getAnalyzerInfo",
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- generated protobuf module without types, like the ones above
       new (require("google-protobuf/google/protobuf/empty_pb").Empty)(),
     );
     assert.strictEqual(info.getName(), "openems-platform");

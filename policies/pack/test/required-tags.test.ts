@@ -1,14 +1,12 @@
 import { policy } from "../policies/required-tags";
+import { assertClean, assertOneViolation, violationsOf } from "./violations";
 import {
   awsProvider,
-  assertClean,
-  assertOneViolation,
   DEFAULT_TAGS,
   edited,
   planned,
-  stackOf,
-  violationsOf,
-} from "./fixtures";
+  stackPlan,
+} from "../../../tooling/testing/planned";
 import * as assert from "assert";
 import { evaluatePolicies } from "../../../tooling/pack/evaluate";
 
@@ -33,7 +31,7 @@ describe("required-tags", () => {
   });
 
   it("reports a taggable resource whose provider has no default tags, naming every missing key", async () => {
-    const found = violationsOf(policy, [key, route, alias], undefined, awsProvider(null));
+    const found = violationsOf(policy, [key, route, alias], undefined, awsProvider({ tags: null }));
     assert.strictEqual(found.length, 1);
     assert.strictEqual(found[0].urn, key.urn);
     assert.match(
@@ -49,7 +47,9 @@ describe("required-tags", () => {
 
   it("reports a provider missing one default tag, on every taggable resource", async () => {
     const { "cost-center": _dropped, ...partial } = DEFAULT_TAGS;
-    const found = evaluatePolicies(stackOf(HAPPY, awsProvider(partial)), { policies: [policy] });
+    const found = evaluatePolicies(stackPlan(HAPPY, { provider: awsProvider({ tags: partial }) }), {
+      policies: [policy],
+    });
     assert.deepStrictEqual(
       found.map((v) => v.urn),
       [instance.urn, key.urn],
@@ -59,7 +59,10 @@ describe("required-tags", () => {
 
   it("accepts a resource's own tags in place of the provider's", async () => {
     const self = edited(key, (r) => (r.inputs.tags = { ...DEFAULT_TAGS }));
-    assert.deepStrictEqual(violationsOf(policy, [self], undefined, awsProvider(null)), []);
+    assert.deepStrictEqual(
+      violationsOf(policy, [self], undefined, awsProvider({ tags: null })),
+      [],
+    );
   });
 
   it("takes the required keys from the pack's config", async () => {

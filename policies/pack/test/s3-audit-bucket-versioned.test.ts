@@ -1,5 +1,6 @@
 import { policy } from "../policies/s3-audit-bucket-versioned";
-import { assertClean, assertOneViolation, edited } from "./fixtures";
+import { assertClean, assertOneViolation } from "./violations";
+import { edited } from "../../../tooling/testing/planned";
 import { only, privateBucket, without } from "./s3.fixtures";
 
 const VERSIONING = "aws:s3/bucketVersioning:BucketVersioning";

@@ -1,5 +1,6 @@
 import { policy } from "../policies/s3-bucket-public-access-blocked";
-import { assertClean, assertOneViolation, edited, planned } from "./fixtures";
+import { assertClean, assertOneViolation } from "./violations";
+import { edited, planned } from "../../../tooling/testing/planned";
 import { only, privateBucket, without } from "./s3.fixtures";
 
 const PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";

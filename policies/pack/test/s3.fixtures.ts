@@ -1,5 +1,5 @@
 import type { PlannedResource } from "../../../tooling/stack-plan";
-import { planned } from "./fixtures";
+import { planned } from "../../../tooling/testing/planned";
 
 const KEY = "arn:aws:kms:us-east-1:136345661854:key/525007c1-4fdd-df45-b89a-29ba67975a69";
 

@@ -1,5 +1,6 @@
 import { policy } from "../policies/security-group-no-public-ingress";
-import { assertClean, assertOneViolation, edited, planned } from "./fixtures";
+import { assertClean, assertOneViolation } from "./violations";
+import { edited, planned } from "../../../tooling/testing/planned";
 
 const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 

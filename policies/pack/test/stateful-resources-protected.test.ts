@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { policy } from "../policies/stateful-resources-protected";
 import { stackValidationArgs } from "../../../tooling/pack/evaluate";
-import { assertClean, assertOneViolation, edited, planned } from "./fixtures";
+import { assertClean, assertOneViolation } from "./violations";
+import { edited, planned } from "../../../tooling/testing/planned";
 
 const kept = { protect: true, retainOnDelete: true };
 const HAPPY = [

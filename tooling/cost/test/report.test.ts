@@ -6,7 +6,7 @@ import { escapeHtml, renderReportHtml } from "../html";
 import { loadPrices } from "../prices";
 import { repositoryBudgets, repositoryCostReport } from "../repository";
 import { DEFAULT_USAGE } from "../usage";
-import { res, stackPlan } from "./fixtures";
+import { planned, stackPlan } from "../../testing/planned";
 
 const prices = loadPrices();
 
@@ -46,11 +46,11 @@ const budget = (name: string, limit: number, freezeAtPercent: number | null): Bu
 
 function fixtureReport(resourceName = "vpn"): { report: CostReport; budgets: BudgetSummary[] } {
   const plan = stackPlan([
-    res("aws:ec2/instance:Instance", resourceName, {
+    planned("aws:ec2/instance:Instance", resourceName, {
       instanceType: "t4g.nano",
       rootBlockDevice: { volumeSize: 8 },
     }),
-    res("aws:wafv2/webAcl:WebAcl", "waf"),
+    planned("aws:wafv2/webAcl:WebAcl", "waf"),
   ]);
   const budgets = [budget("platform-dev-monthly", 5, 100)];
   const dev = estimateEnvironment("dev", [plan], DEFAULT_USAGE, prices, budgets[0]);

@@ -3,7 +3,16 @@ import type { PlannedResource } from "../../stack-plan";
 import { estimateEnvironment, estimateStack } from "../estimate";
 import { loadPrices } from "../prices";
 import { DEFAULT_USAGE, Usage, usageSection } from "../usage";
-import { res, stackPlan } from "./fixtures";
+import { awsProvider, fixtureArn, planned, PlannedOptions, stackPlan } from "../../testing/planned";
+
+/** A planned resource whose outputs carry an ARN: the rules join backups and groups by ARN. */
+const res = (
+  type: string,
+  name: string,
+  inputs: Record<string, any> = {},
+  opts: PlannedOptions = {},
+): PlannedResource =>
+  planned(type, name, inputs, { state: { ...inputs, arn: fixtureArn(name) }, ...opts });
 
 const prices = loadPrices();
 
@@ -696,11 +705,18 @@ describe("Pricing rules", () => {
       }),
     ];
     assert.strictEqual(
-      estimateStack(stackPlan(instance, { region: "us-west-2" }), DEFAULT_USAGE, prices).items[0]
-        .region,
+      estimateStack(
+        stackPlan(instance, { provider: awsProvider({ region: "us-west-2" }) }),
+        DEFAULT_USAGE,
+        prices,
+      ).items[0].region,
       "us-west-2",
     );
-    const est = estimateStack(stackPlan(instance, { region: "eu-west-1" }), DEFAULT_USAGE, prices);
+    const est = estimateStack(
+      stackPlan(instance, { provider: awsProvider({ region: "eu-west-1" }) }),
+      DEFAULT_USAGE,
+      prices,
+    );
     assert.deepStrictEqual(est.items, []);
     assert.match(est.unpriced[0].reason, /prices\.eu-west-1\.json/);
   });

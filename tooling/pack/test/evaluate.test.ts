@@ -14,7 +14,7 @@ import {
   stackValidationArgs,
   unwrapSecrets,
 } from "../evaluate";
-import { awsProvider, planned, PROVIDER_URN, stackOf } from "../../../policies/pack/test/fixtures";
+import { awsProvider, planned, PROVIDER_URN, stackPlan } from "../../testing/planned";
 
 const component = planned("platform:network:VpnServer", "dev-vpn", {}, { provider: null });
 const bucket = planned(
@@ -39,7 +39,7 @@ const everyResource: ResourceValidationPolicy = {
 
 describe("evaluatePolicies", () => {
   it("builds the resource args @pulumi/policy passes: inputs, options, provider, stackTags, config, notApplicable", async () => {
-    const plan = stackOf([component, bucket]);
+    const plan = stackPlan([component, bucket]);
     const args = resourceValidationArgs(
       bucket,
       plan.resources,
@@ -73,7 +73,7 @@ describe("evaluatePolicies", () => {
   });
 
   it("builds the stack args: outputs as props, parents linked, no invented dependencies", async () => {
-    const args = stackValidationArgs(stackOf([component, bucket]).resources);
+    const args = stackValidationArgs(stackPlan([component, bucket]).resources);
     const r = args.resources.find((x) => x.name === "dev-ccd")!;
     assert.deepStrictEqual(r.props, bucket.state);
     assert.strictEqual(r.parent?.urn, component.urn);
@@ -91,7 +91,7 @@ describe("evaluatePolicies", () => {
       ),
     };
     const instance = planned("aws:ec2/instance:Instance", "dev-vm", {});
-    const result = evaluateStack(stackOf([bucket, instance]), { policies: [onlyBuckets] });
+    const result = evaluateStack(stackPlan([bucket, instance]), { policies: [onlyBuckets] });
     assert.deepStrictEqual(
       result.violations.map((v) => v.urn),
       [bucket.urn],
@@ -100,7 +100,7 @@ describe("evaluatePolicies", () => {
   });
 
   it("applies schema defaults, config overrides and enforcement levels as the engine does", async () => {
-    const plan = stackOf([bucket], null);
+    const plan = stackPlan([bucket], { provider: null });
     const seen: unknown[] = [];
     const recording: ResourceValidationPolicy = {
       ...everyResource,
@@ -131,7 +131,7 @@ describe("evaluatePolicies", () => {
       description: "Checks that stack violations keep their URN.",
       validateStack: (_args, report) => (report("whole stack"), report("one", bucket.urn)),
     };
-    const found = evaluateStack(stackOf([bucket], null), {
+    const found = evaluateStack(stackPlan([bucket], { provider: null }), {
       policies: [liar, stackWide],
     }).violations;
     assert.deepStrictEqual(
@@ -146,7 +146,7 @@ describe("evaluatePolicies", () => {
       validateResource: async () => undefined,
     };
     assert.throws(
-      () => evaluateStack(stackOf([bucket], null), { policies: [slow] }),
+      () => evaluateStack(stackPlan([bucket], { provider: null }), { policies: [slow] }),
       /returned a promise/,
     );
   });
@@ -165,8 +165,8 @@ describe("evaluatePolicies", () => {
 
 describe("evaluateAll and renderViolations", () => {
   it("groups violations by stack, counts them by level and prints one block each", async () => {
-    const clean = { ...stackOf([], awsProvider()), project: "edge" };
-    const dirty = { ...stackOf([bucket], null), project: "network" };
+    const clean = { ...stackPlan([], { provider: awsProvider() }), project: "edge" };
+    const dirty = { ...stackPlan([bucket], { provider: null }), project: "network" };
     const results = evaluateAll([clean, dirty], { policies: [everyResource] });
     assert.deepStrictEqual(
       results.map((r) => [r.project, r.violations.length]),

@@ -6,7 +6,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { renderCompose } from "../compose";
 import { SERVICE_SECRET_ENV } from "../secrets";
-import { RunResult, requireTool, run, runAsync } from "./tools";
+import { RunResult, requireTool, run, runAsync } from "../../../tooling/testing/tools";
 
 /**
  * The rendered file through the real Compose parsers: docker-compose 1.29 (Debian 12's
@@ -79,7 +79,6 @@ describe("renderCompose with the real Compose parser", function () {
   it("reads back the same ports, restart policies and log options docker-compose resolves", async function () {
     const { full } = compose(this);
     assert.strictEqual(full.status, 0, full.stderr);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const resolved = YAML.parse(full.stdout) as { services: Record<string, any> };
     const ports = Object.fromEntries(
       Object.entries(resolved.services).map(([n, s]) => [

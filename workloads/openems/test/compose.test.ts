@@ -14,7 +14,6 @@ import { HOST_SECRET_KEYS, SECRET_VALUE_PATTERN, SERVICE_SECRET_ENV } from "../s
 
 const BASE: ComposeOptions = { logGroupName: "/openems/dev/backend", region: "eu-central-1" };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = { services: Record<string, any> };
 const parse = (opts: ComposeOptions = BASE): Doc => YAML.parse(renderCompose(opts)) as Doc;
 

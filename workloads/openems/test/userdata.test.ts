@@ -15,7 +15,7 @@ import {
   renderHostUserData,
   validateHostUserDataOptions,
 } from "../userdata";
-import { bashFunction, requireTool, run } from "./tools";
+import { bashFunction, requireTool, run } from "../../../tooling/testing/tools";
 
 const BASE: HostUserDataOptions = {
   compose: { logGroupName: "/openems/dev/backend", region: "eu-central-1" },
