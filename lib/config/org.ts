@@ -5,8 +5,8 @@ import {
   accountKey,
   awsRegion,
   currency,
-  ec2InstanceType,
   email,
+  instanceTypePattern,
   logRetentionDays,
   positiveAmount,
   slug,
@@ -82,11 +82,9 @@ export const orgConfigSchema = z.strictObject({
     /** IAM principal ARNs (patterns allowed) in the management account that may assume deploy roles. */
     adminPrincipalArns: z
       .array(
-        z
-          .string()
-          .regex(/^arn:aws:iam::(\d{12}|\*):(role|user)\/.+$/, {
-            message: "expected an IAM role or user ARN",
-          }),
+        z.string().regex(/^arn:aws:iam::(\d{12}|\*):(role|user)\/.+$/, {
+          message: "expected an IAM role or user ARN",
+        }),
       )
       .min(1),
     /** The Pulumi organization (or `organization` for self-managed backends) that owns the stacks. */
@@ -95,11 +93,9 @@ export const orgConfigSchema = z.strictObject({
   "platform:tags": z.strictObject({
     project: slug,
     owner: z.string().min(1),
-    costCenter: z
-      .string()
-      .regex(/^[A-Za-z0-9-]{2,32}$/, {
-        message: "expected a cost center code (letters, digits, dashes; 2–32)",
-      }),
+    costCenter: z.string().regex(/^[A-Za-z0-9-]{2,32}$/, {
+      message: "expected a cost center code (letters, digits, dashes; 2–32)",
+    }),
   }),
   "platform:accounts": z
     .record(accountKey, account)
@@ -119,13 +115,12 @@ export const orgConfigSchema = z.strictObject({
   "platform:guardrails": z.strictObject({
     maxPolicyChars: z.number().int().positive().default(5120),
     maxPoliciesPerTarget: z.number().int().min(2).default(5),
-    allowedInstanceTypes: z.array(ec2InstanceType).min(1),
+    /** Instance types non-production accounts may launch: exact types or whole families (`t4g.*`). */
+    allowedInstanceTypes: z.array(instanceTypePattern).min(1),
     allowedBedrockModels: z.array(
-      z
-        .string()
-        .regex(/^[a-z0-9-]+\.[A-Za-z0-9.:-]+$/, {
-          message: "expected a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0",
-        }),
+      z.string().regex(/^[a-z0-9-]+\.[A-Za-z0-9.:-]+$/, {
+        message: "expected a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0",
+      }),
     ),
     /** Override of which SCP file attaches to which target (`root`, `ou:<path>`, `account:<key>`). */
     attachments: z.record(z.string(), z.array(z.string())).optional(),

@@ -1,8 +1,9 @@
 import { parseDirectives, singleDirective } from "./directives";
 import { renderMetricsPublisher } from "./metrics-script";
 
-/** EC2 rejects user data above 16 KB, measured before base64 encoding. */
-export const USER_DATA_LIMIT_BYTES = 16384;
+import { USER_DATA_LIMIT_BYTES } from "../ec2-limits";
+
+export { USER_DATA_LIMIT_BYTES };
 
 // Fixed by the distribution's openvpn-server@.service: instance "server" reads server.conf from
 // its WorkingDirectory.

@@ -15,11 +15,9 @@ const isoDate = z
 
 export const priceEntry = z.strictObject({
   /** Stable key the pricing rules refer to, e.g. `ec2.instance.t4g.nano`. */
-  key: z
-    .string()
-    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, {
-      message: "expected a dotted lowercase key such as ebs.gp3.storage",
-    }),
+  key: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, {
+    message: "expected a dotted lowercase key such as ebs.gp3.storage",
+  }),
   description: z.string().min(1),
   /** What one `usd` buys: `hour`, `GB-month`, `1M requests`, ... */
   unit: z.string().min(1),
@@ -31,11 +29,9 @@ export const priceEntry = z.strictObject({
 export type PriceEntry = z.output<typeof priceEntry>;
 
 export const priceTableSchema = z.strictObject({
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, {
-      message: "expected an AWS region code such as us-east-1",
-    }),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, {
+    message: "expected an AWS region code such as us-east-1",
+  }),
   regionName: z.string().min(1),
   currency: z.literal("USD", {
     message: "expected USD (AWS list prices and the budgets are in USD)",
@@ -96,16 +92,6 @@ export function loadPrices(dir: string = PRICES_DIR): PriceBook {
 
 export function priceBook(...tables: PriceTable[]): PriceBook {
   return { tables: Object.fromEntries(tables.map((t) => [t.region, t])) };
-}
-
-/** The table of a region, or an error naming the region and the tables there are. */
-export function tableFor(prices: PriceBook, region: string): PriceTable {
-  const t = prices.tables[region];
-  if (!t)
-    throw new Error(
-      `no price table for region "${region}"; expected one of ${Object.keys(prices.tables).join(", ")} (add tooling/cost/prices.${region}.json)`,
-    );
-  return t;
 }
 
 export function findPrice(prices: PriceBook, region: string, key: string): PriceEntry | undefined {

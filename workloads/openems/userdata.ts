@@ -14,11 +14,9 @@ import {
   ServiceWithSecrets,
 } from "./secrets";
 
-/**
- * EC2 user data is limited to 16 KB in raw form, before base64 encoding (EC2 User Guide, "Run
- * commands when you launch an EC2 instance with user data input").
- */
-export const USER_DATA_LIMIT_BYTES = 16384;
+import { USER_DATA_LIMIT_BYTES } from "../../lib/ec2-limits";
+
+export { USER_DATA_LIMIT_BYTES };
 
 export function assertUserDataSize(script: string): void {
   const bytes = Buffer.byteLength(script, "utf8");
