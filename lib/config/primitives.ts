@@ -94,12 +94,15 @@ export const ec2InstanceType = z.string().regex(EXACT_INSTANCE_TYPE, {
  * form is accepted so that an entry never reaches further than one family (`t*` would also allow
  * every t2 to t4g, `*.small` every family, `*` everything).
  */
-export const instanceTypePattern = z
-  .string()
-  .refine((t) => EXACT_INSTANCE_TYPE.test(t) || INSTANCE_FAMILY_WILDCARD.test(t), {
-    message:
-      "expected an EC2 instance type such as t4g.small, or a whole family such as t4g.* (no other wildcard)",
-  });
+export const instanceTypePattern = z.string().refine(isInstanceTypePattern, {
+  message:
+    "expected an EC2 instance type such as t4g.small, or a whole family such as t4g.* (no other wildcard)",
+});
+
+/** True for an exact instance type or a whole family (`t4g.*`): see {@link instanceTypePattern}. */
+export function isInstanceTypePattern(text: string): boolean {
+  return EXACT_INSTANCE_TYPE.test(text) || INSTANCE_FAMILY_WILDCARD.test(text);
+}
 
 /**
  * Whether an allowlist of {@link instanceTypePattern} entries admits `type`, as IAM's StringLike
