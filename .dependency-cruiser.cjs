@@ -7,8 +7,6 @@
 //     code outside its tests;
 //   - nothing is circular.
 // Type-only imports count: a type borrowed from another program is still a dependency on it.
-// Known violations of today, being fixed on other branches, are listed in
-// .dependency-cruiser-known-violations.json (`--ignore-known`); delete that file once they land.
 
 /** A test or a test helper: anything under a `test/` folder. */
 const TEST = "(^|/)test/";

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import { FleetDevice } from "./fleet";
+import { FleetDevice } from "../lib/config/fleet";
 import {
   ccdObjectKey,
   CLIENT_ALLOWED_USES,

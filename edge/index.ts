@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
-import { loadEdgeConfig } from "../lib/config/edge";
+import { loadEnvironmentConfig } from "../lib/config/environment";
 import { EdgeDevice } from "./device";
-import { VPN_METRICS_NAMESPACE } from "../network/vpn";
+import { VPN_METRICS_NAMESPACE } from "../lib/openvpn";
 import { EncryptionKey } from "../lib/components/kms";
 import { environmentStack } from "../lib/environment-stack";
 import {
@@ -14,7 +14,8 @@ import {
 } from "../lib/contracts";
 
 export = async (): Promise<Exports<typeof edgeContract>> => {
-  const { env, edge, fleet } = loadEdgeConfig();
+  const env = loadEnvironmentConfig();
+  const { edge, fleet } = env;
   const { provider, providers } = environmentStack(env);
   const opts = { providers };
   const pulumiOrg = env.org["platform:organization"].pulumiOrg;

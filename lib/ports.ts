@@ -11,7 +11,10 @@ export const PORT_MAP = {
   influxdb: 8086,
 } as const;
 
-/** OpenVPN's IANA port; the environment file may move it (never to 22). */
+/**
+ * OpenVPN's IANA port: the default of platform:network.vpn.port, of the server and client
+ * renderers and of the policy pack's vpnPort. The environment file may move it (never to 22).
+ */
 export const DEFAULT_VPN_PORT = 1194;
 
 /** The ports admins reach: UI, Odoo and InfluxDB, nothing else. */

@@ -2,21 +2,20 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accessRules, groupRoles, vpnRanges } from "../lib/net/access";
 import { Appliance } from "./appliance";
-import { loadNetworkConfig } from "../lib/config/network";
+import { loadEnvironmentConfig } from "../lib/config/environment";
 import { Endpoints } from "./endpoints";
 import { FlowLogs } from "./flow-logs";
 import { renderNatUserData } from "./nat-instance";
 import { SecurityGroups } from "../lib/components/security-groups";
 import { CCD_PREFIX, VpnServer } from "./vpn";
 import { EnvironmentVpc } from "./vpc";
-import { edgeSection } from "../lib/config/edge";
 import { EncryptionKey } from "../lib/components/kms";
-import { parseSection } from "../lib/config/environment";
 import { environmentStack } from "../lib/environment-stack";
 import { Exports, networkContract } from "../lib/contracts";
 
 export = async (): Promise<Exports<typeof networkContract>> => {
-  const { env, network } = loadNetworkConfig();
+  const env = loadEnvironmentConfig();
+  const { network } = env;
   const { provider, providers } = environmentStack(env);
   const opts = { providers };
   const region = env.section.region;
@@ -80,7 +79,7 @@ export = async (): Promise<Exports<typeof networkContract>> => {
       securityGroupId: groups.id("vpn-server"),
       kmsKeyArn: key.arn,
       // The same environment file: the edge section says when a device counts as away.
-      awayAfterMinutes: parseSection(env, "platform:edge", edgeSection).awayAlarmMinutes,
+      awayAfterMinutes: env.edge.awayAlarmMinutes,
     },
     opts,
   );

@@ -14,14 +14,13 @@ import {
   renderClientProfile,
   renderServerConfig,
   renderServerUserData,
+  VPN_METRICS_NAMESPACE,
 } from "../lib/openvpn";
 import { PrivateBucket } from "../lib/components/bucket";
 import { secureParameter } from "../lib/components/parameters";
 
 /** Where device and admin ccd entries live in the ccd bucket. */
 export const CCD_PREFIX = "ccd";
-/** CloudWatch namespace of the server's connection metrics. */
-export const VPN_METRICS_NAMESPACE = "OpenEMS/VPN";
 
 const HOURS_PER_YEAR = 8760;
 

@@ -1,11 +1,9 @@
 import * as aws from "@pulumi/aws";
 import { AdminAlb } from "./admin-alb";
 import { BackendHost } from "./backend-host";
-import { loadWorkloadsConfig } from "../lib/config/workloads";
+import { loadEnvironmentConfig } from "../lib/config/environment";
 import { MbeProxy } from "./mbe";
-import { networkSection } from "../lib/config/network";
 import { EncryptionKey } from "../lib/components/kms";
-import { parseSection } from "../lib/config/environment";
 import { environmentStack } from "../lib/environment-stack";
 import {
   Exports,
@@ -17,9 +15,10 @@ import {
 import { PORT_MAP } from "../lib/ports";
 
 export = async (): Promise<Exports<typeof workloadsContract>> => {
-  const { env, workloads } = loadWorkloadsConfig();
+  const env = loadEnvironmentConfig();
+  const { workloads } = env;
   // The same environment file: the admin allowlist that the load balancer admits.
-  const adminAllowlist = parseSection(env, "platform:network", networkSection).adminAllowlist;
+  const adminAllowlist = env.network.adminAllowlist;
   const { provider, providers } = environmentStack(env);
   const opts = { providers };
   const region = env.section.region;

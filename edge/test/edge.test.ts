@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { edgeSection } from "../../lib/config/edge";
 import { bundleParameters, renderEdgeSettings } from "../device";
-import { planFleet } from "../fleet";
+import { planFleet } from "../../lib/config/fleet";
 import {
   renderCcdEntry,
   renderClientProfile,
@@ -87,7 +87,7 @@ describe("edge: fleet registry", () => {
   }
 
   it("refuses a fleet larger than the range's device addresses", () => {
-    const { problems } = planFleet(fleetOf(fleetSites(768)), cidr);
+    const { problems } = planFleet(fleetOf(fleetSites(768, cidr)), cidr);
     assert.match(
       problems[0],
       /got 768 devices; expected at most 767, the static addresses of platform:network\.vpn\.clientCidr 10\.200\.0\.0\/22/,
@@ -99,8 +99,9 @@ describe("edge: fleet registry", () => {
   });
 
   it("keeps every device's address when devices are added or the file is reordered", () => {
-    const before = planFleet(fleetOf(fleetSites(200)), cidr).devices;
-    const grown = fleetSites(300);
+    const before = planFleet(fleetOf(fleetSites(200, cidr)), cidr).devices;
+    assert.strictEqual(before.length, 200);
+    const grown = fleetSites(300, cidr);
     const after = planFleet(fleetOf([...grown].reverse()), cidr).devices;
     const at = new Map(after.map((d) => [d.id, d.address]));
     for (const d of before) assert.strictEqual(at.get(d.id), d.address, d.id);
@@ -110,7 +111,7 @@ describe("edge: fleet registry", () => {
       renderCcdEntry({ commonName: d.id, address: d.address, netmask: plan.netmask, plan });
   });
 
-  it("keeps a pinned address and assigns around it", () => {
+  it("keeps a pinned address, and derives an unpinned one from the id alone", () => {
     const { devices } = planFleet(
       fleetOf([{ id: "s", devices: [{ id: "pinned", address: "10.200.3.254" }, { id: "free" }] }]),
       cidr,
@@ -124,6 +125,48 @@ describe("edge: fleet registry", () => {
     );
     assert.strictEqual(devices[0].address, "10.200.3.254");
     assert.notStrictEqual(devices[1].address, "10.200.3.254");
+  });
+
+  it("keeps pilot-pi-002 at 10.200.1.77 when a-644, which derives the same address, is added", async () => {
+    // The README's promise: adding a device never moves another. a-644 hashes onto pilot-pi-002's
+    // address, so it must be pinned; before, it silently took .77 and pushed pilot-pi-002 to .78.
+    const shipped = (await stackOf("edge", "dev")).outputs.devices as any[];
+    assert.deepStrictEqual(
+      shipped.map((d) => [d.id, d.address, d.pinned]),
+      [
+        ["pilot-pi-001", "10.200.1.10", true],
+        ["pilot-pi-002", "10.200.1.77", false],
+      ],
+    );
+    const r = await planExpectingError(
+      "edge",
+      "dev",
+      editedConfig("edge", "dev", (c) => c["platform:edge"].sites[0].devices.push({ id: "a-644" })),
+    );
+    assert.match(
+      r.message,
+      /platform:edge\.sites\[0\]\.devices\[2\]\.address: got nothing, and "a-644" derives 10\.200\.1\.77 from its id, which "pilot-pi-002" \(platform:edge\.sites\[0\]\.devices\[1\]\) also claims; expected a pinned address .*for example address: 10\.200\.1\.\d+/,
+    );
+    assert.strictEqual(r.registered.filter((x) => x.type.startsWith("aws:")).length, 0);
+    const suggested = /devices\[2\]\.address:.*for example address: (10\.200\.1\.\d+)/.exec(
+      r.message,
+    )![1];
+    const grown = await planOne(
+      "edge",
+      "dev",
+      editedConfig("edge", "dev", (c) =>
+        c["platform:edge"].sites[0].devices.push({ id: "a-644", address: suggested }),
+      ),
+      await upstreamOutputs(),
+    );
+    assert.deepStrictEqual(
+      (grown.outputs.devices as any[]).map((d) => [d.id, d.address]),
+      [
+        ["pilot-pi-001", "10.200.1.10"],
+        ["pilot-pi-002", "10.200.1.77"],
+        ["a-644", suggested],
+      ],
+    );
   });
 
   it("refuses bad fleets before any resource exists", async () => {

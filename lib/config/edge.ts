@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { ConfigError } from "./errors";
-import { EnvironmentContext, loadEnvironmentContext, parseSection } from "./environment";
+import { Checked, parseSection } from "./errors";
 import { slug } from "./primitives";
-import { FleetDevice, planFleet } from "../../edge/fleet";
-import { networkSection } from "./network";
+import { FleetDevice, planFleet } from "./fleet";
+import type { NetworkConfig } from "./network";
 
 const device = z.strictObject({
   /** Hostname-safe id; also the certificate's common name and the ccd file name. */
@@ -30,7 +29,7 @@ export const edgeSection = z.strictObject({
 export type EdgeConfig = z.output<typeof edgeSection>;
 
 /** Rules across entries: site and device ids unique across the whole fleet, renewal before expiry. */
-export function crossCheckEdge(ctx: EnvironmentContext, edge: EdgeConfig): void {
+export function crossCheckEdge(edge: EdgeConfig): string[] {
   const problems: string[] = [];
   const sites = new Set<string>();
   const devices = new Map<string, string>();
@@ -52,27 +51,28 @@ export function crossCheckEdge(ctx: EnvironmentContext, edge: EdgeConfig): void 
       `platform:edge.renewBeforeDays: got ${edge.renewBeforeDays}; expected fewer days than certValidityDays (${edge.certValidityDays})`,
     );
   }
-  if (problems.length) throw new ConfigError(ctx.where, problems);
+  return problems;
 }
 
-export interface EdgeSettings {
-  readonly env: EnvironmentContext;
-  readonly edge: EdgeConfig;
-  /** Every device with its tunnel address, checked against the VPN client range. */
+/** The edge section checked, and the fleet with its tunnel addresses when it is valid. */
+export interface CheckedEdge extends Checked<EdgeConfig> {
   readonly fleet: FleetDevice[];
 }
 
-/** Refuses a malformed edge section, and a fleet that does not fit the VPN client range (addresses, capacity, reserved ids). */
-export function validateEdge(env: EnvironmentContext): EdgeSettings {
-  const edge = parseSection(env, "platform:edge", edgeSection);
-  crossCheckEdge(env, edge);
-  // The same environment file: the VPN client range the addresses must fit.
-  const { clientCidr } = parseSection(env, "platform:network", networkSection).vpn;
-  const { devices, problems } = planFleet(edge, clientCidr);
-  if (problems.length) throw new ConfigError(env.where, problems);
-  return { env, edge, fleet: devices };
-}
-
-export function loadEdgeConfig(): EdgeSettings {
-  return validateEdge(loadEnvironmentContext());
+/**
+ * Refuses a malformed edge section, and a fleet that does not fit the VPN client range (addresses,
+ * capacity, reserved ids, two devices on one address). The fleet is planned only when the network
+ * section (which holds the range) is valid.
+ */
+export function validateEdge(value: unknown, network?: NetworkConfig): CheckedEdge {
+  const parsed = parseSection("platform:edge", edgeSection, value);
+  if (!parsed.value) return { ...parsed, fleet: [] };
+  const problems = crossCheckEdge(parsed.value);
+  if (!network) return { value: parsed.value, problems, fleet: [] };
+  const planned = planFleet(parsed.value, network.vpn.clientCidr);
+  return {
+    value: parsed.value,
+    problems: [...problems, ...planned.problems],
+    fleet: planned.devices,
+  };
 }

@@ -1,9 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ConfigError, describeIssues } from "./errors";
+import { ConfigError, parseSection } from "./errors";
 import { accountKey, awsRegion } from "./primitives";
 import { currentStackConfig, unknownKeys } from "./stack";
 import { OrgConfig, validateOrgConfig } from "./org";
+import { NetworkConfig, validateNetwork } from "./network";
+import { WorkloadsConfig, validateWorkloads } from "./workloads";
+import { EdgeConfig, validateEdge } from "./edge";
+import { FleetDevice } from "./fleet";
+import { checkInstanceTypes } from "./instance-types";
 import {
   ENVIRONMENTS,
   EnvironmentName,
@@ -13,9 +18,14 @@ import {
 } from "../repo";
 
 /**
- * Keys an environment file may hold. network, workloads and edge share the file, so each project
- * validates its own section but must know every other section's name to catch typos.
+ * The environment file (`Pulumi.<env>.yaml`) as one model: network, workloads and edge share the
+ * file, and each program takes what it needs from the one typed object {@link loadEnvironmentConfig}
+ * returns. Each section has its schema beside its own rules (network.ts, workloads.ts, edge.ts);
+ * this module runs them all, with the rules that span sections or files, and reports every problem
+ * of the file in one error.
  */
+
+/** Top-level keys an environment file may hold. `platform:cost` is read by the cost model. */
 export const ENV_FILE_KEYS = [
   "platform:environment",
   "platform:network",
@@ -40,98 +50,130 @@ export const environmentSection = z.strictObject({
 });
 export type EnvironmentSection = z.output<typeof environmentSection>;
 
-/** What every environment project knows about where it runs, before creating anything. */
+/** Where a stack runs: what every environment program needs before creating anything. */
 export interface EnvironmentContext {
   readonly name: EnvironmentName;
-  /** `<project>/<stack>`, for messages. */
+  /** `<project>/<stack> (Pulumi.<stack>.yaml)`, for messages. */
   readonly where: string;
   readonly section: EnvironmentSection & { account: string };
   readonly org: OrgConfig;
-  /** Raw config of every environment file, this one included, for rules across environments. */
-  readonly allEnvironments: Record<EnvironmentName, Record<string, unknown>>;
-  /** This stack's raw config. */
+}
+
+/** The whole environment file, validated: every section typed, every rule checked. */
+export interface EnvironmentConfig extends EnvironmentContext {
+  readonly network: NetworkConfig;
+  readonly workloads: WorkloadsConfig;
+  readonly edge: EdgeConfig;
+  /** Every device with its tunnel address, checked against the VPN client range. */
+  readonly fleet: FleetDevice[];
+}
+
+/** What the model is validated from: the stack's file, the org file and the other environments. */
+export interface EnvironmentInput {
+  readonly stack: string;
+  readonly project: string;
+  /** This stack's config. */
   readonly raw: Record<string, unknown>;
+  readonly org: OrgConfig;
+  /** Config of every environment file, this one included, for rules across environments. */
+  readonly allEnvironments: Record<EnvironmentName, Record<string, unknown>>;
 }
 
 /**
- * Validates what all environment projects share: the stack is a known environment, no unknown
- * keys, the account exists in the org config and the region is allowed there.
+ * Validates what all environment projects share: the account exists in the org config and is this
+ * environment's, and the region is allowed there. Returns the problems found.
  */
 export function validateEnvironment(
-  stack: string,
-  project: string,
-  raw: Record<string, unknown>,
+  stack: EnvironmentName,
+  section: EnvironmentSection,
   org: OrgConfig,
-  allEnvironments: Record<EnvironmentName, Record<string, unknown>>,
-): EnvironmentContext {
-  const where = `${project}/${stack}`;
-  if (!(ENVIRONMENTS as readonly string[]).includes(stack)) {
-    throw new ConfigError(where, [
-      `stack name: got "${stack}"; expected one of ${ENVIRONMENTS.join(", ")} (one environment file each at the top of the repository)`,
-    ]);
-  }
-  const problems = unknownKeys(raw, ENV_FILE_KEYS).map(
-    (k) => `${k}: unknown key (allowed keys: ${ENV_FILE_KEYS.join(", ")})`,
-  );
-  const parsed = environmentSection.safeParse(raw["platform:environment"]);
-  if (!parsed.success)
-    problems.push(
-      ...describeIssues(
-        "platform:environment",
-        environmentSection,
-        raw["platform:environment"],
-        parsed.error.issues,
-      ),
-    );
-  if (problems.length) throw new ConfigError(where, problems);
-  const section = { ...parsed.data!, account: parsed.data!.account ?? stack };
-  const orgProblems: string[] = [];
+): string[] {
+  const problems: string[] = [];
+  const account = section.account ?? stack;
   const accounts = org["platform:accounts"];
-  if (!accounts[section.account]) {
-    orgProblems.push(
-      `platform:environment.account: got "${section.account}"; expected an account defined in org/Pulumi.management.yaml (${Object.keys(accounts).join(", ")})`,
+  if (!accounts[account]) {
+    problems.push(
+      `platform:environment.account: got "${account}"; expected an account defined in org/Pulumi.management.yaml (${Object.keys(accounts).join(", ")})`,
     );
-  } else if (accounts[section.account].environment !== stack) {
-    orgProblems.push(
-      `platform:environment.account: got "${section.account}"; that account is not marked environment: ${stack} in org/Pulumi.management.yaml`,
+  } else if (accounts[account].environment !== stack) {
+    problems.push(
+      `platform:environment.account: got "${account}"; that account is not marked environment: ${stack} in org/Pulumi.management.yaml`,
     );
   }
   const allowed = org["platform:organization"].allowedRegions;
   if (!allowed.includes(section.region)) {
-    orgProblems.push(
+    problems.push(
       `platform:environment.region: got "${section.region}"; expected one of the organization's allowed regions (${allowed.join(", ")})`,
     );
   }
-  if (orgProblems.length) throw new ConfigError(where, orgProblems);
-  return { name: stack as EnvironmentName, where, section, org, allEnvironments, raw };
+  return problems;
 }
 
 /**
- * Loads the running stack's context: its own config from Pulumi, the org config and the other
- * environment files from the repository (they sit beside each other by design).
+ * Validates the whole environment file once: unknown keys, every section's schema, then the rules
+ * across keys, sections and files (other environments' ranges, the org's accounts, regions and
+ * instance-type allowlist). Every problem is collected; a rule whose inputs failed their own schema
+ * is skipped, since that failure is already reported. Throws one ConfigError listing them all.
  */
-export function loadEnvironmentContext(): EnvironmentContext {
+export function validateEnvironmentConfig(input: EnvironmentInput): EnvironmentConfig {
+  const { stack, project, raw, org } = input;
+  const where = `${project}/${stack} (Pulumi.${stack}.yaml)`;
+  if (!(ENVIRONMENTS as readonly string[]).includes(stack)) {
+    throw new ConfigError(`${project}/${stack}`, [
+      `stack name: got "${stack}"; expected one of ${ENVIRONMENTS.join(", ")} (one environment file each at the top of the repository)`,
+    ]);
+  }
+  const name = stack as EnvironmentName;
+  const problems = unknownKeys(raw, ENV_FILE_KEYS).map(
+    (k) => `${k}: unknown key (allowed keys: ${ENV_FILE_KEYS.join(", ")})`,
+  );
+  const env = parseSection("platform:environment", environmentSection, raw["platform:environment"]);
+  const net = validateNetwork(name, raw["platform:network"], input.allEnvironments);
+  const work = validateWorkloads(raw["platform:workloads"], net.value);
+  const edgeChecked = validateEdge(raw["platform:edge"], net.value);
+  const section = env.value;
+  const network = net.value;
+  const workloads = work.value;
+  const edge = edgeChecked.value;
+  for (const checked of [env, net, work, edgeChecked]) problems.push(...checked.problems);
+  if (section) problems.push(...validateEnvironment(name, section, org));
+  if (section && network && workloads)
+    problems.push(...checkInstanceTypes(section.account ?? name, org, network, workloads));
+
+  if (problems.length || !section || !network || !workloads || !edge)
+    throw new ConfigError(where, problems);
+  return {
+    name,
+    where,
+    section: { ...section, account: section.account ?? name },
+    org,
+    network,
+    workloads,
+    edge,
+    fleet: edgeChecked.fleet,
+  };
+}
+
+/**
+ * Loads the running stack's environment file, validated as a whole: its own config from Pulumi,
+ * the org config and the other environment files from the repository (they sit beside each other
+ * by design). Each program calls it once and takes what it needs.
+ */
+export function loadEnvironmentConfig(): EnvironmentConfig {
   const stack = pulumi.getStack();
   const org = validateOrgConfig(
     readStackFile(ORG_STACK_FILE),
     "org/management (read by environment stacks)",
   );
   const raw = currentStackConfig();
-  const all = {} as Record<EnvironmentName, Record<string, unknown>>;
+  const allEnvironments = {} as Record<EnvironmentName, Record<string, unknown>>;
   for (const env of ENVIRONMENTS)
-    all[env] = env === stack ? raw : readStackFile(environmentFile(env));
-  return validateEnvironment(stack, pulumi.getProject(), raw, org, all);
-}
-
-/** Parses one project's section of the environment file with its schema; throws a ConfigError. */
-export function parseSection<T extends z.ZodType>(
-  ctx: EnvironmentContext,
-  key: string,
-  schema: T,
-): z.output<T> {
-  const value = ctx.raw[key];
-  const r = schema.safeParse(value);
-  if (!r.success)
-    throw new ConfigError(ctx.where, describeIssues(key, schema, value, r.error.issues));
-  return r.data;
+    allEnvironments[env] = env === stack ? raw : readStackFile(environmentFile(env));
+  return validateEnvironmentConfig({
+    stack,
+    project: pulumi.getProject(),
+    raw,
+    org,
+    allEnvironments,
+  });
 }

@@ -61,14 +61,17 @@ export function describeIssues(
 ): string[] {
   const valueAt = (path: PropertyKey[]) =>
     path.reduce<any>((v, p) => (v === null || v === undefined ? undefined : v[p as any]), value);
-  return issues.map((issue) => {
-    const key = keyPath(root, issue.path);
+  return issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
+      // One line per stray key, each named by its full dotted key: a typo deep in a section
+      // (platform:network.vpn.prot) is found without counting indentation in the file.
       const allowed = objectKeysAt(schema, issue.path);
-      const names = issue.keys.map((k) => `"${k}"`).join(", ");
-      return `${key}: unknown key ${names}${allowed ? ` (allowed keys: ${allowed.join(", ")})` : ""}`;
+      return issue.keys.map(
+        (k) =>
+          `${keyPath(root, [...issue.path, k])}: unknown key "${k}"${allowed ? ` (allowed keys: ${allowed.join(", ")})` : ""}`,
+      );
     }
-    return `${key}: got ${show(valueAt(issue.path))}; ${issue.message}`;
+    return [`${keyPath(root, issue.path)}: got ${show(valueAt(issue.path))}; ${issue.message}`];
   });
 }
 
@@ -83,4 +86,25 @@ export function parseOrThrow<T extends z.ZodType>(
   if (!result.success)
     throw new ConfigError(where, describeIssues(root, schema, value, result.error.issues));
   return result.data;
+}
+
+/**
+ * A section checked against its schema and rules: its typed value whenever the schema accepted it
+ * (so rules of other sections that read it still run), and every problem found.
+ */
+export interface Checked<T> {
+  readonly value?: T;
+  readonly problems: string[];
+}
+
+/** Parses one section of a stack file (`key` is its config key), collecting problems instead of throwing. */
+export function parseSection<T extends z.ZodType>(
+  key: string,
+  schema: T,
+  value: unknown,
+): Checked<z.output<T>> {
+  const r = schema.safeParse(value);
+  return r.success
+    ? { value: r.data, problems: [] }
+    : { problems: describeIssues(key, schema, value, r.error.issues) };
 }

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { ConfigError } from "./errors";
-import { EnvironmentContext, loadEnvironmentContext, parseSection } from "./environment";
+import { Checked, parseSection } from "./errors";
 import { ec2InstanceType, logRetentionDays, privateCidr } from "./primitives";
 import { Cidr, overlaps, parseCidr, tryParseCidr } from "../net/ipv4";
-import { ENVIRONMENTS } from "../repo";
+import { DEFAULT_VPN_PORT } from "../ports";
+import { ENVIRONMENTS, EnvironmentName } from "../repo";
 
 // Admin certificates are named admin-<name>; 40 characters leave room in a 63-character CN.
 const ADMIN_PROFILE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -41,8 +41,8 @@ export const networkSection = z.strictObject({
     clientCidr: privateCidr({ min: 16, max: 26, what: "a VPN client range" }),
     /** Admin VPN profiles to issue (certificate, key and .ovpn in SSM); names are hostname-safe. */
     adminProfiles: z.array(z.string()).default([]),
-    port: z.number().int().min(1024).max(65535).default(1194),
-    /** Sources allowed to reach UDP 1194; empty: the internet (certificates still required). */
+    port: z.number().int().min(1024).max(65535).default(DEFAULT_VPN_PORT),
+    /** Sources allowed to reach the VPN port (UDP); empty: the internet (certificates still required). */
     allowlist: z
       .array(z.string())
       .max(50, { message: "expected at most 50 entries (a security group holds 60 inbound rules)" })
@@ -52,12 +52,18 @@ export const networkSection = z.strictObject({
 });
 export type NetworkConfig = z.output<typeof networkSection>;
 
-function checkAllowlist(key: string, entries: string[], widest: number, problems: string[]) {
+function checkAllowlist(
+  key: string,
+  entries: string[],
+  widest: number,
+  port: number,
+  problems: string[],
+) {
   entries.forEach((entry, i) => {
     const at = `platform:network.${key}[${i}]`;
     if (entry === "0.0.0.0/0" || entry === "::/0") {
       problems.push(
-        `${at}: got "${entry}"; the whole internet is never allowed on an allowlist (only UDP ${"1194"} without an allowlist is open)`,
+        `${at}: got "${entry}"; the whole internet is never allowed on an allowlist (only UDP ${port} without an allowlist is open)`,
       );
       return;
     }
@@ -85,10 +91,15 @@ function rangesOf(net: { vpcCidr: string; vpn?: { clientCidr?: string } }): [str
 }
 
 /** Rules no single key can check: allowlists against their bound, overlaps within and across environments. */
-export function crossCheckNetwork(ctx: EnvironmentContext, net: NetworkConfig): void {
+export function crossCheckNetwork(
+  name: EnvironmentName,
+  net: NetworkConfig,
+  allEnvironments: Readonly<Record<EnvironmentName, Record<string, unknown>>>,
+): string[] {
   const problems: string[] = [];
-  checkAllowlist("adminAllowlist", net.adminAllowlist, net.maxAllowlistPrefix, problems);
-  checkAllowlist("vpn.allowlist", net.vpn.allowlist, net.maxAllowlistPrefix, problems);
+  const { maxAllowlistPrefix: widest } = net;
+  checkAllowlist("adminAllowlist", net.adminAllowlist, widest, net.vpn.port, problems);
+  checkAllowlist("vpn.allowlist", net.vpn.allowlist, widest, net.vpn.port, problems);
   const seen = new Set<string>();
   net.vpn.adminProfiles.forEach((name, i) => {
     const at = `platform:network.vpn.adminProfiles[${i}]`;
@@ -116,8 +127,8 @@ export function crossCheckNetwork(ctx: EnvironmentContext, net: NetworkConfig): 
     }
   }
   for (const env of ENVIRONMENTS) {
-    if (env === ctx.name) continue;
-    const other = ctx.allEnvironments[env]?.["platform:network"] as NetworkConfig | undefined;
+    if (env === name) continue;
+    const other = allEnvironments[env]?.["platform:network"] as NetworkConfig | undefined;
     if (!other || typeof other !== "object") continue;
     for (const [key, mine] of own) {
       for (const [otherKey, theirs] of rangesOf(other)) {
@@ -135,21 +146,16 @@ export function crossCheckNetwork(ctx: EnvironmentContext, net: NetworkConfig): 
     problems.push(
       `platform:network.vpcCidr: got "${net.vpcCidr}"; expected /25 or wider to fit subnets`,
     );
-  if (problems.length) throw new ConfigError(ctx.where, problems);
-}
-
-export interface NetworkSettings {
-  readonly env: EnvironmentContext;
-  readonly network: NetworkConfig;
+  return problems;
 }
 
 /** Refuses a malformed network section (CIDRs, zones, NAT strategy, retention, allowlist sizes) and breaks of the cross-key rules. */
-export function validateNetwork(ctx: EnvironmentContext): NetworkSettings {
-  const network = parseSection(ctx, "platform:network", networkSection);
-  crossCheckNetwork(ctx, network);
-  return { env: ctx, network };
-}
-
-export function loadNetworkConfig(): NetworkSettings {
-  return validateNetwork(loadEnvironmentContext());
+export function validateNetwork(
+  name: EnvironmentName,
+  value: unknown,
+  allEnvironments: Readonly<Record<EnvironmentName, Record<string, unknown>>>,
+): Checked<NetworkConfig> {
+  const parsed = parseSection("platform:network", networkSection, value);
+  if (!parsed.value) return parsed;
+  return { value: parsed.value, problems: crossCheckNetwork(name, parsed.value, allEnvironments) };
 }

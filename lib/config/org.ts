@@ -5,8 +5,8 @@ import {
   accountKey,
   awsRegion,
   currency,
-  ec2InstanceType,
   email,
+  instanceTypePattern,
   logRetentionDays,
   positiveAmount,
   slug,
@@ -115,7 +115,8 @@ export const orgConfigSchema = z.strictObject({
   "platform:guardrails": z.strictObject({
     maxPolicyChars: z.number().int().positive().default(5120),
     maxPoliciesPerTarget: z.number().int().min(2).default(5),
-    allowedInstanceTypes: z.array(ec2InstanceType).min(1),
+    /** Instance types non-production accounts may launch: exact types or whole families (`t4g.*`). */
+    allowedInstanceTypes: z.array(instanceTypePattern).min(1),
     allowedBedrockModels: z.array(
       z.string().regex(/^[a-z0-9-]+\.[A-Za-z0-9.:-]+$/, {
         message: "expected a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0",

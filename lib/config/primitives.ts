@@ -39,36 +39,6 @@ export function privateCidr(opts: { min: number; max: number; what: string }) {
   );
 }
 
-/**
- * Allowlist entries are source ranges that reach admin ports. The widest permitted prefix is a
- * parameter because it is the environment file's own choice; the whole internet is never allowed here.
- */
-export function allowlist(widestPrefix: number) {
-  return z.array(
-    z.string().superRefine((text, ctx) => {
-      if (text === "0.0.0.0/0" || text === "::/0") {
-        ctx.addIssue({
-          code: "custom",
-          message: "the whole internet is never allowed on an allowlist; list the admin addresses",
-        });
-        return;
-      }
-      const c = tryParseCidr(text);
-      if (!c) {
-        ctx.addIssue({
-          code: "custom",
-          message: "expected an IPv4 CIDR block such as 203.0.113.10/32 (host bits clear)",
-        });
-      } else if (c.prefix < widestPrefix) {
-        ctx.addIssue({
-          code: "custom",
-          message: `expected a range no wider than /${widestPrefix} (see maxAllowlistPrefix)`,
-        });
-      }
-    }),
-  );
-}
-
 export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, {
   message: "expected an AWS region code such as us-east-1",
 });
@@ -105,6 +75,41 @@ export const logRetentionDays = z
     message: `expected one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
   });
 
-export const ec2InstanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
+// An EC2 instance type is <family>.<size>: families such as t4g, m7i-flex or u-6tb1, sizes such as
+// small, 24xlarge or metal-24xl (EC2 User Guide, "Amazon EC2 instance type naming conventions").
+const INSTANCE_FAMILY = "[a-z][a-z0-9-]*";
+const INSTANCE_SIZE = "[a-z0-9]+(?:-[a-z0-9]+)*";
+const EXACT_INSTANCE_TYPE = new RegExp(`^${INSTANCE_FAMILY}\\.${INSTANCE_SIZE}$`);
+const INSTANCE_FAMILY_WILDCARD = new RegExp(`^${INSTANCE_FAMILY}\\.\\*$`);
+
+/** One exact instance type, as an instance is launched with. */
+export const ec2InstanceType = z.string().regex(EXACT_INSTANCE_TYPE, {
   message: "expected an EC2 instance type such as t4g.small",
 });
+
+/**
+ * One entry of an instance-type allowlist: an exact type, or a whole family as `<family>.*`. The
+ * entries become the value of a `StringNotLike` condition on `ec2:InstanceType` (policies/scp/
+ * ec2-instance-type-allowlist.json), where `*` matches any run of characters; only the family
+ * form is accepted so that an entry never reaches further than one family (`t*` would also allow
+ * every t2 to t4g, `*.small` every family, `*` everything).
+ */
+export const instanceTypePattern = z.string().refine(isInstanceTypePattern, {
+  message:
+    "expected an EC2 instance type such as t4g.small, or a whole family such as t4g.* (no other wildcard)",
+});
+
+/** True for an exact instance type or a whole family (`t4g.*`): see {@link instanceTypePattern}. */
+export function isInstanceTypePattern(text: string): boolean {
+  return EXACT_INSTANCE_TYPE.test(text) || INSTANCE_FAMILY_WILDCARD.test(text);
+}
+
+/**
+ * Whether an allowlist of {@link instanceTypePattern} entries admits `type`, as IAM's StringLike
+ * does: an exact entry matches itself, `<family>.*` matches every `<family>.<size>`.
+ */
+export function instanceTypeAllowed(type: string, allowlist: readonly string[]): boolean {
+  return allowlist.some((entry) =>
+    entry.endsWith(".*") ? type.startsWith(entry.slice(0, -1)) : entry === type,
+  );
+}

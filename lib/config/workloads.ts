@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { EnvironmentContext, loadEnvironmentContext, parseSection } from "./environment";
-import { ConfigError } from "./errors";
+import { Checked, parseSection } from "./errors";
 import { ec2InstanceType, email, logRetentionDays } from "./primitives";
+import type { NetworkConfig } from "./network";
 import { allowlistProblem, DEFAULT_ALLOWED_METHODS } from "../openems/b2b-methods";
 
 const dnsName = z
@@ -100,13 +100,11 @@ export const workloadsSection = z.strictObject({
 });
 export type WorkloadsConfig = z.output<typeof workloadsSection>;
 
-export interface WorkloadsSettings {
-  readonly env: EnvironmentContext;
-  readonly workloads: WorkloadsConfig;
-}
-
-/** Rules across keys: the HTTPS names must sit in the hosted zone. */
-export function crossCheckWorkloads(ctx: EnvironmentContext, w: WorkloadsConfig): void {
+/**
+ * Rules across keys: the HTTPS names must sit in the hosted zone, and the load balancer needs
+ * admin sources (platform:network.adminAllowlist, skipped when the network section is invalid).
+ */
+export function crossCheckWorkloads(w: WorkloadsConfig, network?: NetworkConfig): string[] {
   const problems: string[] = [];
   if (w.https.mode === "alb") {
     for (const key of ["uiName", "odooName"] as const) {
@@ -117,10 +115,7 @@ export function crossCheckWorkloads(ctx: EnvironmentContext, w: WorkloadsConfig)
         );
       }
     }
-    const allowlist =
-      (ctx.raw["platform:network"] as { adminAllowlist?: unknown[] } | undefined)?.adminAllowlist ??
-      [];
-    if (allowlist.length === 0)
+    if (network && network.adminAllowlist.length === 0)
       problems.push(
         `platform:workloads.https.mode: got "alb" with an empty platform:network.adminAllowlist; expected at least one admin source (the load balancer admits nobody else) or mode: none`,
       );
@@ -129,16 +124,15 @@ export function crossCheckWorkloads(ctx: EnvironmentContext, w: WorkloadsConfig)
         `platform:workloads.https.odooName: got "${w.https.odooName}"; expected a name different from uiName (the load balancer routes by host name)`,
       );
   }
-  if (problems.length) throw new ConfigError(ctx.where, problems);
+  return problems;
 }
 
 /** Refuses a malformed workloads section (instance type, volume, JSON-RPC allowlist, Vercel identity, HTTPS) and breaks of the cross-key rules. */
-export function validateWorkloads(ctx: EnvironmentContext): WorkloadsSettings {
-  const workloads = parseSection(ctx, "platform:workloads", workloadsSection);
-  crossCheckWorkloads(ctx, workloads);
-  return { env: ctx, workloads };
-}
-
-export function loadWorkloadsConfig(): WorkloadsSettings {
-  return validateWorkloads(loadEnvironmentContext());
+export function validateWorkloads(
+  value: unknown,
+  network?: NetworkConfig,
+): Checked<WorkloadsConfig> {
+  const parsed = parseSection("platform:workloads", workloadsSection, value);
+  if (!parsed.value) return parsed;
+  return { value: parsed.value, problems: crossCheckWorkloads(parsed.value, network) };
 }

@@ -1,4 +1,5 @@
-import { formatIpv4, netmaskOf, parseCidr, parseIpv4 } from "./ipv4";
+import * as crypto from "crypto";
+import { checkCidr, intToIp, netmask, parseIpv4 } from "../net/ipv4";
 
 /**
  * How one environment's VPN client range is split. For a range of N addresses starting at `net`:
@@ -48,11 +49,11 @@ export function vpnAddressPlan(
   clientCidr: string,
   opts: VpnAddressPlanOptions = {},
 ): VpnAddressPlan {
-  const parsed = parseCidr(clientCidr);
+  const parsed = checkCidr(clientCidr);
   if (!parsed.ok) {
     throw new Error(`vpnAddressPlan: 'clientCidr' is "${clientCidr}": ${parsed.reason}.`);
   }
-  const { network, prefixLength, size } = parsed.cidr;
+  const { first: network, prefix: prefixLength, size } = parsed.cidr;
   if (prefixLength < MIN_CLIENT_PREFIX || prefixLength > MAX_CLIENT_PREFIX) {
     throw new Error(
       `vpnAddressPlan: 'clientCidr' is "${clientCidr}": the prefix must be /${MIN_CLIENT_PREFIX} ` +
@@ -76,14 +77,14 @@ export function vpnAddressPlan(
   const staticLast = network + size - 2;
   return {
     cidr: clientCidr,
-    network: formatIpv4(network),
-    netmask: netmaskOf(prefixLength),
+    network: intToIp(network),
+    netmask: netmask(prefixLength),
     prefixLength,
-    serverAddress: formatIpv4(network + 1),
-    dynamicPool: { first: formatIpv4(poolFirst), last: formatIpv4(poolLast), size: poolSize },
+    serverAddress: intToIp(network + 1),
+    dynamicPool: { first: intToIp(poolFirst), last: intToIp(poolLast), size: poolSize },
     staticRange: {
-      first: formatIpv4(staticFirst),
-      last: formatIpv4(staticLast),
+      first: intToIp(staticFirst),
+      last: intToIp(staticLast),
       size: staticLast - staticFirst + 1,
     },
   };
@@ -127,5 +128,28 @@ export function staticAddressAt(plan: VpnAddressPlan, index: number): string {
         `${plan.staticRange.size} addresses).`,
     );
   }
-  return formatIpv4((parseIpv4(plan.staticRange.first) as number) + index);
+  return intToIp((parseIpv4(plan.staticRange.first) as number) + index);
+}
+
+/**
+ * The static-range slot a device id derives, from the first four bytes of SHA-256 of the id modulo
+ * the size of the static range. It depends on nothing but the id and the range, which is what
+ * makes derived addresses stable: see {@link derivedDeviceAddress}.
+ */
+export function derivedSlot(plan: VpnAddressPlan, id: string): number {
+  return crypto.createHash("sha256").update(id).digest().readUInt32BE(0) % plan.staticRange.size;
+}
+
+/**
+ * The tunnel address a device without a pinned address gets: its id's slot in the static range.
+ *
+ * It is never probed onward when another device holds it. With probing (or any rule that lets
+ * one device yield to another), adding device B can move device A: whatever order decides who
+ * keeps a contested address, a newcomer that ranks first takes it. More generally, if the address
+ * of A in a fleet must equal its address in the fleet {A} alone (A is unchanged in both), then it is
+ * a function of A's own entry, and two devices whose functions agree can never both be in a valid
+ * fleet. So a clash is refused and one of the two devices must pin an `address:` instead.
+ */
+export function derivedDeviceAddress(plan: VpnAddressPlan, id: string): string {
+  return staticAddressAt(plan, derivedSlot(plan, id));
 }

@@ -1,5 +1,5 @@
 import { validateDeviceAddress, VpnAddressPlan } from "./address-plan";
-import { parseIpv4, prefixLengthOfNetmask } from "./ipv4";
+import { parseIpv4, prefixOfNetmask } from "../net/ipv4";
 
 // A device's common name is its identity in three places at once: the certificate subject, the
 // ccd file name OpenVPN looks up (/etc/openvpn/server/ccd/<cn>) and the S3 object key the server
@@ -42,7 +42,7 @@ export function renderCcdEntry(opts: CcdEntryOptions): string {
       `renderCcdEntry: 'address' is "${opts.address}": not a dotted-quad IPv4 address.`,
     );
   }
-  const prefix = prefixLengthOfNetmask(opts.netmask);
+  const prefix = prefixOfNetmask(opts.netmask);
   if (prefix === undefined || prefix < 16 || prefix > 30) {
     throw new Error(
       `renderCcdEntry: 'netmask' is "${opts.netmask}": it must be a contiguous netmask from ` +

@@ -1,11 +1,11 @@
 import { DATA_CIPHERS, TLS_VERSION_MIN } from "./crypto-policy";
-import { parseIpv4 } from "./ipv4";
-import { DEFAULT_OPENVPN_PORT } from "./server-config";
+import { parseIpv4 } from "../net/ipv4";
+import { DEFAULT_VPN_PORT } from "../ports";
 
 export interface ClientProfileOptions {
   /** Public DNS name or IPv4 address of the VPN server (Elastic IP or its DNS record). */
   readonly remoteHost: string;
-  /** UDP port of the server (default 1194). */
+  /** UDP port of the server (default DEFAULT_VPN_PORT, 1194). */
   readonly remotePort?: number;
   /** Common name of the server certificate; the device refuses any other server. */
   readonly serverCommonName: string;
@@ -65,7 +65,7 @@ export function renderClientProfile(opts: ClientProfileOptions): string {
   if (!HOSTNAME.test(opts.remoteHost) && parseIpv4(opts.remoteHost) === undefined) {
     fail("remoteHost", opts.remoteHost, "it must be a DNS name or a dotted-quad IPv4 address");
   }
-  const port = opts.remotePort ?? DEFAULT_OPENVPN_PORT;
+  const port = opts.remotePort ?? DEFAULT_VPN_PORT;
   if (!Number.isInteger(port) || port < 1 || port > 65535 || port === 22) {
     fail("remotePort", port, "it must be an integer from 1 to 65535 other than 22");
   }

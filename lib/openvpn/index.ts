@@ -6,7 +6,6 @@ export * from "./crypto-policy";
 export * from "./metrics-script";
 export * from "./pki";
 export {
-  DEFAULT_OPENVPN_PORT,
   DEFAULT_SERVER_PATHS,
   renderServerConfig,
   validateServerConfigOptions,

@@ -2,6 +2,12 @@
 // own script (instead of inline in the boot script) so tests can run it against a real status
 // file with a stand-in `aws` command.
 
+/**
+ * CloudWatch namespace of the VPN server's connection metrics: the network stack publishes into it
+ * and the edge stack's fleet alarms read it.
+ */
+export const VPN_METRICS_NAMESPACE = "OpenEMS/VPN";
+
 export interface MetricsPublisherOptions {
   /** OpenVPN status file (status-version 3). */
   readonly statusFile: string;

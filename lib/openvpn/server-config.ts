@@ -1,6 +1,7 @@
 import { vpnAddressPlan, VpnAddressPlan } from "./address-plan";
 import { DATA_CIPHERS, TLS_VERSION_MIN } from "./crypto-policy";
-import { cidrsOverlap, formatIpv4, netmaskOf, parseCidr, parseIpv4, Ipv4Cidr } from "./ipv4";
+import { DEFAULT_VPN_PORT } from "../ports";
+import { Cidr, checkCidr, intToIp, netmask, overlaps, parseCidr, parseIpv4 } from "../net/ipv4";
 
 export { vpnAddressPlan, validateDeviceAddress, isStaticDeviceAddress } from "./address-plan";
 export type { VpnAddressPlan, VpnAddressPlanOptions, AddressRange } from "./address-plan";
@@ -27,14 +28,12 @@ export const DEFAULT_SERVER_PATHS: ServerPaths = {
   status: "/run/openvpn-server/status-server.log",
 };
 
-export const DEFAULT_OPENVPN_PORT = 1194;
-
 export interface ServerConfigOptions {
   /** The environment's VPN client range, e.g. "10.100.0.0/22" (/16../28). Required. */
   readonly clientCidr: string;
   /** VPC CIDRs pushed as routes (split tunnel). At least one; none may overlap clientCidr. */
   readonly pushRoutes: readonly string[];
-  /** UDP port (default 1194). 22 is refused: nothing in this estate may look like SSH. */
+  /** UDP port (default DEFAULT_VPN_PORT, 1194). 22 is refused: nothing in this estate may look like SSH. */
   readonly port?: number;
   /** Bind address (default: all addresses). Tests bind 127.0.0.1. */
   readonly listenAddress?: string;
@@ -82,10 +81,14 @@ function checkInteger(key: string, value: number, min: number, max: number): voi
 
 /** Validates everything and returns the resolved values; throws naming the first bad key. */
 export function validateServerConfigOptions(opts: ServerConfigOptions): ResolvedServerConfig {
-  const port = opts.port ?? DEFAULT_OPENVPN_PORT;
+  const port = opts.port ?? DEFAULT_VPN_PORT;
   checkInteger("port", port, 1, 65535);
   if (port === 22) {
-    fail("port", port, "port 22 is reserved for SSH, which this estate never exposes; use 1194");
+    fail(
+      "port",
+      port,
+      `port 22 is reserved for SSH, which this estate never exposes; use ${DEFAULT_VPN_PORT}`,
+    );
   }
   if (opts.listenAddress !== undefined && parseIpv4(opts.listenAddress) === undefined) {
     fail("listenAddress", opts.listenAddress, "it must be a dotted-quad IPv4 address");
@@ -98,25 +101,25 @@ export function validateServerConfigOptions(opts: ServerConfigOptions): Resolved
     const message = (err as Error).message.replace(/^vpnAddressPlan: /, "");
     throw new Error(`renderServerConfig: ${message}`);
   }
-  const clientRange = (parseCidr(opts.clientCidr) as { ok: true; cidr: Ipv4Cidr }).cidr;
+  const clientRange = parseCidr(opts.clientCidr);
 
   if (!Array.isArray(opts.pushRoutes) || opts.pushRoutes.length === 0) {
     fail("pushRoutes", opts.pushRoutes, "at least one VPC CIDR must be pushed to the clients");
   }
-  const pushRoutes: Ipv4Cidr[] = [];
+  const pushRoutes: Cidr[] = [];
   opts.pushRoutes.forEach((text, i) => {
     const key = `pushRoutes[${i}]`;
-    const parsed = parseCidr(text);
+    const parsed = checkCidr(text);
     if (!parsed.ok) {
       fail(key, text, parsed.reason);
     }
-    if (parsed.cidr.prefixLength < MIN_PUSHED_PREFIX) {
+    if (parsed.cidr.prefix < MIN_PUSHED_PREFIX) {
       fail(key, text, `the prefix must be /${MIN_PUSHED_PREFIX} or longer (split tunnel only)`);
     }
-    if (cidrsOverlap(parsed.cidr, clientRange)) {
+    if (overlaps(parsed.cidr, clientRange)) {
       fail(key, text, `it overlaps the VPN client range ${opts.clientCidr}`);
     }
-    if (pushRoutes.some((r) => r.network === parsed.cidr.network && r.size === parsed.cidr.size)) {
+    if (pushRoutes.some((r) => r.first === parsed.cidr.first && r.size === parsed.cidr.size)) {
       fail(key, text, "it is listed twice");
     }
     pushRoutes.push(parsed.cidr);
@@ -174,7 +177,7 @@ export interface ResolvedServerConfig {
   readonly port: number;
   readonly listenAddress?: string;
   readonly plan: VpnAddressPlan;
-  readonly pushRoutes: readonly Ipv4Cidr[];
+  readonly pushRoutes: readonly Cidr[];
   readonly user: string;
   readonly group: string;
   readonly paths: ServerPaths;
@@ -212,9 +215,7 @@ export function renderServerConfig(opts: ServerConfigOptions): string {
     `max-clients ${plan.dynamicPool.size + plan.staticRange.size}`,
     "",
     "# Split tunnel: only the VPC is routed through the VPN, never the default route.",
-    ...c.pushRoutes.map(
-      (r) => `push "route ${formatIpv4(r.network)} ${netmaskOf(r.prefixLength)}"`,
-    ),
+    ...c.pushRoutes.map((r) => `push "route ${intToIp(r.first)} ${netmask(r.prefix)}"`),
     "",
     "# Only devices with a ccd entry may connect. The check runs at every TLS negotiation, so",
     "# deleting the entry revokes a device at its next reconnect or renegotiation, without a CRL.",

@@ -1,8 +1,9 @@
 import { parseDirectives, singleDirective } from "./directives";
 import { renderMetricsPublisher } from "./metrics-script";
 
-/** EC2 rejects user data above 16 KB, measured before base64 encoding. */
-export const USER_DATA_LIMIT_BYTES = 16384;
+import { USER_DATA_LIMIT_BYTES, userDataSize } from "../ec2-limits";
+
+export { USER_DATA_LIMIT_BYTES };
 
 // Fixed by the distribution's openvpn-server@.service: instance "server" reads server.conf from
 // its WorkingDirectory.
@@ -316,12 +317,12 @@ systemctl enable --now openvpn-ccd-sync.timer openvpn-metrics.timer
 systemctl enable openvpn-server@server.service
 systemctl restart openvpn-server@server.service
 `;
-  const bytes = Buffer.byteLength(script, "utf8");
-  if (bytes > USER_DATA_LIMIT_BYTES) {
+  const { bytes, fits } = userDataSize(script);
+  if (!fits) {
     fail(
       "serverConfig",
       `${bytes} bytes of user data`,
-      `EC2 accepts at most ${USER_DATA_LIMIT_BYTES} bytes; shorten the config`,
+      `EC2 accepts less than ${USER_DATA_LIMIT_BYTES} bytes; shorten the config`,
     );
   }
   return script;

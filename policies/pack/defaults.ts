@@ -9,7 +9,7 @@ import { validateOrgConfig } from "../../lib/config/org";
 import { ORG_STACK_FILE, readStackFile } from "../../lib/repo";
 import { TAG_KEYS } from "../../lib/tags";
 import { guardrailContext } from "../../lib/names";
-import { DEFAULT_VPN_PORT } from "./lib/conventions";
+import { DEFAULT_VPN_PORT } from "../../lib/ports";
 
 export interface PackDefaults {
   /** IAM role that may hold every action on every resource (org/Pulumi.management.yaml prefix). */

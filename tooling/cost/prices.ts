@@ -94,16 +94,6 @@ export function priceBook(...tables: PriceTable[]): PriceBook {
   return { tables: Object.fromEntries(tables.map((t) => [t.region, t])) };
 }
 
-/** The table of a region, or an error naming the region and the tables there are. */
-export function tableFor(prices: PriceBook, region: string): PriceTable {
-  const t = prices.tables[region];
-  if (!t)
-    throw new Error(
-      `no price table for region "${region}"; expected one of ${Object.keys(prices.tables).join(", ")} (add tooling/cost/prices.${region}.json)`,
-    );
-  return t;
-}
-
 export function findPrice(prices: PriceBook, region: string, key: string): PriceEntry | undefined {
   return prices.tables[region]?.prices.find((p) => p.key === key);
 }

@@ -14,15 +14,13 @@ import {
   ServiceWithSecrets,
 } from "./secrets";
 
-/**
- * EC2 user data is limited to 16 KB in raw form, before base64 encoding (EC2 User Guide, "Run
- * commands when you launch an EC2 instance with user data input").
- */
-export const USER_DATA_LIMIT_BYTES = 16384;
+import { USER_DATA_LIMIT_BYTES, userDataSize } from "../../lib/ec2-limits";
+
+export { USER_DATA_LIMIT_BYTES };
 
 export function assertUserDataSize(script: string): void {
-  const bytes = Buffer.byteLength(script, "utf8");
-  if (bytes >= USER_DATA_LIMIT_BYTES) {
+  const { bytes, fits } = userDataSize(script);
+  if (!fits) {
     throw new Error(
       `Backend host user data is ${bytes} bytes; EC2 accepts less than ${USER_DATA_LIMIT_BYTES} bytes (16 KB raw). ` +
         `Shrink the compose file or move parts of the boot script to an S3 object or SSM document.`,

@@ -189,7 +189,80 @@ const CASES: Case[] = [
     project: "network",
     proves: "validateNetwork",
     edit: (c) => (net(c).natStratgy = "none"),
-    expect: ["platform:network", 'unknown key "natStratgy"', "natStrategy"],
+    expect: ['platform:network.natStratgy: unknown key "natStratgy"', "natStrategy"],
+  },
+  {
+    what: "a misspelt key inside the VPN settings",
+    project: "network",
+    proves: "validateNetwork",
+    edit: (c) => (net(c).vpn.prot = 1195),
+    expect: ['platform:network.vpn.prot: unknown key "prot"', "port"],
+  },
+  {
+    what: "a misspelt key of the Vercel identity, three levels down",
+    project: "workloads",
+    proves: "validateWorkloads",
+    edit: (c) => (c["platform:workloads"].mbe.vercel.tem = "acme"),
+    expect: ['platform:workloads.mbe.vercel.tem: unknown key "tem"', "team, project, environment"],
+  },
+  {
+    what: "a misspelt key of a device entry",
+    project: "edge",
+    proves: "validateEdge",
+    edit: (c) => (c["platform:edge"].sites[0].devices[1].adress = "10.200.1.20"),
+    expect: [
+      'platform:edge.sites[0].devices[1].adress: unknown key "adress"',
+      "id, address, labels",
+    ],
+  },
+  {
+    what: "a misspelt stack reference",
+    project: "workloads",
+    proves: "validateEnvironmentConfig",
+    edit: (c) => (c["platform:environment"].stackRefs = { netwrok: "acme/network/dev" }),
+    expect: ['platform:environment.stackRefs.netwrok: unknown key "netwrok"', "network"],
+  },
+  {
+    what: "a network typo, in the edge project that shares the file",
+    project: "edge",
+    proves: "validateEnvironmentConfig",
+    edit: (c) => (net(c).vpn.alowlist = []),
+    expect: ['platform:network.vpn.alowlist: unknown key "alowlist"', "allowlist"],
+  },
+  {
+    what: "every problem of the file at once, from every section",
+    project: "network",
+    proves: "validateEnvironmentConfig",
+    edit: (c) => {
+      net(c).natStrategy = "nat-gateway";
+      c["platform:workloads"].openems.dataVolumeGb = 2;
+      c["platform:edge"].renewBeforeDays = 900;
+      c["platform:environment"].region = "eu-central-1";
+    },
+    expect: [
+      "Pulumi.dev.yaml",
+      "platform:network.natStrategy",
+      "platform:workloads.openems.dataVolumeGb",
+      "platform:edge.renewBeforeDays",
+      "platform:environment.region",
+    ],
+  },
+  {
+    what: "a misspelt guardrail key",
+    project: "org",
+    proves: "validateOrgConfig",
+    edit: (c) => (c["platform:guardrails"].alowedInstanceTypes = ["t3.micro"]),
+    expect: [
+      'platform:guardrails.alowedInstanceTypes: unknown key "alowedInstanceTypes"',
+      "allowedInstanceTypes",
+    ],
+  },
+  {
+    what: "an instance-type wildcard wider than one family",
+    project: "org",
+    proves: "validateOrgConfig",
+    edit: (c) => (c["platform:guardrails"].allowedInstanceTypes = ["t*"]),
+    expect: ["platform:guardrails.allowedInstanceTypes[0]", '"t*"', "a whole family such as t4g.*"],
   },
   {
     what: "an unknown NAT strategy",
@@ -350,7 +423,7 @@ const CASES: Case[] = [
     project: "org",
     proves: "validateOrgConfig",
     edit: (c) => (c["platform:accounts"].dev.emial = "x@example.com"),
-    expect: ["platform:accounts.dev", 'unknown key "emial"', "email"],
+    expect: ['platform:accounts.dev.emial: unknown key "emial"', "email"],
   },
 ];
 

@@ -69,7 +69,7 @@ describe("vpnAddressPlan", () => {
     [
       "10.100.1.0/22",
       {},
-      /'clientCidr' is "10\.100\.1\.0\/22": host bits are set; the network address is 10\.100\.0\.0\/22/,
+      /'clientCidr' is "10\.100\.1\.0\/22": host bits are set; the network is 10\.100\.0\.0\/22/,
     ],
     ["10.0.0.0/8", {}, /'clientCidr' is "10\.0\.0\.0\/8": the prefix must be \/16 to \/28/],
     ["10.0.0.0/29", {}, /prefix must be \/16 to \/28/],

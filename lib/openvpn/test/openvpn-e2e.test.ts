@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { staticAddressAt, vpnAddressPlan, VpnAddressPlan } from "../address-plan";
 import { renderAdminCcdEntry, renderCcdEntry } from "../ccd";
-import { parseIpv4 } from "../ipv4";
+import { parseIpv4 } from "../../net/ipv4";
 import { renderClientProfile } from "../client-profile";
 import { renderMetricsPublisher } from "../metrics-script";
 import { CA_ALLOWED_USES, CLIENT_ALLOWED_USES, SERVER_ALLOWED_USES } from "../pki";

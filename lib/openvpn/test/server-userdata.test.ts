@@ -74,7 +74,7 @@ describe("renderServerUserData", () => {
     const padded = `${base.serverConfig}${"# padding\n".repeat(1700)}`;
     assert.throws(
       () => renderServerUserData({ ...base, serverConfig: padded }),
-      /'serverConfig' is "\d+ bytes of user data": EC2 accepts at most 16384 bytes/,
+      /'serverConfig' is "\d+ bytes of user data": EC2 accepts less than 16384 bytes/,
     );
   });
 

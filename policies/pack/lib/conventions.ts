@@ -21,8 +21,5 @@ export const ROLES = {
 /** `data-class` values whose buckets must keep every version of every object. */
 export const VERSIONED_DATA_CLASSES = ["audit", "backup"] as const;
 
-/** The OpenVPN port the platform opens to the internet; lib/config/network.ts defaults to the same. */
-export const DEFAULT_VPN_PORT = 1194;
-
 /** The AWS-managed policy that grants every action on every resource. */
 export const ADMINISTRATOR_ACCESS = /^arn:aws[a-z-]*:iam::aws:policy\/AdministratorAccess$/;
