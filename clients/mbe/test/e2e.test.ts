@@ -56,6 +56,7 @@ describe("MbeClient end to end on loopback", function () {
   let region: string;
   const logLines: string[] = [];
   let restoreStdout: () => void;
+  let restoreSdk: () => void;
 
   const token = (claims: Record<string, unknown> = {}) => {
     const now = Math.floor(Date.now() / 1000);
@@ -162,7 +163,7 @@ describe("MbeClient end to end on loopback", function () {
     });
 
     secretStore.set(SECRET_ARN, JSON.stringify({ username: "mbe-proxy", password: B2B_PASSWORD }));
-    provideSecretsManagerSdk();
+    restoreSdk = provideSecretsManagerSdk();
     delete process.env.AWS_LAMBDA_FUNCTION_NAME;
     Object.assign(process.env, {
       OPENEMS_B2B_URL: b2b.url,
@@ -196,6 +197,7 @@ describe("MbeClient end to end on loopback", function () {
 
   after(async () => {
     restoreStdout?.();
+    restoreSdk?.();
     await Promise.all([sts?.close(), url?.close(), b2b?.close()]);
   });
 

@@ -27,11 +27,11 @@ export class SecretsManagerClient {
   }
 }
 
-let installed = false;
-/** Makes `require("@aws-sdk/client-secrets-manager")` load this file. */
-export function provideSecretsManagerSdk(): void {
-  if (installed) return;
-  installed = true;
+/**
+ * Makes `require("@aws-sdk/client-secrets-manager")` load this file until the returned function
+ * is called (other tests prove the handler copes with the SDK's absence).
+ */
+export function provideSecretsManagerSdk(): () => void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Module = require("node:module") as {
     _resolveFilename: (request: string, ...rest: unknown[]) => string;
@@ -41,5 +41,8 @@ export function provideSecretsManagerSdk(): void {
   Module._resolveFilename = function (request: string, ...rest: unknown[]) {
     if (request === "@aws-sdk/client-secrets-manager") return self;
     return original.call(this, request, ...rest);
+  };
+  return () => {
+    Module._resolveFilename = original;
   };
 }
