@@ -5,11 +5,15 @@
  * export `handler`, configured through its environment like in Lambda) → OpenEMS B2B stand-in.
  *
  * Assertions marked NEW-CONTRACT depend on the proxy validating like OpenEMS before forwarding
- * (issue 17); the handler on this branch forwards such requests and lets OpenEMS refuse them.
+ * and logging the caller's ARN intact (issue 17). They are enforced once the rewritten handler is
+ * present (its module contract.ts) or with MBE_NEW_CONTRACT=1; before that the handler forwarded
+ * such requests and OpenEMS refused them. After the merge, replace NEW_CONTRACT by `true`.
  */
 import * as assert from "assert";
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@aws-crypto/sha256-js";
@@ -43,6 +47,9 @@ const SECRET_ARN =
   "arn:aws:secretsmanager:us-east-1:123456789012:secret:openems/prod/mbe-proxy-b2b-AbCdEf";
 const B2B_PASSWORD = crypto.randomBytes(24).toString("base64url");
 const METER = "meter0/ActiveProductionEnergy";
+const NEW_CONTRACT =
+  process.env.MBE_NEW_CONTRACT === "1" ||
+  fs.existsSync(path.join(__dirname, "../../../workloads/mbe-proxy/contract.ts"));
 
 describe("MbeClient end to end on loopback", function () {
   this.timeout(60_000);
@@ -332,7 +339,7 @@ describe("MbeClient end to end on loopback", function () {
       for (const line of logLines) assert.ok(!line.includes(B2B_PASSWORD), line);
       // NEW-CONTRACT: the scrubber must not mangle the caller's ARN (today the username
       // "mbe-proxy" is scrubbed out of every line, the role name included).
-      if (process.env.MBE_NEW_CONTRACT) {
+      if (NEW_CONTRACT) {
         assert.ok(logLines.some((l) => l.includes("assumed-role/prod-mbe-proxy-mbe")));
       }
     });
@@ -614,7 +621,7 @@ describe("MbeClient end to end on loopback", function () {
         assert.strictEqual(status, 400);
         assert.strictEqual(typeof json.error?.code, "number");
         // NEW-CONTRACT: the proxy refuses non-UUID ids itself; today OpenEMS (the stand-in) does.
-        if (process.env.MBE_NEW_CONTRACT) assert.strictEqual(b2bCalls(), before);
+        if (NEW_CONTRACT) assert.strictEqual(b2bCalls(), before);
         else assert.strictEqual(json.id, DUMMY_ID);
       });
     }
