@@ -22,6 +22,12 @@ import { OdooError, OdooRpc } from "./odoo-rpc";
 
 /** odoo-openems 16.0 `__manifest__.py`: the module and its dependencies outside Odoo itself. */
 export const OPENEMS_MODULES = ["openems", "web_m2x_options", "partner_firstname"] as const;
+/**
+ * The add-on release the platform supports: odoo-openems branch 16.0 at commit
+ * 76dca062f3bbf66436fa813e8570557da0953f89 (2024-03-14), manifest version 16.0.1.0.1. Odoo's
+ * `ir.module.module.installed_version` is the version of the module on disk (its manifest).
+ */
+export const SUPPORTED_ADDON = { module: "openems", version: "16.0.1.0.1" } as const;
 export const READER_GROUP = { module: "openems", name: "group_openems_reader" } as const;
 const ADMIN_LOGIN = "admin";
 
@@ -140,7 +146,7 @@ export async function setupOdoo(rpc: OdooRpc, input: OdooSetupInput): Promise<Od
   // 2. Modules.
   const modules = async () =>
     (await kw("ir.module.module", "search_read", [[["name", "in", [...OPENEMS_MODULES]]]], {
-      fields: ["name", "state"],
+      fields: ["name", "state", "installed_version"],
     })) as Rec[];
   let found = await modules();
   if (found.length < OPENEMS_MODULES.length || found.some((m) => m.state === "uninstallable")) {
@@ -155,6 +161,14 @@ export async function setupOdoo(rpc: OdooRpc, input: OdooSetupInput): Promise<Od
         `16.0 (directory openems) and the OCA modules web_m2x_options and partner_firstname (16.0 ` +
         `branches of OCA/web and OCA/partner-contact) into odoo/addons on the data volume ` +
         `(/mnt/extra-addons in the container) and run this again`,
+    );
+  }
+  const addon = found.find((m) => m.name === SUPPORTED_ADDON.module)!;
+  if (addon.installed_version !== SUPPORTED_ADDON.version) {
+    throw new Error(
+      `Odoo setup: the ${SUPPORTED_ADDON.module} module on disk is version ` +
+        `${JSON.stringify(addon.installed_version)}; the platform supports ${SUPPORTED_ADDON.version} ` +
+        `(OpenEMS/odoo-openems branch 16.0, see clients/mbe/README.md)`,
     );
   }
   const toInstall = found.filter((m) => m.state !== "installed");

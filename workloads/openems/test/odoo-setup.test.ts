@@ -120,6 +120,15 @@ describe("setupOdoo", () => {
     );
   });
 
+  it("refuses an OpenEMS add-on of another version before installing it", async () => {
+    odoo.addonVersions.openems = "16.0.1.0.2";
+    await assert.rejects(
+      setupOdoo(rpc(), input),
+      /openems module on disk is version "16.0.1.0.2"; the platform supports 16.0.1.0.1/,
+    );
+    assert.ok(!odoo.writes.includes("ir.module.module.button_immediate_install"));
+  });
+
   it("refuses a wrong master password with Odoo's AccessDenied", async () => {
     await assert.rejects(
       setupOdoo(rpc(), { ...input, masterPassword: "wrong-master-password" }),

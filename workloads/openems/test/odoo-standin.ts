@@ -58,6 +58,13 @@ const ADDONS: Record<string, string[]> = {
   partner_firstname: ["base"],
 };
 
+/** Manifest versions of the add-ons on disk; tests change them. */
+const ADDON_VERSIONS: Record<string, string> = {
+  openems: "16.0.1.0.1",
+  web_m2x_options: "16.0.1.1.0",
+  partner_firstname: "16.0.1.0.0",
+};
+
 const DEVICE_FIELDS = new Set([
   "id",
   "name",
@@ -114,6 +121,8 @@ export interface OdooStandin {
   readonly databases: Map<string, Database>;
   /** Module directories in the addons path (`/mnt/extra-addons`); tests remove some. */
   readonly addonsPath: Set<string>;
+  /** Manifest version of each add-on on disk (`installed_version` in Odoo). */
+  readonly addonVersions: Record<string, string>;
   /** Every call that changed something: `model.method` or `db.create_database`. */
   readonly writes: string[];
   /** Every request body as received, to prove secrets went only where they belong. */
@@ -124,6 +133,7 @@ export interface OdooStandin {
 export async function startOdooStandin(opts: { masterPassword: string }): Promise<OdooStandin> {
   const databases = new Map<string, Database>();
   const addonsPath = new Set(Object.keys(ADDONS));
+  const addonVersions = { ...ADDON_VERSIONS };
   const writes: string[] = [];
   const bodies: string[] = [];
 
@@ -266,7 +276,12 @@ export async function startOdooStandin(opts: { masterPassword: string }): Promis
           return [0, added];
         }
         if (method === "search_read") {
-          const recs = [...d.modules].map(([name, m]) => ({ id: m.id, name, state: m.state }));
+          const recs = [...d.modules].map(([name, m]) => ({
+            id: m.id,
+            name,
+            state: m.state,
+            installed_version: addonVersions[name] ?? "16.0.1.0",
+          }));
           return recs
             .filter((r) => match(r, margs[0] as unknown[]))
             .map((r) => pick(r, kwargs.fields));
@@ -486,6 +501,7 @@ export async function startOdooStandin(opts: { masterPassword: string }): Promis
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     databases,
     addonsPath,
+    addonVersions,
     writes,
     bodies,
     close: () => new Promise((r) => server.close(() => r())),
