@@ -5,6 +5,7 @@
 //   - tooling/ may load anything, except that the cost model reads programs through the plan only;
 //   - tests may also load tooling/ (the test toolkit, the plan engine), but never another program's
 //     code outside its tests;
+//   - clients/ (the MBE client) loads only itself;
 //   - nothing is circular.
 // Type-only imports count: a type borrowed from another program is still a dependency on it.
 
@@ -40,6 +41,14 @@ module.exports = {
       severity: "error",
       from: { path: "^policies/pack/", pathNot: TEST },
       to: { path: OWN_CODE, pathNot: ["^policies/pack/", "^lib/"] },
+    },
+    {
+      name: "client-loads-only-itself",
+      comment:
+        "clients/ is copied into MBE's own code base: it may load npm packages and itself, nothing of the platform.",
+      severity: "error",
+      from: { path: "^clients/", pathNot: TEST },
+      to: { path: OWN_CODE, pathNot: "^clients/" },
     },
     {
       name: "tests-load-no-other-program",
