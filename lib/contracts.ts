@@ -43,6 +43,17 @@ export const orgContract = contract("org", {
   tags: z.object({ project: z.string(), owner: z.string(), costCenter: z.string() }),
   allowedRegions: z.array(z.string()).min(1),
   organizationId: z.string(),
+  /** Who may do what: each group's permission set in each account (IAM Identity Center). */
+  access: z.array(
+    z.object({
+      group: z.string(),
+      permissionSet: z.string(),
+      /** The platform:accounts key, or `management`. */
+      account: z.string(),
+      accountName: z.string(),
+      accountId: accountIdOut,
+    }),
+  ),
 });
 
 const cidrOut = z

@@ -13,6 +13,7 @@ import {
 } from "./primitives";
 import { unknownKeys } from "./stack";
 import { ENVIRONMENTS } from "../repo";
+import { crossCheckIdentity, identitySchema } from "./identity";
 
 /**
  * The org stack's configuration (org/Pulumi.management.yaml). It lives in the shared library because
@@ -79,27 +80,33 @@ export const orgConfigSchema = z.strictObject({
     managementAccountId: accountId.optional(),
     homeRegion: awsRegion,
     allowedRegions: z.array(awsRegion).min(1, { message: "expected at least one region" }),
-    /** IAM principal ARNs (patterns allowed) in the management account that may assume deploy roles. */
+    /**
+     * Further IAM principals (patterns allowed) in the management account that may assume the
+     * platform roles, such as a CI role. People come through the permission sets named in
+     * platform:identity.trust, whose role patterns are derived, never typed here.
+     */
     adminPrincipalArns: z
       .array(
         z
           .string()
           .regex(/^arn:aws:iam::(\d{12}|\*):(role|user)\/.+$/, {
             message: "expected an IAM role or user ARN",
+          })
+          .refine((arn) => !arn.includes("AWSReservedSSO"), {
+            message:
+              "expected no Identity Center role pattern here: name the permission set in platform:identity.trust instead",
           }),
       )
-      .min(1),
+      .default([]),
     /** The Pulumi organization (or `organization` for self-managed backends) that owns the stacks. */
     pulumiOrg: z.string().min(1).default("organization"),
   }),
   "platform:tags": z.strictObject({
     project: slug,
     owner: z.string().min(1),
-    costCenter: z
-      .string()
-      .regex(/^[A-Za-z0-9-]{2,32}$/, {
-        message: "expected a cost center code (letters, digits, dashes; 2–32)",
-      }),
+    costCenter: z.string().regex(/^[A-Za-z0-9-]{2,32}$/, {
+      message: "expected a cost center code (letters, digits, dashes; 2–32)",
+    }),
   }),
   "platform:accounts": z
     .record(accountKey, account)
@@ -121,11 +128,9 @@ export const orgConfigSchema = z.strictObject({
     maxPoliciesPerTarget: z.number().int().min(2).default(5),
     allowedInstanceTypes: z.array(ec2InstanceType).min(1),
     allowedBedrockModels: z.array(
-      z
-        .string()
-        .regex(/^[a-z0-9-]+\.[A-Za-z0-9.:-]+$/, {
-          message: "expected a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0",
-        }),
+      z.string().regex(/^[a-z0-9-]+\.[A-Za-z0-9.:-]+$/, {
+        message: "expected a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0",
+      }),
     ),
     /** Override of which SCP file attaches to which target (`root`, `ou:<path>`, `account:<key>`). */
     attachments: z.record(z.string(), z.array(z.string())).optional(),
@@ -139,6 +144,8 @@ export const orgConfigSchema = z.strictObject({
     })
     .default({ archiveAfterDays: 90, expireAfterDays: 730 }),
   "platform:logRetentionDays": logRetentionDays.default(365),
+  /** IAM Identity Center: groups, permission sets and assignments (lib/config/identity.ts). */
+  "platform:identity": identitySchema,
 });
 
 export type OrgConfig = z.output<typeof orgConfigSchema>;
@@ -209,6 +216,7 @@ function crossCheck(c: OrgConfig): string[] {
       `platform:budgets.subscribers: got ${budgets.subscribers.length} addresses; expected at most 10 (AWS Budgets limit per notification)`,
     );
   }
+  problems.push(...crossCheckIdentity(c["platform:identity"], accounts, OU_PATHS));
   return problems;
 }
 
