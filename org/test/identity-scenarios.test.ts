@@ -41,6 +41,8 @@ interface Scenario {
 }
 
 const BUDGET = "arn:aws:budgets::{acct}:budget/platform-dev-monthly";
+const SCP = "arn:aws:organizations::{acct}:policy/o-example/service_control_policy/p-12345678";
+const ACTION = "a1b2c3d4-0000-1111-2222-333344445555";
 /** Cost Explorer reads name the billing view they read; the organization's is `primary`. */
 const BILLING_VIEW = "arn:aws:billing::{acct}:billingview/primary";
 const TRAIL = "arn:aws:cloudtrail:{region}:{acct}:trail/platform-org-trail";
@@ -92,6 +94,38 @@ const SCENARIOS: readonly Scenario[] = [
     action,
     resource,
     expect: "ImplicitlyDenied",
+  })),
+  // `npm run ops -- <command>` (org/ops): what each command calls, by the set the README names.
+  ...(
+    [
+      ["BillingAccess", "budgets", "organizations:DescribeOrganization", "*"],
+      ["BillingAccess", "budgets", "organizations:ListAccounts", "*"],
+      ["BillingAccess", "budgets", "budgets:ViewBudget", BUDGET],
+      ["AuditAccess", "scp drift", "organizations:ListRoots", "*"],
+      ["AuditAccess", "scp drift", "organizations:ListPolicies", "*"],
+      ["AuditAccess", "scp drift", "organizations:DescribePolicy", SCP],
+      ["AuditAccess", "scp drift", "organizations:ListTargetsForPolicy", SCP],
+      [
+        "AuditAccess",
+        "scp drift",
+        "organizations:ListAccountsForParent",
+        "arn:aws:organizations::{acct}:ou/o-example/ou-ab12-cdefgh34",
+      ],
+      [
+        "AdministratorAccess",
+        "unfreeze",
+        "budgets:ExecuteBudgetAction",
+        `${BUDGET}/action/${ACTION}`,
+      ],
+      ["AdministratorAccess", "unfreeze", "organizations:DetachPolicy", SCP],
+    ] as const
+  ).map(([who, command, action, resource]): Scenario => ({
+    name: `ops ${command} with ${who} (${action})`,
+    who,
+    account: "management",
+    action,
+    resource,
+    expect: "Allowed",
   })),
   {
     name: "finance reads no workload data",

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import {
   byType,
   editedConfig,
@@ -9,6 +11,9 @@ import {
 } from "../../tooling/testing/harness";
 import { PlatformMocks, PlannedResource } from "../../tooling/plan/mocks";
 import type { StackPlan } from "../../tooling/plan/run";
+import { renderAccessTable } from "../../tooling/controls/generate";
+import { validateOrgConfig } from "../../lib/config/org";
+import { ORG_STACK_FILE, readStackFile, REPO_ROOT } from "../../lib/repo";
 
 const PS = "aws:ssoadmin/permissionSet:PermissionSet";
 const ASSIGNMENT = "aws:ssoadmin/accountAssignment:AccountAssignment";
@@ -268,6 +273,28 @@ describe("IdentityCenter", () => {
     const external = rows.filter((r) => r.endsWith(" AuditAccess dev"));
     assert.strictEqual(external.length, 1);
     assert.match(external[0], /^[0-9a-f]{8}-[0-9a-f]{4}-/, "the looked-up group id");
+  });
+
+  it('lists in the README\'s "Who may do what" the same rows as the control matrix and the config', async () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Who may do what"));
+    const tableLines = section
+      .slice(0, section.indexOf("\n## ", 3))
+      .split("\n")
+      .filter((l) => l.startsWith("|"));
+    const expected = renderAccessTable(validateOrgConfig(readStackFile(ORG_STACK_FILE)));
+    assert.ok(expected.length > 2, "the config assigns something");
+    assert.deepStrictEqual(tableLines, expected);
+    // And each row is what the plan assigns.
+    const plan = await stackOf("org", "management");
+    const planned = new Set(assignmentRows(plan).map((r) => r.split(" ").slice(0, 2).join(" ")));
+    const rows = expected
+      .slice(2)
+      .map(
+        (l) =>
+          l.split("|")[1].trim().replace(/`/g, "") + " " + l.split("|")[2].trim().replace(/`/g, ""),
+      );
+    assert.deepStrictEqual(new Set(rows), planned);
   });
 
   it("stops before creating anything but providers when Identity Center is not enabled, saying how to enable it", async () => {
