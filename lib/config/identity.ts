@@ -63,11 +63,9 @@ const relayState = z
     message:
       "expected an https:// URL (the console page people land on), such as https://console.aws.amazon.com/billing/home",
   });
-const policyName = z
-  .string()
-  .regex(/^[\w+=,.@-]{1,128}$/, {
-    message: "expected an IAM policy name (1-128 of letters, digits, +=,.@_-)",
-  });
+const policyName = z.string().regex(/^[\w+=,.@-]{1,128}$/, {
+  message: "expected an IAM policy name (1-128 of letters, digits, +=,.@_-)",
+});
 const policyPath = z
   .string()
   .regex(/^\/([\w+=,.@-]+\/)*$/, { message: "expected an IAM path such as / or /platform/" })
