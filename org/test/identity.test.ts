@@ -254,6 +254,19 @@ describe("IdentityCenter", () => {
     );
   });
 
+  it("reaches an Identity Center instance outside the home region through its own provider", async () => {
+    const config = editedConfig("org", "management", (c) => {
+      c["platform:identity"].region = "us-west-2";
+    });
+    const plan = await planOne("org", "management", config, new Map());
+    const provider = one(plan, "pulumi:providers:aws", "identity-center");
+    assert.strictEqual(provider.inputs.region, "us-west-2");
+    const sets = byType(plan, PS);
+    assert.strictEqual(sets.length, 4);
+    for (const r of [...sets, ...byType(plan, ASSIGNMENT), ...byType(plan, GROUP)])
+      assert.strictEqual(r.provider, provider.urn, r.name);
+  });
+
   it("references groups from an external identity provider by display name or id instead of creating them", async () => {
     const config = editedConfig("org", "management", (c) => {
       c["platform:identity"].groups.auditors = { external: true };
