@@ -156,6 +156,18 @@ const SCENARIOS: readonly Scenario[] = [
     expect: "Allowed",
   },
   {
+    // The bucket policy grants nothing across accounts: auditors read the trail through their
+    // assignment in the log archive, not from the management account.
+    name: "auditors read no trail log files from another account",
+    who: "AuditAccess",
+    account: "management",
+    action: "s3:GetObject",
+    resource: LOG_OBJECT,
+    resourceAccount: "log-archive",
+    resourcePolicy: "trail-bucket",
+    expect: "ImplicitlyDenied",
+  },
+  {
     name: "auditors decrypt trail log files with the trail key",
     who: "AuditAccess",
     account: "log-archive",
