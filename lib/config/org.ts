@@ -104,9 +104,11 @@ export const orgConfigSchema = z.strictObject({
   "platform:tags": z.strictObject({
     project: slug,
     owner: z.string().min(1),
-    costCenter: z.string().regex(/^[A-Za-z0-9-]{2,32}$/, {
-      message: "expected a cost center code (letters, digits, dashes; 2–32)",
-    }),
+    costCenter: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{2,32}$/, {
+        message: "expected a cost center code (letters, digits, dashes; 2–32)",
+      }),
   }),
   "platform:accounts": z
     .record(accountKey, account)
@@ -128,9 +130,11 @@ export const orgConfigSchema = z.strictObject({
     maxPoliciesPerTarget: z.number().int().min(2).default(5),
     allowedInstanceTypes: z.array(ec2InstanceType).min(1),
     allowedBedrockModels: z.array(
-      z.string().regex(/^[a-z0-9-]+\.[A-Za-z0-9.:-]+$/, {
-        message: "expected a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0",
-      }),
+      z
+        .string()
+        .regex(/^[a-z0-9-]+\.[A-Za-z0-9.:-]+$/, {
+          message: "expected a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0",
+        }),
     ),
     /** Override of which SCP file attaches to which target (`root`, `ou:<path>`, `account:<key>`). */
     attachments: z.record(z.string(), z.array(z.string())).optional(),
