@@ -304,6 +304,13 @@ export function createdPolicies(ps: PermissionSetConfig): CustomerManagedPolicy[
   return [...ps.customerManagedPolicies, ...boundary];
 }
 
+/**
+ * The provisioned role's inline policies may total 10,240 characters (IAM quotas), less than the
+ * 32,768 PutInlinePolicyToPermissionSet accepts; `readsAuditTrail` adds about 450 more.
+ */
+export const MAX_INLINE_CHARS = 10240;
+const TRAIL_ROOM = 600;
+
 /** IAM's default quota of managed policies attached to one role, which the provisioned role must meet. */
 export const MAX_POLICIES_PER_ROLE = 10;
 
@@ -399,6 +406,13 @@ export function crossCheckIdentity(
       problems.push(
         `${key}: got ${attached} managed and customer managed policies; expected at most ${MAX_POLICIES_PER_ROLE} (IAM's default quota of managed policies per role)`,
       );
+    if (ps.inlinePolicy) {
+      const chars = JSON.stringify(ps.inlinePolicy).length + (ps.readsAuditTrail ? TRAIL_ROOM : 0);
+      if (chars > MAX_INLINE_CHARS)
+        problems.push(
+          `${key}.inlinePolicy: got ${chars} characters minified${ps.readsAuditTrail ? ` (with ${TRAIL_ROOM} kept for the trail statements)` : ""}; expected at most ${MAX_INLINE_CHARS} (IAM's limit for the inline policy of the role Identity Center provisions)`,
+        );
+    }
     const dup = ps.managedPolicies.find((p, i) => ps.managedPolicies.indexOf(p) !== i);
     if (dup) problems.push(`${key}.managedPolicies: got "${dup}" twice; expected each policy once`);
     const refs = ps.customerManagedPolicies.map((p) => `${p.path}${p.name}`);

@@ -201,6 +201,20 @@ const CASES: Case[] = [
     expect: ["platform:accounts.management", 'keyed "management"'],
   },
   {
+    what: "an inline policy larger than the provisioned role may carry",
+    proves: "crossCheckIdentity",
+    edit: (c) =>
+      (set(c, "AuditAccess").inlinePolicy.Statement[0].Action = Array.from(
+        { length: 400 },
+        (_, i) => `secretsmanager:GetSecretValue${i}`.slice(0, 40),
+      )),
+    expect: [
+      "platform:identity.permissionSets.AuditAccess.inlinePolicy",
+      "characters minified (with 600 kept for the trail statements)",
+      "at most 10240",
+    ],
+  },
+  {
     what: "an inline policy statement without a resource",
     proves: "validateOrgConfig",
     edit: (c) => delete set(c, "ReadOnlyAccess").inlinePolicy.Statement[0].Resource,
