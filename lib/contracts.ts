@@ -60,6 +60,17 @@ export const orgContract = contract("org", {
       freezeAtPercent: z.number().positive().nullable(),
     }),
   ),
+  /** Who may do what: each group's permission set in each account (IAM Identity Center). */
+  access: z.array(
+    z.object({
+      group: z.string(),
+      permissionSet: z.string(),
+      /** The platform:accounts key, or `management`. */
+      account: z.string(),
+      accountName: z.string(),
+      accountId: accountIdOut,
+    }),
+  ),
 });
 
 /** One row of the org stack's `budgets` output. */

@@ -1,6 +1,24 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GuardrailContext } from "../lib/names";
+import { permissionSetRolePatterns, TrustingRole } from "../lib/config/identity";
+
+/**
+ * Who may assume each platform role: the roles Identity Center provisions in the management account
+ * for the permission sets platform:identity.trust names, plus any further principals of
+ * platform:organization.adminPrincipalArns.
+ */
+export function trustedPrincipals(
+  managementAccountId: string,
+  trust: Readonly<Record<TrustingRole, readonly string[]>>,
+  extra: readonly string[],
+): Record<TrustingRole, string[]> {
+  const of = (role: TrustingRole) => [
+    ...permissionSetRolePatterns(managementAccountId, trust[role]),
+    ...extra,
+  ];
+  return { breakGlass: of("breakGlass"), deploy: of("deploy"), agent: of("agent") };
+}
 
 /** Trust for roles that people in the management account assume: only the configured admins. */
 export function adminTrustPolicy(
@@ -132,7 +150,8 @@ export interface AccountAccessArgs {
   readonly ctx: GuardrailContext;
   readonly accountId: pulumi.Input<string>;
   readonly managementAccountId: pulumi.Input<string>;
-  readonly adminPrincipalArns: string[];
+  /** `aws:PrincipalArn` patterns each role trusts ({@link trustedPrincipals}). */
+  readonly trust: Readonly<Record<TrustingRole, string[]>>;
   /** Create the deploy role (environment accounts). */
   readonly deployRole: boolean;
   /** Create the automation / AI agent role and its boundary (dev only). */
@@ -147,7 +166,8 @@ export class AccountAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: AccountAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:org:AccountAccess", name, {}, opts);
-    const trust = adminTrustPolicy(args.managementAccountId, args.adminPrincipalArns);
+    const trust = (role: TrustingRole) =>
+      adminTrustPolicy(args.managementAccountId, args.trust[role]);
     const keep = { parent: this, protect: true, retainOnDelete: true };
     this.breakGlassRole = new aws.iam.Role(
       `${name}-break-glass`,
@@ -155,7 +175,7 @@ export class AccountAccess extends pulumi.ComponentResource {
         name: args.ctx.breakGlassRoleName,
         description:
           "Break-glass administration; exempt from the freeze SCP so a frozen account can be investigated and lifted",
-        assumeRolePolicy: trust,
+        assumeRolePolicy: trust("breakGlass"),
         maxSessionDuration: 3600,
         managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
       },
@@ -167,7 +187,7 @@ export class AccountAccess extends pulumi.ComponentResource {
         {
           name: args.ctx.deployRoleName,
           description: "Assumed by the environment stacks (network, workloads, edge) to deploy",
-          assumeRolePolicy: trust,
+          assumeRolePolicy: trust("deploy"),
           maxSessionDuration: 3600,
           managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"],
           inlinePolicies: [{ name: "workload-identities", policy: deployPolicy() }],
@@ -191,7 +211,7 @@ export class AccountAccess extends pulumi.ComponentResource {
           name: args.ctx.agentRoleName,
           description:
             "Automation and AI coding agents in dev, confined by the agent boundary; denied in stage and prod by SCP",
-          assumeRolePolicy: trust,
+          assumeRolePolicy: trust("agent"),
           maxSessionDuration: 3600,
           permissionsBoundary: boundary.arn,
           managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"],

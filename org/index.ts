@@ -4,7 +4,8 @@ import { loadOrgConfig } from "./config";
 import { OrganizationStructure } from "./structure";
 import { guardrailContext } from "../lib/names";
 import { Guardrails, planScps } from "./scps";
-import { AccountAccess } from "./access";
+import { AccountAccess, trustedPrincipals } from "./access";
+import { IdentityCenter, readIdentityCenter } from "./identity";
 import { AuditTrail } from "./trail";
 import { budgetSummaries, Money } from "./money";
 import { FREEZE_POLICY_NAME } from "./guardrails";
@@ -12,6 +13,7 @@ import { BudgetSummary, Exports, orgContract } from "../lib/contracts";
 import { platformTags } from "../lib/tags";
 import { ENVIRONMENTS } from "../lib/repo";
 import { OuPath } from "../lib/config/org";
+import { MANAGEMENT_KEY } from "../lib/config/identity";
 
 export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>> => {
   // Everything that can be wrong with config or the SCP files fails here, before any resource.
@@ -29,6 +31,19 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
     defaultTags: { tags },
   });
   const managementAccountId = (await aws.getCallerIdentity({}, { provider })).accountId;
+  // Identity Center can only be enabled by hand; without an instance nothing else is created.
+  const identity = config["platform:identity"];
+  const identityRegion = identity.region ?? org.homeRegion;
+  const identityProvider =
+    identityRegion === org.homeRegion
+      ? provider
+      : new aws.Provider("identity-center", {
+          region: identityRegion as aws.Region,
+          allowedAccountIds: org.managementAccountId ? [org.managementAccountId] : undefined,
+          defaultTags: { tags },
+        });
+  const instance = await readIdentityCenter(identityProvider, identityRegion);
+  const trust = trustedPrincipals(managementAccountId, identity.trust, org.adminPrincipalArns);
 
   const structure = new OrganizationStructure("org", { config }, { provider });
   const targetId = (target: string): pulumi.Input<string> => {
@@ -64,7 +79,7 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
         ctx,
         accountId: id,
         managementAccountId,
-        adminPrincipalArns: org.adminPrincipalArns,
+        trust,
         deployRole: account.environment !== undefined,
         agentRole: account.environment === "dev",
       },
@@ -90,6 +105,18 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
 
   const accountIds = Object.fromEntries(
     Object.keys(accounts).map((k) => [k, structure.accounts[k].id]),
+  );
+  const identityCenter = new IdentityCenter(
+    "identity",
+    {
+      identity,
+      instance,
+      accounts,
+      accountIds: { ...accountIds, [MANAGEMENT_KEY]: managementAccountId },
+      accountProviders: { ...accountProviders, [MANAGEMENT_KEY]: provider },
+      trail: { bucketArn: trail.bucket.arn, keyArn: trail.key.arn },
+    },
+    { provider: identityProvider, dependsOn: [structure] },
   );
   const freeze = guardrails.policies[FREEZE_POLICY_NAME];
   const money = new Money(
@@ -131,6 +158,10 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
     budgets,
     alertTopicArn: money.topic.arn,
     trail: { name: trail.trail.name, bucket: trail.bucket.id, keyArn: trail.key.arn },
+    access: identityCenter.access({
+      accounts,
+      accountIds: { ...accountIds, [MANAGEMENT_KEY]: managementAccountId },
+    }),
     guardrails: Object.fromEntries(Object.entries(guardrails.policies).map(([n, p]) => [n, p.id])),
   };
 };

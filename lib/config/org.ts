@@ -13,6 +13,7 @@ import {
 } from "./primitives";
 import { unknownKeys } from "./stack";
 import { ENVIRONMENTS } from "../repo";
+import { crossCheckIdentity, identitySchema } from "./identity";
 
 /**
  * The org stack's configuration (org/Pulumi.management.yaml). It lives in the shared library because
@@ -79,14 +80,24 @@ export const orgConfigSchema = z.strictObject({
     managementAccountId: accountId.optional(),
     homeRegion: awsRegion,
     allowedRegions: z.array(awsRegion).min(1, { message: "expected at least one region" }),
-    /** IAM principal ARNs (patterns allowed) in the management account that may assume deploy roles. */
+    /**
+     * Further IAM principals (patterns allowed) in the management account that may assume the
+     * platform roles, such as a CI role. People come through the permission sets named in
+     * platform:identity.trust, whose role patterns are derived, never typed here.
+     */
     adminPrincipalArns: z
       .array(
-        z.string().regex(/^arn:aws:iam::(\d{12}|\*):(role|user)\/.+$/, {
-          message: "expected an IAM role or user ARN",
-        }),
+        z
+          .string()
+          .regex(/^arn:aws:iam::(\d{12}|\*):(role|user)\/.+$/, {
+            message: "expected an IAM role or user ARN",
+          })
+          .refine((arn) => !arn.includes("AWSReservedSSO"), {
+            message:
+              "expected no Identity Center role pattern here: name the permission set in platform:identity.trust instead",
+          }),
       )
-      .min(1),
+      .default([]),
     /** The Pulumi organization (or `organization` for self-managed backends) that owns the stacks. */
     pulumiOrg: z.string().min(1).default("organization"),
   }),
@@ -134,6 +145,8 @@ export const orgConfigSchema = z.strictObject({
     })
     .default({ archiveAfterDays: 90, expireAfterDays: 730 }),
   "platform:logRetentionDays": logRetentionDays.default(365),
+  /** IAM Identity Center: groups, permission sets and assignments (lib/config/identity.ts). */
+  "platform:identity": identitySchema,
 });
 
 export type OrgConfig = z.output<typeof orgConfigSchema>;
@@ -204,6 +217,7 @@ function crossCheck(c: OrgConfig): string[] {
       `platform:budgets.subscribers: got ${budgets.subscribers.length} addresses; expected at most 10 (AWS Budgets limit per notification)`,
     );
   }
+  problems.push(...crossCheckIdentity(c["platform:identity"], accounts, OU_PATHS));
   return problems;
 }
 

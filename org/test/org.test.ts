@@ -94,8 +94,11 @@ describe("org stack", () => {
     assert.strictEqual(deploy.length, 3);
     for (const r of deploy) {
       const trust = JSON.parse(r.inputs.assumeRolePolicy);
+      // The roles Identity Center provisions for AdministratorAccess in the management account
+      // (111111111111 under the mocks), with and without the instance's region in the path.
       assert.deepStrictEqual(trust.Statement[0].Condition.ArnLike["aws:PrincipalArn"], [
-        "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*",
+        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_*",
+        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AdministratorAccess_*",
       ]);
       assert.ok(r.protect);
     }

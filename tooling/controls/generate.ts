@@ -14,6 +14,7 @@ import {
   SCP_INTENTS,
 } from "../../org/guardrails";
 import { OrgConfig, validateOrgConfig } from "../../lib/config/org";
+import { accessRows, MANAGEMENT_KEY } from "../../lib/config/identity";
 import { ENVIRONMENTS, ORG_STACK_FILE, readStackFile, REPO_ROOT } from "../../lib/repo";
 
 export type ControlKind = "SCP" | "pack policy" | "budget action" | "config validation";
@@ -197,6 +198,9 @@ function validatorTargets(source: string): string {
   if (source === "lib/config/org.ts") {
     return "org/management (org/Pulumi.management.yaml); every environment stack reads it too";
   }
+  if (source === "lib/config/identity.ts") {
+    return "org/management (platform:identity in org/Pulumi.management.yaml)";
+  }
   if (source === "lib/config/environment.ts") {
     return `${ENV_PROJECTS.join(", ")} in ${ENVIRONMENTS.join(", ")} (platform:environment)`;
   }
@@ -259,12 +263,52 @@ export function collectControls(root: string = REPO_ROOT): Control[] {
 }
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/**
+ * "Who may do what": one row per group and permission set from platform:identity, with what the
+ * set carries and the accounts it is assigned in. The README's section of that name holds the same
+ * lines (org/test/identity.test.ts compares them).
+ */
+export function renderAccessTable(org: OrgConfig): string[] {
+  const identity = org["platform:identity"];
+  const accounts = org["platform:accounts"];
+  const every = [MANAGEMENT_KEY, ...Object.keys(accounts)];
+  const policiesOf = (name: string) => {
+    const ps = identity.permissionSets[name];
+    return [
+      ...ps.managedPolicies.map((a) => a.replace(/^arn:aws:iam::aws:policy\//, "")),
+      ...ps.customerManagedPolicies.map((p) => `${p.path}${p.name} (customer managed)`),
+      ...(ps.inlinePolicy ? ["inline policy"] : []),
+      ...(ps.readsAuditTrail ? ["the organization trail"] : []),
+      ...(ps.permissionsBoundary ? ["permissions boundary"] : []),
+    ].join(", ");
+  };
+  return [
+    "| Group | Permission set | Carries | Session | Accounts |",
+    "|---|---|---|---|---|",
+    ...accessRows(identity, accounts).map((r) => {
+      const where =
+        r.accounts.length === every.length
+          ? `every account (${r.accounts.join(", ")})`
+          : r.accounts.join(", ");
+      const cells = [
+        `\`${r.group}\``,
+        `\`${r.permissionSet}\``,
+        cell(policiesOf(r.permissionSet)),
+        identity.permissionSets[r.permissionSet].sessionDuration,
+        where,
+      ];
+      return `| ${cells.join(" | ")} |`;
+    }),
+  ];
+}
 /** A repository path as a link relative to policies/, where CONTROLS.md lives. */
 const link = (p: string) => `[${p}](${posix(path.relative("policies", p))})`;
 
 /** policies/CONTROLS.md, from {@link collectControls}. */
 export function renderControlMatrix(root: string = REPO_ROOT): string {
   const controls = collectControls(root);
+  const access = renderAccessTable(orgConfig(root));
   const plural: Record<ControlKind, string> = {
     SCP: "SCPs",
     "pack policy": "pack policies",
@@ -300,6 +344,13 @@ export function renderControlMatrix(root: string = REPO_ROOT): string {
       ];
       return `| ${cells.join(" | ")} |`;
     }),
+    "",
+    "## Who may do what",
+    "",
+    "IAM Identity Center assignments from `platform:identity` in org/Pulumi.management.yaml (groups, never individual people;",
+    "`pulumi stack output access` in org/ lists the same grants per account with account ids).",
+    "",
+    ...access,
     "",
     "## Controls without a proving test",
     "",

@@ -982,6 +982,7 @@ const NO_CHARGE = {
   network: "VPC networking object: AWS charges nothing for it",
   firewall: "security groups and network ACLs carry no charge",
   iam: "IAM carries no charge",
+  identityCenter: "IAM Identity Center, its identity store and permission sets carry no charge",
   organizations: "AWS Organizations, its policies and accounts carry no charge",
   costTools: "Cost Explorer tags, anomaly monitors and subscriptions carry no charge",
   billedElsewhere:
@@ -1025,6 +1026,15 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   "aws:iam/role:Role": NO_CHARGE.iam,
   "aws:iam/policy:Policy": NO_CHARGE.iam,
   "aws:iam/rolePolicy:RolePolicy": NO_CHARGE.iam,
+  "aws:identitystore/group:Group": NO_CHARGE.identityCenter,
+  "aws:ssoadmin/permissionSet:PermissionSet": NO_CHARGE.identityCenter,
+  "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": NO_CHARGE.identityCenter,
+  "aws:ssoadmin/customerManagedPolicyAttachment:CustomerManagedPolicyAttachment":
+    NO_CHARGE.identityCenter,
+  "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy": NO_CHARGE.identityCenter,
+  "aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment":
+    NO_CHARGE.identityCenter,
+  "aws:ssoadmin/accountAssignment:AccountAssignment": NO_CHARGE.identityCenter,
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": NO_CHARGE.iam,
   "aws:iam/instanceProfile:InstanceProfile": NO_CHARGE.iam,
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": NO_CHARGE.iam,

@@ -240,6 +240,15 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         const policyArn = `arn:aws:iam::${accountId}:policy${inputs.path ?? "/"}${name}`;
         return { id: policyArn, state: { ...inputs, name, arn: policyArn } };
       }
+      case "aws:identitystore/group:Group": {
+        const groupId = uuid(seed);
+        return { id: `${inputs.identityStoreId}/${groupId}`, state: { ...inputs, groupId } };
+      }
+      case "aws:ssoadmin/permissionSet:PermissionSet": {
+        const instance = String(inputs.instanceArn).split("/").pop();
+        const psArn = `arn:aws:sso:::permissionSet/${instance}/ps-${hex(seed, 16)}`;
+        return { id: `${psArn},${inputs.instanceArn}`, state: { ...inputs, arn: psArn } };
+      }
       case "aws:kms/key:Key": {
         const id = uuid(seed);
         return { id, state: { ...inputs, keyId: id, arn: arn("kms", `key/${id}`) } };
@@ -582,6 +591,18 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
           ownerId: accountId,
           arn: `arn:aws:ec2:${region}:${accountId}:route-table/${id}`,
         };
+      }
+      case "aws:ssoadmin/getInstances:getInstances":
+        // The organization's Identity Center instance (a fixture: enabling one is a console step).
+        return {
+          arns: [`arn:aws:sso:::instance/ssoins-${hex("sso-instance", 16)}`],
+          identityStoreIds: [`d-${hex("identity-store", 10)}`],
+          id: region,
+          region,
+        };
+      case "aws:identitystore/getGroup:getGroup": {
+        const groupId = uuid(`group/${JSON.stringify(args.inputs.alternateIdentifier ?? {})}`);
+        return { ...args.inputs, id: groupId, groupId, displayName: "", description: "" };
       }
       case "aws:ssm/getParameter:getParameter":
         if (String(args.inputs.name).startsWith("/aws/service/")) {
