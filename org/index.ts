@@ -1,7 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadOrgConfig } from "./config";
-import { OrganizationStructure } from "./structure";
+import {
+  AdoptionPlan,
+  OrganizationStructure,
+  PLATFORM_POLICY_TYPES,
+  SERVICE_ACCESS_PRINCIPALS,
+  adoptionPlan,
+} from "./structure";
 import { guardrailContext } from "../lib/names";
 import { Guardrails, planScps } from "./scps";
 import { AccountAccess } from "./access";
@@ -30,7 +36,20 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
   });
   const managementAccountId = (await aws.getCallerIdentity({}, { provider })).accountId;
 
-  const structure = new OrganizationStructure("org", { config }, { provider });
+  // Adopting: read what the organization already uses before anything is registered, so the
+  // import keeps it (see adoptionPlan) and a wrong id fails here with a config error.
+  let adoption: AdoptionPlan | undefined;
+  if (config["platform:adopt"]) {
+    const existing = await aws.organizations.getOrganization({}, { provider });
+    adoption = adoptionPlan(config, existing, managementAccountId, {
+      principals: SERVICE_ACCESS_PRINCIPALS,
+      policyTypes: PLATFORM_POLICY_TYPES,
+    });
+    pulumi.log.info(
+      `adopting ${adoption.organizationId}: enables ${[...adoption.addedServicePrincipals, ...adoption.addedPolicyTypes].join(", ") || "nothing new"}; keeps everything already enabled`,
+    );
+  }
+  const structure = new OrganizationStructure("org", { config, adoption }, { provider });
   const targetId = (target: string): pulumi.Input<string> => {
     if (target === "root") return structure.rootId;
     const [kind, ref] = target.split(":");
@@ -132,5 +151,17 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
     alertTopicArn: money.topic.arn,
     trail: { name: trail.trail.name, bucket: trail.bucket.id, keyArn: trail.key.arn },
     guardrails: Object.fromEntries(Object.entries(guardrails.policies).map(([n, p]) => [n, p.id])),
+    // Only when adopting: what the import takes over and what it adds (nothing is disabled).
+    ...(adoption
+      ? {
+          adoption: {
+            organizationId: adoption.organizationId,
+            importedOus: adoption.ous,
+            importedAccounts: adoption.accounts,
+            addsServicePrincipals: adoption.addedServicePrincipals,
+            addsPolicyTypes: adoption.addedPolicyTypes,
+          },
+        }
+      : {}),
   };
 };
