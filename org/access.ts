@@ -133,6 +133,8 @@ export interface AccountAccessArgs {
   readonly accountId: pulumi.Input<string>;
   readonly managementAccountId: pulumi.Input<string>;
   readonly adminPrincipalArns: string[];
+  /** Principals that may assume the deploy role only, besides the admins (the CI deploy role). */
+  readonly deployPrincipalArns?: string[];
   /** Create the deploy role (environment accounts). */
   readonly deployRole: boolean;
   /** Create the automation / AI agent role and its boundary (dev only). */
@@ -167,7 +169,12 @@ export class AccountAccess extends pulumi.ComponentResource {
         {
           name: args.ctx.deployRoleName,
           description: "Assumed by the environment stacks (network, workloads, edge) to deploy",
-          assumeRolePolicy: trust,
+          assumeRolePolicy: args.deployPrincipalArns?.length
+            ? adminTrustPolicy(args.managementAccountId, [
+                ...args.adminPrincipalArns,
+                ...args.deployPrincipalArns,
+              ])
+            : trust,
           maxSessionDuration: 3600,
           managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"],
           inlinePolicies: [{ name: "workload-identities", policy: deployPolicy() }],

@@ -18,6 +18,7 @@ import { Exports, orgContract } from "../lib/contracts";
 import { platformTags } from "../lib/tags";
 import { ENVIRONMENTS } from "../lib/repo";
 import { OuPath } from "../lib/config/org";
+import { ciRoleNames, GithubCi } from "./github";
 
 export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>> => {
   // Everything that can be wrong with config or the SCP files fails here, before any resource.
@@ -61,6 +62,11 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
     { provider, dependsOn: [structure] },
   );
 
+  // With platform:github, the CI deploy role may assume the environments' deploy roles too.
+  const github = config["platform:github"];
+  const ciDeployArn = github
+    ? [`arn:aws:iam::${managementAccountId}:role/${ciRoleNames(ctx).deploy}`]
+    : [];
   // Each member account is reached through the role Organizations created in it.
   const accountProviders: Record<string, aws.Provider> = {};
   const access: Record<string, AccountAccess> = {};
@@ -84,12 +90,34 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
         accountId: id,
         managementAccountId,
         adminPrincipalArns: org.adminPrincipalArns,
+        deployPrincipalArns: ciDeployArn,
         deployRole: account.environment !== undefined,
         agentRole: account.environment === "dev",
       },
       { provider: accountProviders[key] },
     );
   }
+
+  const ci = github
+    ? new GithubCi(
+        "ci",
+        {
+          ctx,
+          prefix: org.prefix,
+          github,
+          managementAccountId,
+          environments: Object.fromEntries(
+            Object.entries(accounts)
+              .filter(([, a]) => a.environment !== undefined)
+              .map(([key, a]) => [
+                a.environment!,
+                { accountId: structure.accounts[key].id, provider: accountProviders[key] },
+              ]),
+          ),
+        },
+        { provider, dependsOn: Object.values(access) },
+      )
+    : undefined;
 
   const archiveKey = Object.keys(accounts).find((k) => accounts[k].ou === "security");
   const trail = new AuditTrail(
@@ -151,6 +179,7 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
     alertTopicArn: money.topic.arn,
     trail: { name: trail.trail.name, bucket: trail.bucket.id, keyArn: trail.key.arn },
     guardrails: Object.fromEntries(Object.entries(guardrails.policies).map(([n, p]) => [n, p.id])),
+    ...(ci ? { ci: { previewRoleArn: ci.previewRole.arn, deployRoleArn: ci.deployRole.arn } } : {}),
     // Only when adopting: what the import takes over and what it adds (nothing is disabled).
     ...(adoption
       ? {
