@@ -11,7 +11,7 @@ import { secretsProviderUrl } from "../bootstrap/bootstrap";
 import { ENVIRONMENTS, ORG_STACK_FILE, readStackFile } from "../../lib/repo";
 import { validateOrgConfig } from "../../lib/config/org";
 
-export const USAGE = `usage: npm run deploy -- --env <dev|stage|prod|all> [--preview] [--yes] [--secrets-provider <url>]
+export const USAGE = `usage: npm run deploy -- --env <dev|stage|prod|all> [--preview] [--yes] [--without-org] [--secrets-provider <url>]
 
 Runs the platform's stacks through the Pulumi CLI (Automation API), in this order:
   org/management, then for each environment network, workloads, edge (--env all: dev, stage, prod)
@@ -22,6 +22,7 @@ when its preview shows changes. The first failure stops the run and names the st
   --env <name>             dev, stage, prod or all; repeatable
   --preview                preview only, update nothing
   --yes                    update without asking (CI)
+  --without-org            leave org/management out (CI: its roles cannot change the organization)
   --secrets-provider <url> default: awskms://alias/<prefix>-pulumi-secrets?region=<homeRegion>,
                            the key npm run bootstrap created (also PULUMI_SECRETS_PROVIDER)
   --help                   this text
@@ -46,6 +47,7 @@ export async function runDeploy(
     env?: string[];
     preview?: boolean;
     yes?: boolean;
+    "without-org"?: boolean;
     "secrets-provider"?: string;
     help?: boolean;
   };
@@ -56,6 +58,7 @@ export async function runDeploy(
         env: { type: "string", multiple: true },
         preview: { type: "boolean" },
         yes: { type: "boolean" },
+        "without-org": { type: "boolean" },
         "secrets-provider": { type: "string" },
         help: { type: "boolean" },
       },
@@ -101,6 +104,7 @@ export async function runDeploy(
         environments,
         previewOnly: Boolean(values.preview),
         yes: Boolean(values.yes),
+        withoutOrg: Boolean(values["without-org"]),
         secretsProvider,
         root,
         envVars: {},

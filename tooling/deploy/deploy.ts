@@ -18,9 +18,9 @@ export interface Target {
 }
 
 /** org first, then each environment's stacks in stack-reference order. */
-export function deployOrder(envs: readonly string[]): Target[] {
+export function deployOrder(envs: readonly string[], withOrg = true): Target[] {
   return [
-    ORG_TARGET,
+    ...(withOrg ? [ORG_TARGET] : []),
     ...envs.flatMap((stack) => ENV_PROJECTS.map((project) => ({ project, stack }))),
   ];
 }
@@ -54,6 +54,8 @@ export interface DeployOptions {
   readonly environments: readonly string[];
   readonly previewOnly: boolean;
   readonly yes: boolean;
+  /** Leave org/management out (CI: an admin deploys org; CI roles cannot). */
+  readonly withoutOrg?: boolean;
   /** `awskms://alias/...?region=...` from `npm run bootstrap`. */
   readonly secretsProvider: string;
   readonly root?: string;
@@ -135,7 +137,7 @@ export async function deploy(opts: DeployOptions, io: DeployIo): Promise<StackOu
   const root = opts.root ?? REPO_ROOT;
   const policyPack = path.join(root, "policies", "pack");
   const cli = await pulumiCli();
-  const targets = deployOrder(opts.environments);
+  const targets = deployOrder(opts.environments, !opts.withoutOrg);
   const packFor = (t: Target) => (t.project === "org" ? [] : [policyPack]);
   const outcomes = new Map<string, StackOutcome>(
     targets.map((t) => [label(t), { target: t, status: "not reached" as const }]),

@@ -154,6 +154,14 @@ describe("npm run deploy (against a fake pulumi on PATH)", function () {
     ]);
   });
 
+  it("leaves org out with --without-org", async () => {
+    box.env({});
+    const r = await run(["--env", "dev", "--yes", "--without-org"]);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.deepStrictEqual(box.stacksOf("up"), DEV.slice(1));
+    assert.ok(!box.calls().some((c) => path.basename(c.cwd) === "org"), "org never touched");
+  });
+
   it("stops at the first failed update, names the stack and says what to do", async () => {
     box.env({ FAKE_PULUMI_FAIL: "up:workloads/dev" });
     const r = await run(["--env", "dev", "--yes"]);
