@@ -251,6 +251,22 @@ describe("Organization adoption refusals", () => {
   }
 });
 
+describe("Organization adoption in the offline plan", () => {
+  it("answers the lookup with an organization matching platform:adopt when no fixture is given", async () => {
+    const plan = await planStack({
+      project: "org",
+      stack: "management",
+      stackName: "organization/org/management",
+      config: adoptingConfig(),
+      defaultAccountId: MANAGEMENT,
+    });
+    assert.strictEqual(one(plan, ORG).import, "o-exist12345");
+    assert.strictEqual(one(plan, ACCOUNT, "org-account-dev").import, "222222222202");
+    // The default fixture runs Identity Center: adoption keeps it.
+    assert.ok(one(plan, ORG).inputs.awsServiceAccessPrincipals.includes("sso.amazonaws.com"));
+  });
+});
+
 describe("Greenfield organization", () => {
   it("creates everything and imports nothing when platform:adopt is absent", async () => {
     const plan = await stackOf("org", "management");
