@@ -196,6 +196,20 @@ describe("npm run deploy (against a fake pulumi on PATH)", function () {
     assert.deepStrictEqual(box.stacksOf("up"), DEV);
   });
 
+  it("previews a stack again, and asks again, after the upstream update its preview waited for", async () => {
+    box.env({ FAKE_PULUMI_FAIL_ONCE: "preview:network/dev" });
+    const r = await run(["--env", "dev"], [true, true]);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.deepStrictEqual(box.stacksOf("preview"), [...DEV, "network/dev"]);
+    assert.deepStrictEqual(box.stacksOf("up"), DEV);
+    assert.strictEqual(r.questions.length, 2);
+    assert.match(r.questions[1], /Update network\/dev\?/);
+    // The second preview runs after org's update and before network's.
+    const order = box.calls().map((c) => `${c.args[0]} ${path.basename(c.cwd)}`);
+    const orgUp = order.indexOf("up org");
+    assert.ok(orgUp >= 0 && order.indexOf("preview network", orgUp) < order.indexOf("up network"));
+  });
+
   it("with --preview, previews every stack, neither asks nor updates, and writes the CI summary", async () => {
     box.env({ GITHUB_STEP_SUMMARY: box.summary });
     const r = await run(["--env", "dev", "--preview"]);

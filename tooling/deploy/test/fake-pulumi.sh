@@ -14,6 +14,8 @@
 #   FAKE_PULUMI_STATE       folder with one file per existing stack (<project>.<stack>)
 #   FAKE_PULUMI_FAIL        "<op>:<project>/<stack>" makes that operation fail (op: preview, up)
 #   FAKE_PULUMI_NO_CHANGES  comma-separated <project>/<stack> whose preview shows no changes
+#   FAKE_PULUMI_FAIL_ONCE   "preview:<project>/<stack>" fails that preview the first time only (a
+#                           stack reference to outputs its upstream has not written yet)
 set -u
 
 json=""
@@ -46,7 +48,14 @@ if [[ -f Pulumi.yaml ]]; then
   done <Pulumi.yaml
 fi
 stack=$(flag --stack)
-fails() { [[ ${FAKE_PULUMI_FAIL:-} == "$1:$project/$stack" ]]; }
+fails() {
+  [[ ${FAKE_PULUMI_FAIL:-} == "$1:$project/$stack" ]] && return 0
+  if [[ ${FAKE_PULUMI_FAIL_ONCE:-} == "$1:$project/$stack" && ! -f $FAKE_PULUMI_STATE/failed-once ]]; then
+    touch "$FAKE_PULUMI_STATE/failed-once"
+    return 0
+  fi
+  return 1
+}
 
 case "${1:-} ${2:-}" in
 "version "*)
@@ -86,7 +95,8 @@ case "${1:-} ${2:-}" in
   printf '{"sequence":1,"timestamp":0,"summaryEvent":{"maybeCorrupt":false,"durationSeconds":1,"resourceChanges":%s,"policyPacks":{}}}\n' \
     "$changes" >>"$(flag --event-log)"
   echo "Previewing update ($stack)"
-  # The Automation API tails the event log every 200 ms; stay for one poll.
+  # The Automation API tails the event log every 200 ms and reads once more when the command
+  # exits, but that last read can lose the race against its cleanup: stay for one poll.
   sleep 0.25
   ;;
 "up "*)
