@@ -12,7 +12,15 @@ import {
   previewTrustPolicy,
 } from "../github";
 import { planStack, StackPlan } from "../../tooling/plan/run";
-import { byType, editedConfig, one, stackOf } from "../../tooling/testing/harness";
+import {
+  byType,
+  editedConfig,
+  one,
+  planOne,
+  repositoryConfig,
+  stackOf,
+  upstreamOutputs,
+} from "../../tooling/testing/harness";
 import { validateOrgConfig } from "../../lib/config/org";
 
 const MANAGEMENT = "111111111111";
@@ -352,4 +360,31 @@ describe("GitHub CI roles in the org stack", () => {
       );
     });
   }
+});
+
+describe("Environment stacks in a CI preview", () => {
+  const roleOf = async (readOnly: boolean) => {
+    const saved = process.env.PLATFORM_CI_READ_ONLY;
+    if (readOnly) process.env.PLATFORM_CI_READ_ONLY = "true";
+    else delete process.env.PLATFORM_CI_READ_ONLY;
+    try {
+      const plan = await planOne(
+        "network",
+        "dev",
+        repositoryConfig("network", "dev"),
+        await upstreamOutputs(),
+      );
+      const provider = byType(plan, "pulumi:providers:aws").find((p) => p.inputs.assumeRoles);
+      assert.ok(provider, "the environment provider assumes a role");
+      return JSON.parse(provider.inputs.assumeRoles)[0].roleArn as string;
+    } finally {
+      if (saved === undefined) delete process.env.PLATFORM_CI_READ_ONLY;
+      else process.env.PLATFORM_CI_READ_ONLY = saved;
+    }
+  };
+
+  it("assume the deploy role's read-only twin when PLATFORM_CI_READ_ONLY=true, the deploy role otherwise", async () => {
+    assert.match(await roleOf(false), /:role\/platform-deploy$/);
+    assert.match(await roleOf(true), /:role\/platform-deploy-preview$/);
+  });
 });
