@@ -76,7 +76,10 @@ describe("GitHub Actions workflow (.github/workflows/platform.yml)", function ()
 
   it("tests, plans offline and previews every environment stack on pull requests", () => {
     const test = job("test");
-    assert.ok(runs(test).includes("npm test"));
+    const ci = runs(test).find((r) => r.includes("./.ci/run"));
+    assert.ok(ci, "the test job runs the repository's CI entry point");
+    const entry = fs.readFileSync(path.join(REPO_ROOT, ".ci", "run"), "utf8");
+    assert.match(entry, /^npm test$/m, ".ci/run runs npm test");
     assert.ok(runs(test).some((r) => r.includes("npm run -s plan -- --strict")));
     assert.ok(
       runs(test).some((r) => r.includes("GITHUB_STEP_SUMMARY")),
