@@ -75,7 +75,11 @@ export function adoptionPlan(
   const members = new Map(existing.accounts.map((a) => [a.id, a]));
   for (const [key, id] of Object.entries(adopt.accounts)) {
     const member = members.get(id);
-    if (!member)
+    if (id === existing.masterAccountId)
+      problems.push(
+        `platform:adopt.accounts.${key}: got "${id}", the management account of ${existing.id}; expected a member account (the org stack runs in the management account, it is not one of its accounts)`,
+      );
+    else if (!member)
       problems.push(
         `platform:adopt.accounts.${key}: got "${id}"; expected an account of ${existing.id} (${existing.accounts.map((a) => a.id).join(", ") || "none listed"})`,
       );

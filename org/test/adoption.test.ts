@@ -164,6 +164,11 @@ describe("Organization adoption refusals", () => {
       expect: ["managed from account 999999999999", "these are of 111111111111"],
     },
     {
+      name: "the management account as a member account",
+      edit: (c) => (c["platform:adopt"].accounts.sandbox = MANAGEMENT),
+      expect: ["platform:adopt.accounts.sandbox", "the management account of o-exist12345"],
+    },
+    {
       name: "an organization without all features",
       organization: { ...FIXTURE, featureSet: "CONSOLIDATED_BILLING" },
       expect: ["feature set CONSOLIDATED_BILLING", "expected ALL"],
