@@ -6,8 +6,10 @@ import {
   OrganizationStructure,
   PLATFORM_POLICY_TYPES,
   SERVICE_ACCESS_PRINCIPALS,
+  adoptedOuProblems,
   adoptionPlan,
 } from "./structure";
+import { ConfigError } from "../lib/config/errors";
 import { guardrailContext } from "../lib/names";
 import { Guardrails, planScps } from "./scps";
 import { AccountAccess } from "./access";
@@ -46,6 +48,24 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
       principals: SERVICE_ACCESS_PRINCIPALS,
       policyTypes: PLATFORM_POLICY_TYPES,
     });
+    const rootId = existing.roots[0]?.id ?? "";
+    const parents = [
+      ...new Set(
+        Object.keys(adoption.ous).map((p) =>
+          p.includes("/") ? adoption!.ous[p.slice(0, p.lastIndexOf("/")) as OuPath] : rootId,
+        ),
+      ),
+    ].filter((p): p is string => Boolean(p));
+    const children = new Map<string, string[]>();
+    for (const parentId of parents) {
+      const found = await aws.organizations.getOrganizationalUnits({ parentId }, { provider });
+      children.set(
+        parentId,
+        found.children.map((c) => c.id),
+      );
+    }
+    const misplaced = adoptedOuProblems(adoption.ous, rootId, (p) => children.get(p) ?? []);
+    if (misplaced.length) throw new ConfigError("org/management", misplaced);
     pulumi.log.info(
       `adopting ${adoption.organizationId}: enables ${[...adoption.addedServicePrincipals, ...adoption.addedPolicyTypes].join(", ") || "nothing new"}; keeps everything already enabled`,
     );

@@ -43,6 +43,31 @@ export interface AdoptionPlan {
 }
 
 /**
+ * Where each adopted OU must sit for the import to need no replacement (parentId is ForceNew in
+ * organizational_unit.go): directly under the root, or under the adopted OU of its parent path.
+ * `childrenOf` lists the OU ids directly under a parent (getOrganizationalUnits).
+ */
+export function adoptedOuProblems(
+  ous: Partial<Record<OuPath, string>>,
+  rootId: string,
+  childrenOf: (parentId: string) => readonly string[],
+): string[] {
+  const problems: string[] = [];
+  for (const [path, id] of Object.entries(ous) as [OuPath, string][]) {
+    const parentPath = path.includes("/")
+      ? (path.slice(0, path.lastIndexOf("/")) as OuPath)
+      : undefined;
+    const parentId = parentPath ? ous[parentPath] : rootId;
+    if (!parentId) continue; // adoptProblems already refuses an adopted OU under a created one
+    if (!childrenOf(parentId).includes(id))
+      problems.push(
+        `platform:adopt.ous.${path}: got "${id}", which is not directly under ${parentPath ? `the OU of ${parentPath} (${parentId})` : `the root (${rootId})`}; expected the OU there (an OU cannot be moved without replacing it)`,
+      );
+  }
+  return problems;
+}
+
+/**
  * The Organization resource owns its trusted-access principals and root policy types exclusively:
  * on update the provider disables every one the inputs do not list (resourceOrganizationUpdate in
  * terraform-provider-aws internal/service/organizations/organization.go: DisableAWSServiceAccess and

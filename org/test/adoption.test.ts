@@ -22,6 +22,7 @@ const FIXTURE: OrganizationFixture = {
     { id: "222222222202", name: "legacy-dev" },
     { id: "222222222209", name: "someone-elses" },
   ],
+  ous: { "r-ex01": ["ou-ex01-aaaaaaaa", "ou-ex01-bbbbbbbb", "ou-ex01-zzzzzzzz"] },
 };
 const ADOPT = {
   organizationId: "o-exist12345",
@@ -162,6 +163,18 @@ describe("Organization adoption refusals", () => {
       name: "credentials of a member account instead of the management account",
       organization: { ...FIXTURE, masterAccountId: "999999999999" },
       expect: ["managed from account 999999999999", "these are of 111111111111"],
+    },
+    {
+      name: "an adopted OU that sits elsewhere than its path says",
+      organization: {
+        ...FIXTURE,
+        ous: { "r-ex01": ["ou-ex01-aaaaaaaa"], "ou-ex01-aaaaaaaa": ["ou-ex01-bbbbbbbb"] },
+      },
+      expect: [
+        "platform:adopt.ous.workloads",
+        '"ou-ex01-bbbbbbbb"',
+        "not directly under the root (r-ex01)",
+      ],
     },
     {
       name: "the management account as a member account",

@@ -30,6 +30,8 @@ export interface OrganizationFixture {
   readonly awsServiceAccessPrincipals: readonly string[];
   readonly enabledPolicyTypes: readonly string[];
   readonly accounts: readonly { id: string; name: string; status?: string }[];
+  /** Existing OUs by parent id (the root's id or an OU's); default: each adopted OU where config puts it. */
+  readonly ous?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface MockOptions {
@@ -565,6 +567,20 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     };
   }
 
+  /** OU ids by parent id: the fixture's, or each OU of platform:adopt where its path puts it. */
+  private existingOus(accountId: string): Readonly<Record<string, readonly string[]>> {
+    if (this.opts.organization?.ous) return this.opts.organization.ous;
+    const raw = pulumi.runtime.allConfig()["platform:adopt"];
+    const ous: Record<string, string> = raw ? (JSON.parse(raw).ous ?? {}) : {};
+    const rootId = this.existingOrganization(accountId).roots[0].id;
+    const byParent: Record<string, string[]> = {};
+    for (const [path, id] of Object.entries(ous)) {
+      const parent = path.includes("/") ? ous[path.slice(0, path.lastIndexOf("/"))] : rootId;
+      if (parent) (byParent[parent] ??= []).push(id);
+    }
+    return byParent;
+  }
+
   /** The getOrganization answer: the fixture, or one matching the stack's platform:adopt. */
   private existingOrganization(accountId: string) {
     let fixture = this.opts.organization;
@@ -621,6 +637,19 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     switch (args.token) {
       case "aws:organizations/getOrganization:getOrganization":
         return this.existingOrganization(accountId);
+      case "aws:organizations/getOrganizationalUnits:getOrganizationalUnits": {
+        const parentId = String(args.inputs.parentId);
+        const ids = this.existingOus(accountId)[parentId] ?? [];
+        return {
+          id: parentId,
+          parentId,
+          children: ids.map((id) => ({
+            id,
+            name: id,
+            arn: `arn:aws:organizations::${accountId}:ou/o-mock/${id}`,
+          })),
+        };
+      }
       case "aws:index/getCallerIdentity:getCallerIdentity":
         return {
           accountId,
