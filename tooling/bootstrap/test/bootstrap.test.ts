@@ -228,6 +228,41 @@ describe("Bootstrap", () => {
     assert.ok(!/created|updated/.test(again.out.split("Log in")[0]), again.out);
   });
 
+  // HeadBucket can miss a bucket created moments ago; CreateBucket's answer then decides.
+  const races: { name: string; owner: string; code: number; expect: RegExp }[] = [
+    {
+      name: "BucketAlreadyOwnedByYou as already in place",
+      owner: MANAGEMENT,
+      code: 0,
+      expect: /already in place\s+state bucket/,
+    },
+    {
+      name: "BucketAlreadyExists as a name taken by another account",
+      owner: "999999999999",
+      code: 1,
+      expect: /already taken by another AWS account/,
+    },
+  ];
+  for (const race of races) {
+    it(`reads CreateBucket's ${race.name}`, async () => {
+      aws = new FakeAws("eu-central-1");
+      const name = `platform-pulumi-state-${MANAGEMENT}-eu-central-1`;
+      aws.buckets.set(name, { owner: race.owner, region: aws.region, settings: new Map() });
+      aws.s3
+        .on(s3.HeadBucketCommand)
+        .rejects(
+          Object.assign(new Error("NotFound"), {
+            name: "NotFound",
+            $metadata: { httpStatusCode: 404 },
+          }),
+        );
+      const r = await run(aws);
+      assert.strictEqual(r.code, race.code, r.err);
+      assert.match(r.code ? r.err : r.out, race.expect);
+      assert.strictEqual(aws.s3.commandCalls(s3.CreateBucketCommand).length, 1);
+    });
+  }
+
   it("creates the bucket in us-east-1 without a LocationConstraint", async () => {
     aws = new FakeAws("us-east-1");
     const r = await run(aws);
