@@ -248,14 +248,12 @@ describe("Bootstrap", () => {
       aws = new FakeAws("eu-central-1");
       const name = `platform-pulumi-state-${MANAGEMENT}-eu-central-1`;
       aws.buckets.set(name, { owner: race.owner, region: aws.region, settings: new Map() });
-      aws.s3
-        .on(s3.HeadBucketCommand)
-        .rejects(
-          Object.assign(new Error("NotFound"), {
-            name: "NotFound",
-            $metadata: { httpStatusCode: 404 },
-          }),
-        );
+      aws.s3.on(s3.HeadBucketCommand).rejects(
+        Object.assign(new Error("NotFound"), {
+          name: "NotFound",
+          $metadata: { httpStatusCode: 404 },
+        }),
+      );
       const r = await run(aws);
       assert.strictEqual(r.code, race.code, r.err);
       assert.match(r.code ? r.err : r.out, race.expect);
