@@ -45,7 +45,12 @@ export function environmentStack(env: EnvironmentContext): EnvironmentStack {
   const tags = org.apply((o) => platformTags(o.tags, env.name));
   const provider = environmentProvider(env.name, {
     accountId: account.accountId,
-    deployRoleArn: account.deployRoleArn,
+    // CI previews of pull requests (PLATFORM_CI_READ_ONLY=true) assume the deploy role's read-only
+    // twin, which the org stack creates with platform:github (org/github.ts).
+    deployRoleArn:
+      process.env.PLATFORM_CI_READ_ONLY === "true"
+        ? pulumi.interpolate`${account.deployRoleArn}-preview`
+        : account.deployRoleArn,
     region: env.section.region,
     tags,
     sessionName: `pulumi-${pulumi.getProject()}-${env.name}`,

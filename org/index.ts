@@ -1,7 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadOrgConfig } from "./config";
-import { OrganizationStructure } from "./structure";
+import {
+  AdoptionPlan,
+  OrganizationStructure,
+  PLATFORM_POLICY_TYPES,
+  SERVICE_ACCESS_PRINCIPALS,
+  adoptedOuProblems,
+  adoptionPlan,
+} from "./structure";
+import { ConfigError } from "../lib/config/errors";
 import { guardrailContext } from "../lib/names";
 import { Guardrails, planScps } from "./scps";
 import { AccountAccess, trustedPrincipals } from "./access";
@@ -14,6 +22,7 @@ import { platformTags } from "../lib/tags";
 import { ENVIRONMENTS } from "../lib/repo";
 import { OuPath } from "../lib/config/org";
 import { MANAGEMENT_KEY } from "../lib/config/identity";
+import { ciRoleNames, GithubCi } from "./github";
 
 export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>> => {
   // Everything that can be wrong with config or the SCP files fails here, before any resource.
@@ -45,7 +54,38 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
   const instance = await readIdentityCenter(identityProvider, identityRegion);
   const trust = trustedPrincipals(managementAccountId, identity.trust, org.adminPrincipalArns);
 
-  const structure = new OrganizationStructure("org", { config }, { provider });
+  // Adopting: read what the organization already uses before anything is registered, so the
+  // import keeps it (see adoptionPlan) and a wrong id fails here with a config error.
+  let adoption: AdoptionPlan | undefined;
+  if (config["platform:adopt"]) {
+    const existing = await aws.organizations.getOrganization({}, { provider });
+    adoption = adoptionPlan(config, existing, managementAccountId, {
+      principals: SERVICE_ACCESS_PRINCIPALS,
+      policyTypes: PLATFORM_POLICY_TYPES,
+    });
+    const rootId = existing.roots[0]?.id ?? "";
+    const parents = [
+      ...new Set(
+        Object.keys(adoption.ous).map((p) =>
+          p.includes("/") ? adoption!.ous[p.slice(0, p.lastIndexOf("/")) as OuPath] : rootId,
+        ),
+      ),
+    ].filter((p): p is string => Boolean(p));
+    const children = new Map<string, string[]>();
+    for (const parentId of parents) {
+      const found = await aws.organizations.getOrganizationalUnits({ parentId }, { provider });
+      children.set(
+        parentId,
+        found.children.map((c) => c.id),
+      );
+    }
+    const misplaced = adoptedOuProblems(adoption.ous, rootId, (p) => children.get(p) ?? []);
+    if (misplaced.length) throw new ConfigError("org/management", misplaced);
+    pulumi.log.info(
+      `adopting ${adoption.organizationId}: enables ${[...adoption.addedServicePrincipals, ...adoption.addedPolicyTypes].join(", ") || "nothing new"}; keeps everything already enabled`,
+    );
+  }
+  const structure = new OrganizationStructure("org", { config, adoption }, { provider });
   const targetId = (target: string): pulumi.Input<string> => {
     if (target === "root") return structure.rootId;
     const [kind, ref] = target.split(":");
@@ -57,6 +97,11 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
     { provider, dependsOn: [structure] },
   );
 
+  // With platform:github, the CI deploy role may assume the environments' deploy roles too.
+  const github = config["platform:github"];
+  const ciDeployArn = github
+    ? [`arn:aws:iam::${managementAccountId}:role/${ciRoleNames(ctx).deploy}`]
+    : [];
   // Each member account is reached through the role Organizations created in it.
   const accountProviders: Record<string, aws.Provider> = {};
   const access: Record<string, AccountAccess> = {};
@@ -79,13 +124,34 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
         ctx,
         accountId: id,
         managementAccountId,
-        trust,
+        trust: ciDeployArn.length ? { ...trust, deploy: [...trust.deploy, ...ciDeployArn] } : trust,
         deployRole: account.environment !== undefined,
         agentRole: account.environment === "dev",
       },
       { provider: accountProviders[key] },
     );
   }
+
+  const ci = github
+    ? new GithubCi(
+        "ci",
+        {
+          ctx,
+          prefix: org.prefix,
+          github,
+          managementAccountId,
+          environments: Object.fromEntries(
+            Object.entries(accounts)
+              .filter(([, a]) => a.environment !== undefined)
+              .map(([key, a]) => [
+                a.environment!,
+                { accountId: structure.accounts[key].id, provider: accountProviders[key] },
+              ]),
+          ),
+        },
+        { provider, dependsOn: Object.values(access) },
+      )
+    : undefined;
 
   const archiveKey = Object.keys(accounts).find((k) => accounts[k].ou === "security");
   const trail = new AuditTrail(
@@ -163,5 +229,18 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
       accountIds: { ...accountIds, [MANAGEMENT_KEY]: managementAccountId },
     }),
     guardrails: Object.fromEntries(Object.entries(guardrails.policies).map(([n, p]) => [n, p.id])),
+    ...(ci ? { ci: { previewRoleArn: ci.previewRole.arn, deployRoleArn: ci.deployRole.arn } } : {}),
+    // Only when adopting: what the import takes over and what it adds (nothing is disabled).
+    ...(adoption
+      ? {
+          adoption: {
+            organizationId: adoption.organizationId,
+            importedOus: adoption.ous,
+            importedAccounts: adoption.accounts,
+            addsServicePrincipals: adoption.addedServicePrincipals,
+            addsPolicyTypes: adoption.addedPolicyTypes,
+          },
+        }
+      : {}),
   };
 };

@@ -19,6 +19,8 @@ export interface PlannedResource {
   custom: boolean;
   inputs: Record<string, any>;
   state: Record<string, any>;
+  /** The `import` resource option: the id of an existing resource adopted instead of created. */
+  import?: string;
 }
 
 /** One stack as the offline plan ran it. */

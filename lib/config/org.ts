@@ -72,6 +72,97 @@ export const DEFAULT_THRESHOLDS: Threshold[] = [
   { percent: 100, type: "forecasted" },
 ];
 
+// ---- Adopting an existing organization (platform:adopt) ------------------------------------------
+// Kept apart from the rest of the schema: absent means greenfield (the org program creates the
+// organization, its OUs and accounts); present, the named ones are imported instead of created.
+
+const organizationId = z.string().regex(/^o-[a-z0-9]{10,32}$/, {
+  message: "expected an organization id such as o-a1b2c3d4e5 (Organizations console, top right)",
+});
+/** The id format of DescribeOrganizationalUnit / CreateOrganizationalUnit. */
+const ouId = z.string().regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/, {
+  message: "expected an OU id such as ou-ab12-cdefgh34",
+});
+
+export const adoptSchema = z.strictObject({
+  /** The organization the management account already runs (e.g. the one Identity Center lives in). */
+  organizationId,
+  /** Existing OUs to adopt, by the platform's OU path (security, workloads, workloads/prod, ...). */
+  ous: z.record(z.string(), ouId).default({}),
+  /** Existing member accounts to adopt, by account key of platform:accounts. */
+  accounts: z.record(z.string(), accountId).default({}),
+});
+export type AdoptConfig = z.output<typeof adoptSchema>;
+
+/** Rules of platform:adopt that span other keys: OU paths, account keys, the management account. */
+export function adoptProblems(c: OrgConfig): string[] {
+  const adopt = c["platform:adopt"];
+  if (!adopt) return [];
+  const problems: string[] = [];
+  const keys = Object.keys(c["platform:accounts"]);
+  for (const [path, id] of Object.entries(adopt.ous)) {
+    if (!(OU_PATHS as readonly string[]).includes(path)) {
+      problems.push(
+        `platform:adopt.ous.${path}: got an OU path "${path}"; expected one of ${OU_PATHS.join(", ")}`,
+      );
+      continue;
+    }
+    // parentId of an OU forces replacement (organizational_unit.go): an adopted OU can only sit
+    // under the root or under another adopted OU, never under one this program would create.
+    const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : undefined;
+    if (parent && !adopt.ous[parent]) {
+      problems.push(
+        `platform:adopt.ous.${path}: got ${JSON.stringify(id)} under an OU "${parent}" that would be created; expected platform:adopt.ous.${parent} as well (an OU cannot be moved without replacing it)`,
+      );
+    }
+  }
+  const seenOu = new Map<string, string>();
+  for (const [path, id] of Object.entries(adopt.ous)) {
+    if (seenOu.has(id))
+      problems.push(
+        `platform:adopt.ous.${path}: got "${id}"; expected an OU no other path adopts (also ${seenOu.get(id)})`,
+      );
+    seenOu.set(id, path);
+  }
+  const seen = new Map<string, string>();
+  const management = c["platform:organization"].managementAccountId;
+  for (const [key, id] of Object.entries(adopt.accounts)) {
+    if (!keys.includes(key))
+      problems.push(
+        `platform:adopt.accounts.${key}: got an account key "${key}" that platform:accounts does not define; expected one of ${keys.join(", ")}`,
+      );
+    if (management && id === management)
+      problems.push(
+        `platform:adopt.accounts.${key}: got "${id}", the management account; expected a member account (the management account is not an Organizations account resource)`,
+      );
+    if (seen.has(id))
+      problems.push(
+        `platform:adopt.accounts.${key}: got "${id}"; expected an account no other key adopts (also ${seen.get(id)})`,
+      );
+    seen.set(id, key);
+  }
+  return problems;
+}
+
+// ---- CI from GitHub Actions (platform:github) -----------------------------------------------------
+// Absent: no OIDC provider and no CI roles. Present: the org stack trusts GitHub's OIDC tokens of
+// this one repository (pull requests: preview role) and branch (merges: deploy path).
+
+export const githubSchema = z.strictObject({
+  /** The repository as `owner/name`, exactly as GitHub spells it in the token's `sub` claim. */
+  repository: z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, {
+    message: "expected a GitHub repository as owner/name",
+  }),
+  /** The branch whose pushes deploy; pull requests into it only preview. */
+  branch: z
+    .string()
+    .regex(/^[A-Za-z0-9._\/-]{1,200}$/, {
+      message: "expected one branch name such as main (no wildcard)",
+    })
+    .default("main"),
+});
+export type GithubConfig = z.output<typeof githubSchema>;
+
 export const orgConfigSchema = z.strictObject({
   "platform:organization": z.strictObject({
     /** Prefix of every name this platform gives a resource; keeps its guardrails recognisable. */
@@ -147,6 +238,8 @@ export const orgConfigSchema = z.strictObject({
   "platform:logRetentionDays": logRetentionDays.default(365),
   /** IAM Identity Center: groups, permission sets and assignments (lib/config/identity.ts). */
   "platform:identity": identitySchema,
+  "platform:adopt": adoptSchema.optional(),
+  "platform:github": githubSchema.optional(),
 });
 
 export type OrgConfig = z.output<typeof orgConfigSchema>;
@@ -241,7 +334,7 @@ export function validateOrgConfig(
       ),
     );
   if (problems.length) throw new ConfigError(where, problems);
-  const cross = crossCheck(result.data!);
+  const cross = [...crossCheck(result.data!), ...adoptProblems(result.data!)];
   if (cross.length) throw new ConfigError(where, cross);
   return result.data!;
 }

@@ -73,6 +73,8 @@ export interface CostEstimate {
   /** Sentences for people: over the warn share, unpriced resources, no budget. */
   warnings: string[];
   usage: Usage;
+  /** An environment's account whose stacks this plan did not include (`--env` limited it). */
+  notPlanned?: boolean;
 }
 
 export interface StackEstimate {

@@ -8,7 +8,8 @@ const unitPrice = (n: number): string =>
   `$${n.toLocaleString("en-US", { maximumFractionDigits: 10 })}`;
 const qty = (n: number): string => n.toLocaleString("en-US", { maximumFractionDigits: 4 });
 
-function status(e: Pick<CostEstimate, "budget" | "unpriced">): string {
+function status(e: Pick<CostEstimate, "budget" | "unpriced" | "notPlanned">): string {
+  if (e.notPlanned) return "not planned";
   if (!e.budget) return "no budget";
   const s = e.budget.overLimit
     ? "OVER BUDGET"
@@ -76,7 +77,7 @@ export function renderCostText(report: CostReport): string {
   );
   for (const e of report.estimates) {
     out.push(
-      `  ${e.environment.padEnd(envWidth)}  ${usd(e.totalUsd).padStart(10)}  ${(e.budget ? usd(e.budget.limit) : "-").padStart(10)}  ${(e.budget ? percent(e.budget.share) : "-").padStart(8)}  ${status(e)}`,
+      `  ${e.environment.padEnd(envWidth)}  ${(e.notPlanned ? "-" : usd(e.totalUsd)).padStart(10)}  ${(e.budget ? usd(e.budget.limit) : "-").padStart(10)}  ${(e.budget && !e.notPlanned ? percent(e.budget.share) : "-").padStart(8)}  ${status(e)}`,
     );
   }
   const o = report.organization;

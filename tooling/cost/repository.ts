@@ -90,7 +90,9 @@ export function repositoryCostReport(
       if (envAccounts.has(key)) continue;
       const id = ids[key] ?? null;
       if (!budgetOf(key) && !used.has(id)) continue;
-      estimates.push(estimateAccount(key, id, plans, DEFAULT_USAGE, prices, budgetOf(key)));
+      const estimate = estimateAccount(key, id, plans, DEFAULT_USAGE, prices, budgetOf(key));
+      // An environment left out by --env: its $0.00 would read as "ok" though nothing was planned.
+      estimates.push(accounts[key].environment ? { ...estimate, notPlanned: true } : estimate);
     }
   }
   const orgBudget = budgets.find((b) => b.scope === "organization");

@@ -6,12 +6,32 @@ import { hasAssets, plainAssets } from "./assets";
 
 export type { PlannedResource };
 
+/** The organization `aws.organizations.getOrganization` answers with (adoption plans and tests). */
+export interface OrganizationFixture {
+  readonly id: string;
+  readonly featureSet?: string;
+  /** Default: the account of the calling provider (the management account). */
+  readonly masterAccountId?: string;
+  readonly rootId?: string;
+  readonly awsServiceAccessPrincipals: readonly string[];
+  readonly enabledPolicyTypes: readonly string[];
+  readonly accounts: readonly { id: string; name: string; status?: string }[];
+  /** Existing OUs by parent id (the root's id or an OU's); default: each adopted OU where config puts it. */
+  readonly ous?: Readonly<Record<string, readonly string[]>>;
+}
+
 export interface MockOptions {
   /** Planned outputs of upstream stacks, by fully qualified stack name. */
   readonly stackOutputs?: ReadonlyMap<string, Record<string, unknown>>;
   /** Account the default (ambient) credentials point at: the management account. */
   readonly defaultAccountId?: string;
   readonly defaultRegion?: string;
+  /**
+   * The existing organization lookups answer with. Default: one consistent with the stack's
+   * platform:adopt config (its organization id and adopted accounts), already using Identity
+   * Center and SCPs, which is what an organization worth adopting typically runs.
+   */
+  readonly organization?: OrganizationFixture;
 }
 
 interface ProviderFacts {
@@ -71,7 +91,8 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
   private readonly subnets = PLANNED_SUBNETS;
   private readonly interfaces = new Map<string, { privateIp: string; subnetId: string }>();
   private pendingMeta:
-    { parent: string; protect: boolean; retainOnDelete: boolean; urn: string } | undefined;
+    | { parent: string; protect: boolean; retainOnDelete: boolean; urn: string; import: string }
+    | undefined;
   private readonly defaultFacts: ProviderFacts;
 
   constructor(private readonly opts: MockOptions = {}) {
@@ -97,6 +118,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         protect: Boolean(req.getProtect()),
         retainOnDelete: Boolean(req.getRetainondelete()),
         urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+        import: req.getImportid() || "",
       };
       try {
         return original(req, callback);
@@ -116,7 +138,10 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     args: pulumi.runtime.MockResourceArgs,
   ): Promise<{ id: string | undefined; state: Record<string, any> }> {
     const meta = this.pendingMeta;
-    const { id, state } = this.answer(args);
+    const answered = this.answer(args);
+    // An imported resource keeps the id it has in AWS.
+    const imported = meta?.import || undefined;
+    const { id, state } = imported ? { id: imported, state: answered.state } : answered;
     const record: PlannedResource = {
       urn:
         meta?.urn ??
@@ -131,6 +156,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
       custom: args.custom ?? true,
       inputs: args.inputs,
       state,
+      ...(imported ? { import: imported } : {}),
     };
     this.resources.push(record);
     if (args.type === "pulumi:providers:aws" && meta) {
@@ -176,8 +202,10 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
       case "pulumi:providers:tls":
         return { id: `provider-${hex(seed, 8)}`, state: inputs };
       case "aws:organizations/organization:Organization": {
-        const id = `o-${hex(seed, 10)}`;
-        const rootId = `r-${hex(seed + "root", 4)}`;
+        const id = this.pendingMeta?.import || `o-${hex(seed, 10)}`;
+        const rootId = this.pendingMeta?.import
+          ? this.existingOrganization(accountId).roots[0].id
+          : `r-${hex(seed + "root", 4)}`;
         return {
           id,
           state: {
@@ -538,9 +566,89 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     };
   }
 
+  /** OU ids by parent id: the fixture's, or each OU of platform:adopt where its path puts it. */
+  private existingOus(accountId: string): Readonly<Record<string, readonly string[]>> {
+    if (this.opts.organization?.ous) return this.opts.organization.ous;
+    const raw = pulumi.runtime.allConfig()["platform:adopt"];
+    const ous: Record<string, string> = raw ? (JSON.parse(raw).ous ?? {}) : {};
+    const rootId = this.existingOrganization(accountId).roots[0].id;
+    const byParent: Record<string, string[]> = {};
+    for (const [path, id] of Object.entries(ous)) {
+      const parent = path.includes("/") ? ous[path.slice(0, path.lastIndexOf("/"))] : rootId;
+      if (parent) (byParent[parent] ??= []).push(id);
+    }
+    return byParent;
+  }
+
+  /** The getOrganization answer: the fixture, or one matching the stack's platform:adopt. */
+  private existingOrganization(accountId: string) {
+    let fixture = this.opts.organization;
+    if (!fixture) {
+      const raw = pulumi.runtime.allConfig()["platform:adopt"];
+      const adopt = raw ? (JSON.parse(raw) as { organizationId?: string; accounts?: object }) : {};
+      fixture = {
+        id: adopt.organizationId ?? "o-fixture0001",
+        awsServiceAccessPrincipals: ["sso.amazonaws.com"],
+        enabledPolicyTypes: ["SERVICE_CONTROL_POLICY"],
+        accounts: Object.entries(adopt.accounts ?? {}).map(([key, id]) => ({
+          id: String(id),
+          name: key,
+        })),
+      };
+    }
+    const master = fixture.masterAccountId ?? accountId;
+    const rootId = fixture.rootId ?? `r-${hex(fixture.id, 4)}`;
+    const accounts = [
+      { id: master, name: "management", status: "ACTIVE" },
+      ...fixture.accounts,
+    ].map((a) => ({
+      id: a.id,
+      name: a.name,
+      status: a.status ?? "ACTIVE",
+      email: `${a.name}@example.com`,
+      arn: `arn:aws:organizations::${master}:account/${fixture.id}/${a.id}`,
+    }));
+    return {
+      id: fixture.id,
+      arn: `arn:aws:organizations::${master}:organization/${fixture.id}`,
+      featureSet: fixture.featureSet ?? "ALL",
+      masterAccountId: master,
+      masterAccountArn: `arn:aws:organizations::${master}:account/${fixture.id}/${master}`,
+      masterAccountEmail: "management@example.com",
+      masterAccountName: "management",
+      awsServiceAccessPrincipals: [...fixture.awsServiceAccessPrincipals],
+      enabledPolicyTypes: [...fixture.enabledPolicyTypes],
+      accounts,
+      nonMasterAccounts: accounts.filter((a) => a.id !== master),
+      roots: [
+        {
+          id: rootId,
+          arn: `arn:aws:organizations::${master}:root/${fixture.id}/${rootId}`,
+          name: "Root",
+          policyTypes: fixture.enabledPolicyTypes.map((type) => ({ type, status: "ENABLED" })),
+        },
+      ],
+    };
+  }
+
   async call(args: pulumi.runtime.MockCallArgs): Promise<Record<string, any>> {
     const { accountId, region } = this.facts(args.provider);
     switch (args.token) {
+      case "aws:organizations/getOrganization:getOrganization":
+        return this.existingOrganization(accountId);
+      case "aws:organizations/getOrganizationalUnits:getOrganizationalUnits": {
+        const parentId = String(args.inputs.parentId);
+        const ids = this.existingOus(accountId)[parentId] ?? [];
+        return {
+          id: parentId,
+          parentId,
+          children: ids.map((id) => ({
+            id,
+            name: id,
+            arn: `arn:aws:organizations::${accountId}:ou/o-mock/${id}`,
+          })),
+        };
+      }
       case "aws:index/getCallerIdentity:getCallerIdentity":
         return {
           accountId,

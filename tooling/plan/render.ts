@@ -19,6 +19,7 @@ export function planDocument(plans: StackPlan[]) {
         retainOnDelete: r.retainOnDelete,
         inputs: r.inputs,
         state: r.state,
+        ...(r.import ? { import: r.import } : {}),
       })),
       outputs: Object.fromEntries(
         Object.entries(p.outputs).map(([k, v]) => [k, p.secretOutputs.includes(k) ? REDACTED : v]),
