@@ -81,7 +81,7 @@ class FakeAws {
       this.buckets.set(i.Bucket!, { owner: this.caller, region: this.region, settings: new Map() });
       return {};
     });
-    const setting = <T>(
+    const setting = (
       get: any,
       put: any,
       key: string,

@@ -29,6 +29,8 @@ function loadParser(): any {
     outfile: out,
     logLevel: "error",
   });
+  // A file written at run time can only be loaded with require().
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(out);
 }
 
