@@ -1,6 +1,11 @@
 import * as assert from "assert";
 import type { ScpDocument, ScpStatement } from "../guardrails";
-import { actionMatches, denyStatementsOf, guardrailCoverage } from "./scp-coverage";
+import {
+  actionMatches,
+  denyStatementsOf,
+  guardrailCoverage,
+  unexercisedExemptions,
+} from "./scp-coverage";
 
 function scp(name: string, statements: ScpStatement[]): ScpDocument {
   const document = { Version: "2012-10-17" as const, Statement: statements };
@@ -9,10 +14,25 @@ function scp(name: string, statements: ScpStatement[]): ScpDocument {
 
 const FIXTURE = [
   scp("cost", [
-    { Sid: "DenyBig", Effect: "Deny", Action: ["ec2:RunInstances", "rds:Create*"], Resource: "*" },
+    {
+      Sid: "DenyBig",
+      Effect: "Deny",
+      Action: ["ec2:RunInstances", "rds:Create*"],
+      Resource: "*",
+      Condition: { StringNotLike: { "ec2:InstanceType": "t3.*" } },
+    },
+    { Sid: "DenyShield", Effect: "Deny", Action: "shield:CreateSubscription", Resource: "*" },
     { Sid: "AllowNothingSpecial", Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
   ]),
-  scp("regions", [{ Sid: "DenyElsewhere", Effect: "Deny", NotAction: "iam:*", Resource: "*" }]),
+  scp("regions", [
+    {
+      Sid: "DenyElsewhere",
+      Effect: "Deny",
+      NotAction: "iam:*",
+      Resource: "*",
+      Condition: { StringNotEquals: { "aws:RequestedRegion": "eu-central-1" } },
+    },
+  ]),
 ];
 
 describe("guardrailCoverage", () => {
@@ -33,8 +53,27 @@ describe("guardrailCoverage", () => {
 
   it("lists Deny statements only, with no action list for a NotAction statement", () => {
     assert.deepStrictEqual(denyStatementsOf(FIXTURE), [
-      { policy: "cost", sid: "DenyBig", actions: ["ec2:RunInstances", "rds:Create*"] },
-      { policy: "regions", sid: "DenyElsewhere", actions: undefined },
+      {
+        policy: "cost",
+        sid: "DenyBig",
+        actions: ["ec2:RunInstances", "rds:Create*"],
+        notActions: undefined,
+        conditional: true,
+      },
+      {
+        policy: "cost",
+        sid: "DenyShield",
+        actions: ["shield:CreateSubscription"],
+        notActions: undefined,
+        conditional: false,
+      },
+      {
+        policy: "regions",
+        sid: "DenyElsewhere",
+        actions: undefined,
+        notActions: ["iam:*"],
+        conditional: true,
+      },
     ]);
   });
 
@@ -53,9 +92,9 @@ describe("guardrailCoverage", () => {
       },
     ]);
     assert.deepStrictEqual(report, {
-      uncoveredStatements: ["regions/DenyElsewhere"],
+      uncoveredStatements: ["cost/DenyShield", "regions/DenyElsewhere"],
       uncoveredActions: ["cost/DenyBig: rds:Create*"],
-      statements: 2,
+      statements: 3,
     });
   });
 
@@ -72,6 +111,11 @@ describe("guardrailCoverage", () => {
         action: "s3:ListBucket",
         deniedBy: [{ policy: "regions", sid: "DenyElsewhere" }],
       },
+      {
+        scenario: "d",
+        action: "shield:CreateSubscription",
+        deniedBy: [{ policy: "cost", sid: "DenyShield" }],
+      },
     ]);
     assert.deepStrictEqual(report.uncoveredStatements, []);
     assert.deepStrictEqual(report.uncoveredActions, []);
@@ -83,5 +127,22 @@ describe("guardrailCoverage", () => {
       () => guardrailCoverage([], [{ scenario: "a", action: "s3:ListBucket", deniedBy: [] }]),
       /hold no Deny statement/,
     );
+  });
+
+  it("asks each conditional Deny statement for an allowed scenario that requests its actions", () => {
+    // iam:CreateRole is excluded by the NotAction, so it exercises nothing; an unconditional
+    // statement (DenyShield) lets nothing through and needs no allowed scenario.
+    assert.deepStrictEqual(
+      unexercisedExemptions(FIXTURE, [{ scenario: "role", action: "iam:CreateRole" }]),
+      ["cost/DenyBig", "regions/DenyElsewhere"],
+    );
+    assert.deepStrictEqual(
+      unexercisedExemptions(FIXTURE, [
+        { scenario: "small rds", action: "rds:CreateDBInstance" },
+        { scenario: "bucket here", action: "s3:CreateBucket" },
+      ]),
+      [],
+    );
+    assert.throws(() => unexercisedExemptions(FIXTURE, []), /legitimate-work list is empty/);
   });
 });

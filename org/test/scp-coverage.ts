@@ -16,6 +16,10 @@ export interface DenyStatementRef {
   readonly sid: string;
   /** The Action patterns, or undefined for a NotAction statement (its actions are unbounded). */
   readonly actions: readonly string[] | undefined;
+  /** The NotAction patterns of a NotAction statement, else undefined. */
+  readonly notActions: readonly string[] | undefined;
+  /** Whether the statement lets some requests for its actions through (Condition, NotResource). */
+  readonly conditional: boolean;
 }
 
 /** What the evaluator reported for one scenario that was explicitly denied. */
@@ -39,6 +43,8 @@ export function denyStatementsOf(scps: readonly ScpDocument[]): DenyStatementRef
       policy: scp.name,
       sid: st.Sid,
       actions: st.NotAction === undefined ? asList(st.Action) : undefined,
+      notActions: asList(st.NotAction),
+      conditional: st.Condition !== undefined || st.NotResource !== undefined,
     })),
   );
 }
@@ -94,4 +100,31 @@ export function guardrailCoverage(
     }
   }
   return { uncoveredStatements, uncoveredActions, statements: statements.length };
+}
+
+/** Whether a Deny statement's Action (or NotAction) covers `action`. */
+export function statementNamesAction(st: DenyStatementRef, action: string): boolean {
+  if (st.notActions !== undefined) return !st.notActions.some((p) => actionMatches(p, action));
+  return (st.actions ?? []).some((p) => actionMatches(p, action));
+}
+
+/**
+ * The converse: a conditional Deny statement is meant to let legitimate requests for its actions
+ * through, so at least one scenario the evaluator allowed must request one of them. Returns
+ * `policy/Sid` of every conditional statement no allowed scenario exercises. Throws on an empty
+ * list of allowed scenarios, for the same reason as guardrailCoverage.
+ */
+export function unexercisedExemptions(
+  scps: readonly ScpDocument[],
+  allowed: readonly { readonly scenario: string; readonly action: string }[],
+): string[] {
+  if (allowed.length === 0) {
+    throw new Error(
+      "guardrail coverage: no scenario was allowed; the legitimate-work list is empty",
+    );
+  }
+  return denyStatementsOf(scps)
+    .filter((st) => st.conditional)
+    .filter((st) => !allowed.some((a) => statementNamesAction(st, a.action)))
+    .map((st) => `${st.policy}/${st.sid}`);
 }

@@ -21,6 +21,7 @@ import { GUARDRAIL_NAME_DEFAULTS, type GuardrailContext } from "../../lib/names"
 import {
   denyStatementsOf,
   guardrailCoverage,
+  unexercisedExemptions,
   type CoverageReport,
   type DenialOutcome,
 } from "./scp-coverage";
@@ -1016,6 +1017,77 @@ const SCENARIOS: readonly Scenario[] = [
     region: "us-east-1",
     expect: "Allowed",
   },
+  // One allowed request for each conditional statement's actions (the coverage check asks for it).
+  {
+    name: "an Auto Scaling group overriding to a small type in sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "autoscaling:CreateAutoScalingGroup",
+    resource: ASG,
+    context: { "autoscaling:InstanceTypes": "t3.small" },
+    expect: "Allowed",
+  },
+  {
+    name: "a launch configuration with a small type in dev",
+    account: "dev",
+    who: "deploy",
+    action: "autoscaling:CreateLaunchConfiguration",
+    resource:
+      "arn:aws:autoscaling:{region}:{acct}:launchConfiguration:" +
+      "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d:launchConfigurationName/openems-small",
+    context: { "autoscaling:InstanceType": "t3.micro" },
+    expect: "Allowed",
+  },
+  {
+    name: "stopping an application trail that is not the organization trail in dev",
+    account: "dev",
+    who: "admin",
+    action: "cloudtrail:StopLogging",
+    resource: "arn:aws:cloudtrail:{region}:{acct}:trail/openems-dev-debug",
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role pruning an old backup object in dev",
+    account: "dev",
+    who: "deploy",
+    action: "s3:DeleteObject",
+    resource: "arn:aws:s3:::openems-dev-backups/postgres/2026-01-01.dump",
+    expect: "Allowed",
+  },
+  {
+    name: "deleting an application key alias in dev",
+    account: "dev",
+    who: "admin",
+    action: "kms:DeleteAlias",
+    resource: "arn:aws:kms:{region}:{acct}:alias/openems-dev-scratch",
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role setting a boundary on an application role in dev",
+    account: "dev",
+    who: "deploy",
+    action: "iam:PutRolePermissionsBoundary",
+    resource: "arn:aws:iam::{acct}:role/openems-backend",
+    region: "us-east-1",
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role publishing a new version of an application policy in stage",
+    account: "stage",
+    who: "deploy",
+    action: "iam:CreatePolicyVersion",
+    resource: "arn:aws:iam::{acct}:policy/openems-backend-access",
+    region: "us-east-1",
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role changing an application alarm topic in prod",
+    account: "prod",
+    who: "deploy",
+    action: "sns:SetTopicAttributes",
+    resource: "arn:aws:sns:{region}:{acct}:openems-prod-alarms",
+    expect: "Allowed",
+  },
   {
     name: "the deploy role working in dev when not frozen",
     account: "dev",
@@ -1230,6 +1302,24 @@ describe("SCP scenarios (iam-simulate on the real policies/scp files)", () => {
         assert.ok(fewer.length < outcomes.length, `no scenario is denied by ${name}`);
         assert.deepStrictEqual(guardrailCoverage(scps, fewer).uncoveredStatements, [name]);
       }
+    });
+
+    it("lets legitimate work through every conditional Deny statement in at least one scenario", async () => {
+      // Only what the evaluator allowed counts, not what a scenario claims.
+      const allowed: { scenario: string; action: string }[] = [];
+      for (const s of SCENARIOS.filter((x) => x.expect === "Allowed")) {
+        const response = await runSimulation(buildSimulation(s, scps), {});
+        if (response.resultType === "single" && response.overallResult === "Allowed") {
+          allowed.push({ scenario: s.name, action: s.action });
+        }
+      }
+      const gaps = unexercisedExemptions(scps, allowed);
+      assert.deepStrictEqual(
+        gaps,
+        [],
+        `${gaps.length} conditional SCP statements have no allowed scenario requesting their ` +
+          `actions, so nothing proves they let legitimate work through:\n  ${gaps.join("\n  ")}`,
+      );
     });
 
     it("refuses an empty scenario list instead of calling it covered", async () => {
