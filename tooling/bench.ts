@@ -45,7 +45,7 @@ async function main() {
       time([
         require.resolve("ts-node/dist/bin"),
         "--transpile-only",
-        path.join("platform", "plan", "cli.ts"),
+        path.join("tooling", "plan", "cli.ts"),
         "--json",
       ]),
     );

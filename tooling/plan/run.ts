@@ -1,6 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockOptions, PlannedResource, PlatformMocks } from "./mocks";
+import { planTimeRuntime } from "./runtime";
 import {
   ENVIRONMENTS,
   ORG_STACK_FILE,
@@ -70,12 +71,9 @@ function loadProgram(dir: string): () => Promise<Record<string, unknown>> {
  * create. The program is the same entry point `pulumi up` runs; only the engine is replaced.
  */
 export async function planStack(opts: PlanStackOptions): Promise<StackPlan> {
-  // Pulumi reads a stack trace for every resource and every internal promise; under ts-node each
-  // read is source-mapped frame by frame, which made a 1,000-device plan take minutes. The plan
-  // reports messages, not source positions, so traces are cut to their first line meanwhile.
-  const [mapped, limit] = [Error.prepareStackTrace, Error.stackTraceLimit];
-  Error.prepareStackTrace = plainStackTrace;
-  Error.stackTraceLimit = 0;
+  // The runtime's diagnostics for live deployments cost a 1,000-device plan minutes and GiB; they
+  // are switched off meanwhile (see runtime.ts).
+  const restore = planTimeRuntime();
   // A resource whose inputs fail to resolve (a renderer refusing its input inside an apply) is a
   // rejected registration nobody awaits; the Pulumi host fails the program on it, and so does the plan.
   const rejected: unknown[] = [];
@@ -85,13 +83,8 @@ export async function planStack(opts: PlanStackOptions): Promise<StackPlan> {
     return await planWithMocks(opts, rejected);
   } finally {
     process.off("unhandledRejection", onRejection);
-    Error.prepareStackTrace = mapped;
-    Error.stackTraceLimit = limit;
+    restore();
   }
-}
-
-function plainStackTrace(err: Error): string {
-  return `${err.name}: ${err.message}`;
 }
 
 async function planWithMocks(
