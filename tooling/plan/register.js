@@ -6,8 +6,12 @@
  * Types are checked by `tsc --noEmit` in CI, never here. Plain JavaScript (kept CommonJS) so it
  * needs no loader of its own.
  */
+const crypto = require("crypto");
 const fs = require("fs");
-const esbuild = require("esbuild");
+const path = require("path");
+
+/** Transpiled files by hash of source and settings: a warm run never starts esbuild's service. */
+const CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "plan-ts");
 
 /** What tsconfig.json says about emit, in the form esbuild reads (target ES2022 defines class fields). */
 const TSCONFIG = {
@@ -15,6 +19,7 @@ const TSCONFIG = {
 };
 
 function transpile(source, filename) {
+  const esbuild = require("esbuild");
   return esbuild.transformSync(source, {
     loader: "ts",
     format: "cjs",
@@ -24,10 +29,33 @@ function transpile(source, filename) {
   }).code;
 }
 
+function cached(source, filename) {
+  const version = require("esbuild/package.json").version;
+  const key = crypto
+    .createHash("sha256")
+    .update(JSON.stringify([version, TSCONFIG, source]))
+    .digest("hex");
+  const file = path.join(CACHE_DIR, `${key}.js`);
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    const code = transpile(source, filename);
+    try {
+      fs.mkdirSync(CACHE_DIR, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, code);
+      fs.renameSync(tmp, file);
+    } catch {
+      // A read-only tree still runs, uncached.
+    }
+    return code;
+  }
+}
+
 if (!require.extensions[".ts"]) {
   require.extensions[".ts"] = (module, filename) => {
-    module._compile(transpile(fs.readFileSync(filename, "utf8"), filename), filename);
+    module._compile(cached(fs.readFileSync(filename, "utf8"), filename), filename);
   };
 }
 
-module.exports = { transpile };
+module.exports = { transpile, cached, CACHE_DIR };
