@@ -30,6 +30,11 @@ export interface PlanStackOptions extends MockOptions {
   readonly config: Record<string, unknown>;
   /** Folder of the Pulumi project; default: `<repo>/<project>`. */
   readonly programDir?: string;
+  /**
+   * Plan under the Pulumi runtime exactly as a deployment runs it, without the plan-time settings
+   * of runtime.ts (slower, more memory): tests prove those settings change nothing.
+   */
+  readonly stockRuntime?: boolean;
 }
 
 async function resolveDeep(value: unknown): Promise<{ value: unknown; secret: boolean }> {
@@ -73,7 +78,7 @@ function loadProgram(dir: string): () => Promise<Record<string, unknown>> {
 export async function planStack(opts: PlanStackOptions): Promise<StackPlan> {
   // The runtime's diagnostics for live deployments cost a 1,000-device plan minutes and GiB; they
   // are switched off meanwhile (see runtime.ts).
-  const restore = planTimeRuntime();
+  const restore = opts.stockRuntime ? () => {} : planTimeRuntime();
   // A resource whose inputs fail to resolve (a renderer refusing its input inside an apply) is a
   // rejected registration nobody awaits; the Pulumi host fails the program on it, and so does the plan.
   const rejected: unknown[] = [];
@@ -147,6 +152,8 @@ export interface PlanAllOptions {
   ) => Record<string, unknown>;
   /** Called after each stack, for progress output. */
   readonly onStack?: (plan: StackPlan) => void;
+  /** See {@link PlanStackOptions.stockRuntime}. */
+  readonly stockRuntime?: boolean;
 }
 
 export const ENV_PROJECTS = ["network", "workloads", "edge"] as const;
@@ -182,6 +189,7 @@ export async function planAll(opts: PlanAllOptions = {}): Promise<StackPlan[]> {
       stackOutputs,
       defaultAccountId: org.managementAccountId,
       defaultRegion: org.homeRegion,
+      stockRuntime: opts.stockRuntime,
     });
     stackOutputs.set(stackName, plan.outputs);
     plans.push(plan);

@@ -26,7 +26,7 @@ type Resolver = (
   err?: Error,
 ) => void;
 
-interface RuntimeModules {
+export interface RuntimeModules {
   debuggable: { debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
   rpc: {
     transferProperties: (
@@ -38,7 +38,7 @@ interface RuntimeModules {
   isGrpcError: (err: unknown) => boolean;
 }
 
-function runtimeModules(): RuntimeModules | undefined {
+export function runtimeModules(): RuntimeModules | undefined {
   try {
     const debuggable = require("@pulumi/pulumi/runtime/debuggable");
     const rpc = require("@pulumi/pulumi/runtime/rpc");
