@@ -26,6 +26,8 @@ function transpile(source, filename) {
     target: "node20",
     sourcefile: filename,
     tsconfigRaw: TSCONFIG,
+    // `import()` becomes `require`, as tsc emits it for CommonJS: the hook serves require only.
+    supported: { "dynamic-import": false },
   }).code;
 }
 
