@@ -2,6 +2,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockOptions, PlatformMocks } from "./mocks";
 import type { StackPlan } from "../stack-plan";
+import { planTimeRuntime } from "./runtime";
 import {
   ENVIRONMENTS,
   ORG_STACK_FILE,
@@ -21,6 +22,11 @@ export interface PlanStackOptions extends MockOptions {
   readonly config: Record<string, unknown>;
   /** Folder of the Pulumi project; default: `<repo>/<project>`. */
   readonly programDir?: string;
+  /**
+   * Plan under the Pulumi runtime exactly as a deployment runs it, without the plan-time settings
+   * of runtime.ts (slower, more memory): tests prove those settings change nothing.
+   */
+  readonly stockRuntime?: boolean;
 }
 
 async function resolveDeep(value: unknown): Promise<{ value: unknown; secret: boolean }> {
@@ -63,12 +69,9 @@ function loadProgram(dir: string): () => Promise<Record<string, unknown>> {
  * create. The program is the same entry point `pulumi up` runs; only the engine is replaced.
  */
 export async function planStack(opts: PlanStackOptions): Promise<StackPlan> {
-  // Pulumi reads a stack trace for every resource and every internal promise; under ts-node each
-  // read is source-mapped frame by frame, which made a 1,000-device plan take minutes. The plan
-  // reports messages, not source positions, so traces are cut to their first line meanwhile.
-  const [mapped, limit] = [Error.prepareStackTrace, Error.stackTraceLimit];
-  Error.prepareStackTrace = plainStackTrace;
-  Error.stackTraceLimit = 0;
+  // The runtime's diagnostics for live deployments cost a 1,000-device plan minutes and GiB; they
+  // are switched off meanwhile (see runtime.ts).
+  const restore = opts.stockRuntime ? () => {} : planTimeRuntime();
   // A resource whose inputs fail to resolve (a renderer refusing its input inside an apply) is a
   // rejected registration nobody awaits; the Pulumi host fails the program on it, and so does the plan.
   const rejected: unknown[] = [];
@@ -78,13 +81,8 @@ export async function planStack(opts: PlanStackOptions): Promise<StackPlan> {
     return await planWithMocks(opts, rejected);
   } finally {
     process.off("unhandledRejection", onRejection);
-    Error.prepareStackTrace = mapped;
-    Error.stackTraceLimit = limit;
+    restore();
   }
-}
-
-function plainStackTrace(err: Error): string {
-  return `${err.name}: ${err.message}`;
 }
 
 async function planWithMocks(
@@ -148,6 +146,8 @@ export interface PlanAllOptions {
   ) => Record<string, unknown>;
   /** Called after each stack, for progress output. */
   readonly onStack?: (plan: StackPlan) => void;
+  /** See {@link PlanStackOptions.stockRuntime}. */
+  readonly stockRuntime?: boolean;
 }
 
 export const ENV_PROJECTS = ["network", "workloads", "edge"] as const;
@@ -183,6 +183,7 @@ export async function planAll(opts: PlanAllOptions = {}): Promise<StackPlan[]> {
       stackOutputs,
       defaultAccountId: org.managementAccountId,
       defaultRegion: org.homeRegion,
+      stockRuntime: opts.stockRuntime,
     });
     stackOutputs.set(stackName, plan.outputs);
     plans.push(plan);
