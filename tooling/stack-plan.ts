@@ -16,6 +16,14 @@ export interface PlannedResource {
   retainOnDelete: boolean;
   /** URN of the explicit provider, if any: the plan fails resources that fall back to ambient ones. */
   provider: string | null;
+  /** URNs this resource waits for: explicit `dependsOn` plus the resources its inputs came from. */
+  dependencies: string[];
+  /** Deploy-behaviour options as the program set them (Pulumi defaults when unset). */
+  deleteBeforeReplace: boolean;
+  replaceOnChanges: string[];
+  ignoreChanges: string[];
+  /** Physical id the resource is adopted from (`import`), or null. */
+  import: string | null;
   custom: boolean;
   inputs: Record<string, any>;
   state: Record<string, any>;
