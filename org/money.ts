@@ -76,6 +76,8 @@ export interface MoneyArgs {
   readonly freezePolicyId: pulumi.Input<string>;
   readonly freezePolicyArn: pulumi.Input<string>;
   readonly rootId: pulumi.Input<string>;
+  /** The tag policy is created after it: CreatePolicy fails before the organization exists. */
+  readonly organization: pulumi.Resource;
 }
 
 /**
@@ -277,7 +279,7 @@ export class Money extends pulumi.ComponentResource {
           [TAG_KEYS.managedBy]: ["pulumi", "manual"],
         }),
       },
-      child,
+      { ...child, dependsOn: [args.organization] },
     );
     new aws.organizations.PolicyAttachment(
       `${name}-tag-policy-root`,
