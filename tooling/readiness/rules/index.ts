@@ -1,5 +1,11 @@
 import type { ReadinessRule } from "../rule";
 import { orgPoliciesAfterOrganization } from "./org-policies-after-organization";
+import { tagPolicyEnforceableTypes } from "./tag-policy-enforceable-types";
+import { tagsComplyWithTagPolicy } from "./tags-comply-with-tag-policy";
 
 /** Every readiness rule, in the order the plan reports them. */
-export const rules: readonly ReadinessRule[] = [orgPoliciesAfterOrganization];
+export const rules: readonly ReadinessRule[] = [
+  orgPoliciesAfterOrganization,
+  tagPolicyEnforceableTypes,
+  tagsComplyWithTagPolicy,
+];
