@@ -68,6 +68,12 @@ export function tagPolicyDocument(allowed: Record<string, string[]>): string {
   return JSON.stringify({ tags });
 }
 
+/** The `environment` tag values the platform applies: management, then each account's. */
+export function environmentTagValues(config: OrgConfig): string[] {
+  const accounts = Object.entries(config["platform:accounts"]);
+  return [...new Set(["management", ...accounts.map(([key, a]) => a.environment ?? key)])];
+}
+
 export interface MoneyArgs {
   readonly config: OrgConfig;
   readonly ctx: GuardrailContext;
@@ -274,7 +280,9 @@ export class Money extends pulumi.ComponentResource {
         type: "TAG_POLICY",
         content: tagPolicyDocument({
           [TAG_KEYS.project]: [tags.project],
-          [TAG_KEYS.environment]: ["management", "dev", "stage", "prod", "sandbox"],
+          // Every value the platform tags with: each account's provider tags its own
+          // environment (or its key), and the tag policy enforces on the trail's bucket and key.
+          [TAG_KEYS.environment]: environmentTagValues(config),
           [TAG_KEYS.costCenter]: [tags.costCenter],
           [TAG_KEYS.managedBy]: ["pulumi", "manual"],
         }),
