@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { OrgConfig, OU_PATHS, OuPath } from "../lib/config/org";
+import { TAG_KEYS } from "../lib/tags";
 
 export interface OrganizationStructureArgs {
   /** Validated org config: accounts and their OUs. */
@@ -9,12 +10,14 @@ export interface OrganizationStructureArgs {
   readonly serviceAccessPrincipals?: string[];
 }
 
-/** The AWS services the org stack relies on: the organization trail, tag policies' reports, budgets. */
+/**
+ * Trusted access only for services something in the estate uses: the organization trail and tag
+ * policies' compliance reports. Nothing deploys StackSets or SSM's organization-wide features
+ * (Explorer, OpsCenter, Quick Setup), so their principals are not enabled.
+ */
 export const SERVICE_ACCESS_PRINCIPALS = [
   "cloudtrail.amazonaws.com",
   "tagpolicies.tag.amazonaws.com",
-  "member.org.stacksets.cloudformation.amazonaws.com",
-  "ssm.amazonaws.com",
 ];
 
 /**
@@ -76,6 +79,9 @@ export class OrganizationStructure extends pulumi.ComponentResource {
           closeOnDeletion: false,
           iamUserAccessToBilling: "DENY",
           roleName: "OrganizationAccountAccessRole",
+          // The management provider's default tags say environment=management; each account
+          // carries its own environment (or its key), as its own provider tags its resources.
+          tags: { [TAG_KEYS.environment]: account.environment ?? key },
         },
         {
           ...child,
