@@ -1,4 +1,5 @@
 import type { ReadinessRule } from "../rule";
+import { fixedNameReplaceable } from "./fixed-name-replaceable";
 import { orgPoliciesAfterOrganization } from "./org-policies-after-organization";
 import { tagPolicyEnforceableTypes } from "./tag-policy-enforceable-types";
 import { tagsComplyWithTagPolicy } from "./tags-comply-with-tag-policy";
@@ -8,4 +9,5 @@ export const rules: readonly ReadinessRule[] = [
   orgPoliciesAfterOrganization,
   tagPolicyEnforceableTypes,
   tagsComplyWithTagPolicy,
+  fixedNameReplaceable,
 ];
