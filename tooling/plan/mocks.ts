@@ -442,6 +442,14 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
           },
         };
       }
+      case "aws:iam/instanceProfile:InstanceProfile": {
+        // Auto-named like a role: instances refer to the profile by this name.
+        const name = physical();
+        return {
+          id: name,
+          state: { ...inputs, name, arn: arn("iam", `instance-profile/${name}`, { global: true }) },
+        };
+      }
       case "aws:lambda/functionUrl:FunctionUrl":
         return {
           id: `${inputs.functionName}`,
