@@ -3,6 +3,7 @@ import { fixedNameReplaceable } from "./fixed-name-replaceable";
 import { orgPoliciesAfterOrganization } from "./org-policies-after-organization";
 import { tagPolicyEnforceableTypes } from "./tag-policy-enforceable-types";
 import { tagsComplyWithTagPolicy } from "./tags-comply-with-tag-policy";
+import { waitsForPermissions } from "./waits-for-permissions";
 
 /** Every readiness rule, in the order the plan reports them. */
 export const rules: readonly ReadinessRule[] = [
@@ -10,4 +11,5 @@ export const rules: readonly ReadinessRule[] = [
   tagPolicyEnforceableTypes,
   tagsComplyWithTagPolicy,
   fixedNameReplaceable,
+  waitsForPermissions,
 ];
