@@ -114,7 +114,9 @@ export class Money extends pulumi.ComponentResource {
       { name: ctx.alertTopicName, kmsMasterKeyId: key.arn },
       { ...child, protect: true },
     );
-    new aws.sns.TopicPolicy(
+    // Budgets and Cost Anomaly Detection publish only once the topic policy allows them: each
+    // waits for it (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html).
+    const topicPolicy = new aws.sns.TopicPolicy(
       `${name}-alerts`,
       {
         arn: this.topic.arn,
@@ -161,7 +163,7 @@ export class Money extends pulumi.ComponentResource {
         timeUnit: "MONTHLY",
         notifications: notifications(b.thresholds),
       },
-      child,
+      { ...child, dependsOn: [topicPolicy] },
     );
 
     const freezing = Object.entries(b.accounts).filter(
@@ -235,7 +237,7 @@ export class Money extends pulumi.ComponentResource {
           costFilters: [{ name: "LinkedAccount", values: [args.accountIds[accountKey]] }],
           notifications: notifications(b.thresholds),
         },
-        child,
+        { ...child, dependsOn: [topicPolicy] },
       );
       if (ab.freezeAtPercent !== undefined && actionRole) {
         new aws.budgets.BudgetAction(
@@ -330,7 +332,7 @@ export class Money extends pulumi.ComponentResource {
           },
         },
       },
-      { ...child, dependsOn: monitors },
+      { ...child, dependsOn: [...monitors, topicPolicy] },
     );
     this.registerOutputs({ topicArn: this.topic.arn });
   }

@@ -97,7 +97,7 @@ export class MbeProxy extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.iam.RolePolicy(
+    const permissions = new aws.iam.RolePolicy(
       `${name}-function`,
       {
         role: role.name,
@@ -175,7 +175,8 @@ export class MbeProxy extends pulumi.ComponentResource {
         },
         tags,
       },
-      { ...child, dependsOn: [logGroup] },
+      // CreateFunction with vpcConfig checks the role may create network interfaces.
+      { ...child, dependsOn: [logGroup, permissions] },
     );
     this.url = new aws.lambda.FunctionUrl(
       `${name}-url`,
