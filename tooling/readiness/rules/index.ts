@@ -3,6 +3,7 @@ import { fixedNameReplaceable } from "./fixed-name-replaceable";
 import { orgPoliciesAfterOrganization } from "./org-policies-after-organization";
 import { tagPolicyEnforceableTypes } from "./tag-policy-enforceable-types";
 import { tagsComplyWithTagPolicy } from "./tags-comply-with-tag-policy";
+import { trailKeyPolicy } from "./trail-key-policy";
 import { waitsForPermissions } from "./waits-for-permissions";
 
 /** Every readiness rule, in the order the plan reports them. */
@@ -12,4 +13,5 @@ export const rules: readonly ReadinessRule[] = [
   tagsComplyWithTagPolicy,
   fixedNameReplaceable,
   waitsForPermissions,
+  trailKeyPolicy,
 ];
