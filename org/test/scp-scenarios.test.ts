@@ -748,6 +748,25 @@ const SCENARIOS: readonly Scenario[] = [
     expect: "Allowed",
   },
   {
+    // terraform-provider-aws (function_url.go, resourceFunctionURLUpdate) sends AuthType on
+    // UpdateFunctionUrlConfig only when it changes: a CORS or invoke-mode update carries no key.
+    name: "updating the prod proxy URL's CORS without sending its auth type",
+    account: "prod",
+    who: "deploy",
+    action: "lambda:UpdateFunctionUrlConfig",
+    resource: FUNCTION,
+    expect: "Allowed",
+  },
+  {
+    name: "updating the prod proxy URL with its AWS_IAM auth type",
+    account: "prod",
+    who: "deploy",
+    action: "lambda:UpdateFunctionUrlConfig",
+    resource: FUNCTION,
+    context: { "lambda:FunctionUrlAuthType": "AWS_IAM" },
+    expect: "Allowed",
+  },
+  {
     name: "granting IAM-authenticated URL invocation to the MBE role in dev",
     account: "dev",
     who: "deploy",
