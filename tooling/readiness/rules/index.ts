@@ -1,4 +1,5 @@
 import type { ReadinessRule } from "../rule";
+import { alarmBreachingOnDeploy } from "./alarm-breaching-on-deploy";
 import { fixedNameReplaceable } from "./fixed-name-replaceable";
 import { orgPoliciesAfterOrganization } from "./org-policies-after-organization";
 import { tagPolicyEnforceableTypes } from "./tag-policy-enforceable-types";
@@ -14,4 +15,5 @@ export const rules: readonly ReadinessRule[] = [
   fixedNameReplaceable,
   waitsForPermissions,
   trailKeyPolicy,
+  alarmBreachingOnDeploy,
 ];
