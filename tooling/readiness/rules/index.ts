@@ -1,5 +1,6 @@
 import type { ReadinessRule } from "../rule";
 import { alarmBreachingOnDeploy } from "./alarm-breaching-on-deploy";
+import { deprecatedArguments } from "./deprecated-arguments";
 import { fixedNameReplaceable } from "./fixed-name-replaceable";
 import { orgPoliciesAfterOrganization } from "./org-policies-after-organization";
 import { tagPolicyEnforceableTypes } from "./tag-policy-enforceable-types";
@@ -16,4 +17,5 @@ export const rules: readonly ReadinessRule[] = [
   waitsForPermissions,
   trailKeyPolicy,
   alarmBreachingOnDeploy,
+  deprecatedArguments,
 ];
