@@ -188,38 +188,44 @@ export class Money extends pulumi.ComponentResource {
                 },
               ],
             }),
-            inlinePolicies: [
-              {
-                name: "attach-freeze-only",
-                policy: pulumi.jsonStringify({
-                  Version: "2012-10-17",
-                  Statement: [
-                    {
-                      Sid: "FreezePolicyOnFreezableAccounts",
-                      Effect: "Allow",
-                      Action: ["organizations:AttachPolicy", "organizations:DetachPolicy"],
-                      Resource: [
-                        args.freezePolicyArn,
-                        ...freezing.map(
-                          ([k]) =>
-                            pulumi.interpolate`arn:aws:organizations::${args.managementAccountId}:account/*/${args.accountIds[k]}`,
-                        ),
-                      ],
-                    },
-                    {
-                      Sid: "ReadOrganization",
-                      Effect: "Allow",
-                      Action: [
-                        "organizations:ListPolicies",
-                        "organizations:DescribePolicy",
-                        "organizations:ListTargetsForPolicy",
-                      ],
-                      Resource: "*",
-                    },
+          },
+          { ...child, protect: true },
+        )
+      : undefined;
+    // Its own resource: `inlinePolicies` on a role is deprecated in the v7 provider.
+    const actionGrant = actionRole
+      ? new aws.iam.RolePolicy(
+          `${name}-budget-action`,
+          {
+            role: actionRole.name,
+            name: "attach-freeze-only",
+            policy: pulumi.jsonStringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Sid: "FreezePolicyOnFreezableAccounts",
+                  Effect: "Allow",
+                  Action: ["organizations:AttachPolicy", "organizations:DetachPolicy"],
+                  Resource: [
+                    args.freezePolicyArn,
+                    ...freezing.map(
+                      ([k]) =>
+                        pulumi.interpolate`arn:aws:organizations::${args.managementAccountId}:account/*/${args.accountIds[k]}`,
+                    ),
                   ],
-                }),
-              },
-            ],
+                },
+                {
+                  Sid: "ReadOrganization",
+                  Effect: "Allow",
+                  Action: [
+                    "organizations:ListPolicies",
+                    "organizations:DescribePolicy",
+                    "organizations:ListTargetsForPolicy",
+                  ],
+                  Resource: "*",
+                },
+              ],
+            }),
           },
           { ...child, protect: true },
         )
@@ -260,7 +266,7 @@ export class Money extends pulumi.ComponentResource {
             executionRoleArn: actionRole.arn,
             subscribers: b.subscribers.map((address) => ({ address, subscriptionType: "EMAIL" })),
           },
-          { parent: budget },
+          { parent: budget, dependsOn: actionGrant ? [actionGrant] : [] },
         );
       }
     }

@@ -150,7 +150,8 @@ export class AuditTrail extends pulumi.ComponentResource {
           {
             id: "archive-then-expire",
             status: "Enabled",
-            filter: {},
+            // Every object: an empty filter is deprecated by the provider; an empty prefix is not.
+            filter: { prefix: "" },
             transitions: [{ days: args.archiveAfterDays, storageClass: "GLACIER_IR" }],
             expiration: { days: args.expireAfterDays },
             noncurrentVersionExpiration: { noncurrentDays: 90 },
