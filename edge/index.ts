@@ -73,6 +73,7 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
         | "threshold"
         | "comparisonOperator"
         | "treatMissingData"
+        | "insufficientDataActions"
       >,
     ) =>
       new aws.cloudwatch.MetricAlarm(
@@ -103,7 +104,10 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
       evaluationPeriods: 3,
       threshold: 1,
       comparisonOperator: "LessThanThreshold",
-      treatMissingData: "breaching",
+      // Not "breaching": that pages on the first deploy, before the server reports. A server that
+      // stops reporting moves the alarm to INSUFFICIENT_DATA, which notifies.
+      treatMissingData: "missing",
+      insufficientDataActions: [workloads.alarmTopicArn],
     });
   }
 

@@ -36,7 +36,7 @@ export class FlowLogs extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.iam.RolePolicy(
+    const delivery = new aws.iam.RolePolicy(
       name,
       {
         role: role.name,
@@ -63,7 +63,8 @@ export class FlowLogs extends pulumi.ComponentResource {
         iamRoleArn: role.arn,
         maxAggregationInterval: 600,
       },
-      child,
+      // Delivery fails until the role may write the log group.
+      { ...child, dependsOn: [delivery] },
     );
     this.registerOutputs({ logGroup: this.logGroup.name });
   }

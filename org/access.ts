@@ -177,8 +177,13 @@ export class AccountAccess extends pulumi.ComponentResource {
           "Break-glass administration; exempt from the freeze SCP so a frozen account can be investigated and lifted",
         assumeRolePolicy: trust("breakGlass"),
         maxSessionDuration: 3600,
-        managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
       },
+      keep,
+    );
+    // Policies as their own resources: `managedPolicyArns`/`inlinePolicies` are deprecated in v7.
+    new aws.iam.RolePolicyAttachment(
+      `${name}-break-glass`,
+      { role: this.breakGlassRole.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
       keep,
     );
     if (args.deployRole) {
@@ -189,9 +194,17 @@ export class AccountAccess extends pulumi.ComponentResource {
           description: "Assumed by the environment stacks (network, workloads, edge) to deploy",
           assumeRolePolicy: trust("deploy"),
           maxSessionDuration: 3600,
-          managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"],
-          inlinePolicies: [{ name: "workload-identities", policy: deployPolicy() }],
         },
+        keep,
+      );
+      new aws.iam.RolePolicyAttachment(
+        `${name}-deploy`,
+        { role: this.deployRole.name, policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" },
+        keep,
+      );
+      new aws.iam.RolePolicy(
+        `${name}-deploy`,
+        { role: this.deployRole.name, name: "workload-identities", policy: deployPolicy() },
         keep,
       );
     }
@@ -214,8 +227,12 @@ export class AccountAccess extends pulumi.ComponentResource {
           assumeRolePolicy: trust("agent"),
           maxSessionDuration: 3600,
           permissionsBoundary: boundary.arn,
-          managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"],
         },
+        keep,
+      );
+      new aws.iam.RolePolicyAttachment(
+        `${name}-agent`,
+        { role: this.agentRole.name, policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" },
         keep,
       );
     }

@@ -93,7 +93,7 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
   };
   const guardrails = new Guardrails(
     "guardrails",
-    { plan: scps, prefix: org.prefix, targetId },
+    { plan: scps, prefix: org.prefix, targetId, organization: structure.organization },
     { provider, dependsOn: [structure] },
   );
 
@@ -195,6 +195,7 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
       freezePolicyId: freeze.id,
       freezePolicyArn: freeze.arn,
       rootId: structure.rootId,
+      organization: structure.organization,
     },
     { provider },
   );

@@ -68,6 +68,12 @@ export function tagPolicyDocument(allowed: Record<string, string[]>): string {
   return JSON.stringify({ tags });
 }
 
+/** The `environment` tag values the platform applies: management, then each account's. */
+export function environmentTagValues(config: OrgConfig): string[] {
+  const accounts = Object.entries(config["platform:accounts"]);
+  return [...new Set(["management", ...accounts.map(([key, a]) => a.environment ?? key)])];
+}
+
 export interface MoneyArgs {
   readonly config: OrgConfig;
   readonly ctx: GuardrailContext;
@@ -76,6 +82,8 @@ export interface MoneyArgs {
   readonly freezePolicyId: pulumi.Input<string>;
   readonly freezePolicyArn: pulumi.Input<string>;
   readonly rootId: pulumi.Input<string>;
+  /** The tag policy is created after it: CreatePolicy fails before the organization exists. */
+  readonly organization: pulumi.Resource;
 }
 
 /**
@@ -106,7 +114,9 @@ export class Money extends pulumi.ComponentResource {
       { name: ctx.alertTopicName, kmsMasterKeyId: key.arn },
       { ...child, protect: true },
     );
-    new aws.sns.TopicPolicy(
+    // Budgets and Cost Anomaly Detection publish only once the topic policy allows them: each
+    // waits for it (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html).
+    const topicPolicy = new aws.sns.TopicPolicy(
       `${name}-alerts`,
       {
         arn: this.topic.arn,
@@ -153,7 +163,7 @@ export class Money extends pulumi.ComponentResource {
         timeUnit: "MONTHLY",
         notifications: notifications(b.thresholds),
       },
-      child,
+      { ...child, dependsOn: [topicPolicy] },
     );
 
     const freezing = Object.entries(b.accounts).filter(
@@ -178,38 +188,44 @@ export class Money extends pulumi.ComponentResource {
                 },
               ],
             }),
-            inlinePolicies: [
-              {
-                name: "attach-freeze-only",
-                policy: pulumi.jsonStringify({
-                  Version: "2012-10-17",
-                  Statement: [
-                    {
-                      Sid: "FreezePolicyOnFreezableAccounts",
-                      Effect: "Allow",
-                      Action: ["organizations:AttachPolicy", "organizations:DetachPolicy"],
-                      Resource: [
-                        args.freezePolicyArn,
-                        ...freezing.map(
-                          ([k]) =>
-                            pulumi.interpolate`arn:aws:organizations::${args.managementAccountId}:account/*/${args.accountIds[k]}`,
-                        ),
-                      ],
-                    },
-                    {
-                      Sid: "ReadOrganization",
-                      Effect: "Allow",
-                      Action: [
-                        "organizations:ListPolicies",
-                        "organizations:DescribePolicy",
-                        "organizations:ListTargetsForPolicy",
-                      ],
-                      Resource: "*",
-                    },
+          },
+          { ...child, protect: true },
+        )
+      : undefined;
+    // Its own resource: `inlinePolicies` on a role is deprecated in the v7 provider.
+    const actionGrant = actionRole
+      ? new aws.iam.RolePolicy(
+          `${name}-budget-action`,
+          {
+            role: actionRole.name,
+            name: "attach-freeze-only",
+            policy: pulumi.jsonStringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Sid: "FreezePolicyOnFreezableAccounts",
+                  Effect: "Allow",
+                  Action: ["organizations:AttachPolicy", "organizations:DetachPolicy"],
+                  Resource: [
+                    args.freezePolicyArn,
+                    ...freezing.map(
+                      ([k]) =>
+                        pulumi.interpolate`arn:aws:organizations::${args.managementAccountId}:account/*/${args.accountIds[k]}`,
+                    ),
                   ],
-                }),
-              },
-            ],
+                },
+                {
+                  Sid: "ReadOrganization",
+                  Effect: "Allow",
+                  Action: [
+                    "organizations:ListPolicies",
+                    "organizations:DescribePolicy",
+                    "organizations:ListTargetsForPolicy",
+                  ],
+                  Resource: "*",
+                },
+              ],
+            }),
           },
           { ...child, protect: true },
         )
@@ -227,7 +243,7 @@ export class Money extends pulumi.ComponentResource {
           costFilters: [{ name: "LinkedAccount", values: [args.accountIds[accountKey]] }],
           notifications: notifications(b.thresholds),
         },
-        child,
+        { ...child, dependsOn: [topicPolicy] },
       );
       if (ab.freezeAtPercent !== undefined && actionRole) {
         new aws.budgets.BudgetAction(
@@ -250,7 +266,7 @@ export class Money extends pulumi.ComponentResource {
             executionRoleArn: actionRole.arn,
             subscribers: b.subscribers.map((address) => ({ address, subscriptionType: "EMAIL" })),
           },
-          { parent: budget },
+          { parent: budget, dependsOn: actionGrant ? [actionGrant] : [] },
         );
       }
     }
@@ -272,12 +288,14 @@ export class Money extends pulumi.ComponentResource {
         type: "TAG_POLICY",
         content: tagPolicyDocument({
           [TAG_KEYS.project]: [tags.project],
-          [TAG_KEYS.environment]: ["management", "dev", "stage", "prod", "sandbox"],
+          // Every value the platform tags with: each account's provider tags its own
+          // environment (or its key), and the tag policy enforces on the trail's bucket and key.
+          [TAG_KEYS.environment]: environmentTagValues(config),
           [TAG_KEYS.costCenter]: [tags.costCenter],
           [TAG_KEYS.managedBy]: ["pulumi", "manual"],
         }),
       },
-      child,
+      { ...child, dependsOn: [args.organization] },
     );
     new aws.organizations.PolicyAttachment(
       `${name}-tag-policy-root`,
@@ -320,7 +338,7 @@ export class Money extends pulumi.ComponentResource {
           },
         },
       },
-      { ...child, dependsOn: monitors },
+      { ...child, dependsOn: [...monitors, topicPolicy] },
     );
     this.registerOutputs({ topicArn: this.topic.arn });
   }

@@ -52,6 +52,11 @@ export interface GuardrailsArgs {
   readonly prefix: string;
   /** Resolves `root`, `ou:<path>` and `account:<key>` to the organization's ids. */
   readonly targetId: (target: string) => pulumi.Input<string>;
+  /**
+   * CreatePolicy fails before the organization exists, and the component's own `dependsOn` does not
+   * reach its children (pulumi/pulumi#8721): each policy depends on the Organization itself.
+   */
+  readonly organization: pulumi.Resource;
 }
 
 /** One Organizations policy per SCP file, attached where the plan says; `freeze` is only created. */
@@ -69,7 +74,7 @@ export class Guardrails extends pulumi.ComponentResource {
           type: "SERVICE_CONTROL_POLICY",
           content: scp.minified,
         },
-        { parent: this },
+        { parent: this, dependsOn: [args.organization] },
       );
     }
     for (const [policy, targets] of Object.entries(args.plan.attachments)) {

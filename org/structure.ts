@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { OrgConfig, OU_PATHS, OuPath } from "../lib/config/org";
 import { ConfigError } from "../lib/config/errors";
+import { TAG_KEYS } from "../lib/tags";
 
 export interface OrganizationStructureArgs {
   /** Validated org config: accounts and their OUs. */
@@ -132,12 +133,18 @@ export function adoptionPlan(
   };
 }
 
-/** The AWS services the org stack relies on: the organization trail, tag policies' reports, budgets. */
+/**
+ * Trusted access only for services something in the estate uses: the organization trail, tag
+ * policies' compliance reports, and IAM Identity Center (platform:identity). Identity Center's is
+ * enabled by its own console when the instance is created, as AWS recommends; it is listed here
+ * because the Organization resource owns the list exclusively and would otherwise disable it on the
+ * next update. Nothing deploys StackSets or SSM's organization-wide features (Explorer, OpsCenter,
+ * Quick Setup), so their principals are not enabled.
+ */
 export const SERVICE_ACCESS_PRINCIPALS = [
   "cloudtrail.amazonaws.com",
+  "sso.amazonaws.com",
   "tagpolicies.tag.amazonaws.com",
-  "member.org.stacksets.cloudformation.amazonaws.com",
-  "ssm.amazonaws.com",
 ];
 
 /**
@@ -210,6 +217,9 @@ export class OrganizationStructure extends pulumi.ComponentResource {
           closeOnDeletion: false,
           iamUserAccessToBilling: "DENY",
           roleName: "OrganizationAccountAccessRole",
+          // The management provider's default tags say environment=management; each account
+          // carries its own environment (or its key), as its own provider tags its resources.
+          tags: { [TAG_KEYS.environment]: account.environment ?? key },
         },
         {
           ...child,

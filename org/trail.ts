@@ -52,7 +52,7 @@ export class AuditTrail extends pulumi.ComponentResource {
               Sid: "CloudTrailEncryptsForThisTrail",
               Effect: "Allow",
               Principal: { Service: "cloudtrail.amazonaws.com" },
-              Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+              Action: "kms:GenerateDataKey*",
               Resource: "*",
               Condition: {
                 StringEquals: { "aws:SourceArn": trailArn },
@@ -60,6 +60,17 @@ export class AuditTrail extends pulumi.ComponentResource {
                   "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:aws:cloudtrail:*:${args.managementAccountId}:trail/*`,
                 },
               },
+            },
+            {
+              // DescribeKey carries no encryption context, so it has its own statement; Decrypt is
+              // required because the bucket uses an S3 Bucket Key (CloudTrail's "Configure AWS KMS
+              // key policies for CloudTrail": required sections for trails).
+              Sid: "CloudTrailDescribesKeyAndUsesBucketKey",
+              Effect: "Allow",
+              Principal: { Service: "cloudtrail.amazonaws.com" },
+              Action: ["kms:DescribeKey", "kms:Decrypt"],
+              Resource: "*",
+              Condition: { StringEquals: { "aws:SourceArn": trailArn } },
             },
             {
               Sid: "OrganizationReadsLogs",
@@ -139,7 +150,8 @@ export class AuditTrail extends pulumi.ComponentResource {
           {
             id: "archive-then-expire",
             status: "Enabled",
-            filter: {},
+            // Every object: an empty filter is deprecated by the provider; an empty prefix is not.
+            filter: { prefix: "" },
             transitions: [{ days: args.archiveAfterDays, storageClass: "GLACIER_IR" }],
             expiration: { days: args.expireAfterDays },
             noncurrentVersionExpiration: { noncurrentDays: 90 },

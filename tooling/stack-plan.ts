@@ -16,11 +16,17 @@ export interface PlannedResource {
   retainOnDelete: boolean;
   /** URN of the explicit provider, if any: the plan fails resources that fall back to ambient ones. */
   provider: string | null;
+  /** URNs this resource waits for: explicit `dependsOn` plus the resources its inputs came from. */
+  dependencies: string[];
+  /** Deploy-behaviour options as the program set them (Pulumi defaults when unset). */
+  deleteBeforeReplace: boolean;
+  replaceOnChanges: string[];
+  ignoreChanges: string[];
+  /** Physical id the resource is adopted from (`import`), or null. */
+  import: string | null;
   custom: boolean;
   inputs: Record<string, any>;
   state: Record<string, any>;
-  /** The `import` resource option: the id of an existing resource adopted instead of created. */
-  import?: string;
 }
 
 /** One stack as the offline plan ran it. */

@@ -310,7 +310,9 @@ export class BackendHost extends pulumi.ComponentResource {
       evaluationPeriods: 1,
       threshold: 80,
       comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "breaching",
+      // Not "breaching": that pages on every fresh host before the agent reports. A host that
+      // stops reporting moves the alarm to INSUFFICIENT_DATA, which notifies.
+      insufficientDataActions: [args.alarmTopicArn],
     });
     alarm("memory", {
       namespace: HOST_METRICS.namespace,

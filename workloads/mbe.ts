@@ -96,7 +96,7 @@ export class MbeProxy extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.iam.RolePolicy(
+    const permissions = new aws.iam.RolePolicy(
       `${name}-function`,
       {
         role: role.name,
@@ -174,7 +174,8 @@ export class MbeProxy extends pulumi.ComponentResource {
         },
         tags,
       },
-      { ...child, dependsOn: [logGroup] },
+      // CreateFunction with vpcConfig checks the role may create network interfaces.
+      { ...child, dependsOn: [logGroup, permissions] },
     );
     this.url = new aws.lambda.FunctionUrl(
       `${name}-url`,

@@ -78,7 +78,8 @@ export class PrivateBucket extends pulumi.ComponentResource {
           {
             id: "expire-old-versions",
             status: "Enabled",
-            filter: {},
+            // Every object: an empty filter is deprecated by the provider; an empty prefix is not.
+            filter: { prefix: "" },
             noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
           },

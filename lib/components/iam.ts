@@ -49,17 +49,23 @@ export class InstanceRole extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-ssm`,
-      { role: this.role.name, policyArn: SSM_CORE_POLICY_ARN },
-      child,
-    );
+    const grants: pulumi.Resource[] = [
+      new aws.iam.RolePolicyAttachment(
+        `${name}-ssm`,
+        { role: this.role.name, policyArn: SSM_CORE_POLICY_ARN },
+        child,
+      ),
+    ];
     if (args.policy)
-      new aws.iam.RolePolicy(name, { role: this.role.name, policy: args.policy }, child);
+      grants.push(
+        new aws.iam.RolePolicy(name, { role: this.role.name, policy: args.policy }, child),
+      );
+    // The profile waits for the role's permissions, so an instance launched with it (which waits
+    // for the profile) boots with them: the first-boot scripts do not retry.
     this.profile = new aws.iam.InstanceProfile(
       name,
       { role: this.role.name, tags: args.tags },
-      child,
+      { ...child, dependsOn: grants },
     );
     this.registerOutputs({ roleArn: this.role.arn });
   }

@@ -34,7 +34,9 @@ export class SecurityGroups extends pulumi.ComponentResource {
       this.groups[role] = new aws.ec2.SecurityGroup(
         `${args.env}-${role}`,
         {
-          name: `openems-${args.env}-${role}`,
+          // Auto-named: name and description are ForceNew and Pulumi replaces create-first, so a
+          // fixed name would make any replacement fail with InvalidGroup.Duplicate. `Name` tags it.
+          namePrefix: `openems-${args.env}-${role}-`,
           description: PURPOSE[role],
           vpcId: args.vpcId,
           revokeRulesOnDelete: true,

@@ -22,7 +22,7 @@ export const SCP_INTENTS: Readonly<Record<string, string>> = {
   "deny-root-user":
     "Denies every action to the root user of member accounts, so people work through roles whose use is logged and scoped.",
   "protect-guardrails":
-    "Stops anyone but the break-glass role and OrganizationAccountAccessRole from stopping or changing the organization trail, its bucket, log objects and KMS key, the platform roles, the agent permissions boundary and the budget alert topic.",
+    "Stops anyone but the break-glass role and OrganizationAccountAccessRole from changing the organization trail's bucket, log objects and KMS key in the log archive account, the platform roles and the agent permissions boundary. The trail itself, the budget alert topic and the budget-action role live in the management account, where no SCP applies.",
   "deny-expensive-services":
     "Denies services and purchases that can outrun a non-production budget in hours: ML training and hosting, analytics and streaming clusters, cache and database clusters, non-burstable database instances, EKS control planes and long-term commitments.",
   "ec2-instance-type-allowlist":

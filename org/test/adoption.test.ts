@@ -91,8 +91,6 @@ describe("Organization adoption", () => {
     assert.deepStrictEqual(adoption.addsPolicyTypes, ["TAG_POLICY"]);
     assert.deepStrictEqual(adoption.addsServicePrincipals.sort(), [
       "cloudtrail.amazonaws.com",
-      "member.org.stacksets.cloudformation.amazonaws.com",
-      "ssm.amazonaws.com",
       "tagpolicies.tag.amazonaws.com",
     ]);
     // Exactly the existing ones plus the added ones: nothing else appears either.

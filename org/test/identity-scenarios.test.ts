@@ -336,7 +336,6 @@ const SCENARIOS: readonly Scenario[] = [
   },
   ...(
     [
-      ["log-archive", "cloudtrail:StopLogging", TRAIL, "protect-guardrails"],
       ["log-archive", "s3:DeleteBucket", "{bucket}", "protect-guardrails"],
       ["log-archive", "s3:PutBucketPolicy", "{bucket}", "protect-guardrails"],
       ["log-archive", "s3:DeleteObject", LOG_OBJECT, "protect-guardrails"],

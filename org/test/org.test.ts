@@ -188,7 +188,9 @@ describe("org stack", () => {
       assert.strictEqual(a.inputs.definition.scpActionDefinition.policyId, freeze.id);
     }
     const role = one(plan, "aws:iam/role:Role", "money-budget-action");
-    const grant = JSON.parse(role.inputs.inlinePolicies[0].policy).Statement[0];
+    const rolePolicy = one(plan, "aws:iam/rolePolicy:RolePolicy", "money-budget-action");
+    assert.strictEqual(rolePolicy.inputs.role, role.id);
+    const grant = JSON.parse(rolePolicy.inputs.policy).Statement[0];
     assert.deepStrictEqual(grant.Action, [
       "organizations:AttachPolicy",
       "organizations:DetachPolicy",

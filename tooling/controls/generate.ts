@@ -328,6 +328,8 @@ export function renderControlMatrix(root: string = REPO_ROOT): string {
     "org/Pulumi.management.yaml, the policy pack in policies/pack, and the exported `validate*` / `crossCheck*` / `check*` functions of",
     "the config modules. *Proving tests* are the test files that name the control; how to read each kind is in [README.md](README.md).",
     'SCPs never apply to the management account; "reaches" lists the member accounts whose chain (root, OUs, account) carries the policy.',
+    "So no SCP protects the management account's own resources (the organization trail, the budget alert topic, the budget-action role):",
+    "the trail and the topic are `protect: true` in the org stack, and all three change only through that stack, by whoever may administer the management account.",
     "",
     "| Control | Kind | Intent | Source | Targets | Enforcement | Proving tests |",
     "|---|---|---|---|---|---|---|",

@@ -2,6 +2,7 @@ import { planAll } from "./run";
 import { planDocument, renderPlan } from "./render";
 import { costDocument, renderCostText, repositoryCostReport } from "../cost";
 import { countViolations, evaluateAll, renderViolations } from "../pack/evaluate";
+import { evaluateReadiness, renderReadiness } from "../readiness";
 
 function usage(): never {
   console.error("usage: npm run plan [-- --env <dev|stage|prod>]... [--json] [--strict]");
@@ -28,13 +29,19 @@ async function main() {
   // The CrossGuard pack, evaluated in-process on the planned resources (policies/pack).
   const policy = evaluateAll(plans);
   const counts = countViolations(policy);
+  // The readiness rules (tooling/readiness): what real AWS would refuse that the mocks accept.
+  const readiness = evaluateReadiness(plans);
   process.stdout.write(
     json
-      ? `${JSON.stringify({ ...planDocument(plans), cost: costDocument(cost), policy: { ...counts, stacks: policy } }, null, 2)}\n`
-      : `${renderPlan(plans)}\n\n${renderCostText(cost)}\n\n${renderViolations(policy)}\n`,
+      ? `${JSON.stringify({ ...planDocument(plans), cost: costDocument(cost), policy: { ...counts, stacks: policy }, readiness }, null, 2)}\n`
+      : `${renderPlan(plans)}\n\n${renderCostText(cost)}\n\n${renderViolations(policy)}\n${renderReadiness(readiness)}\n`,
   );
   if (strict && counts.total > 0) {
     console.error(`\n--strict: ${counts.total} policy violation(s)`);
+    process.exitCode = 1;
+  }
+  if (strict && readiness.findings.length > 0) {
+    console.error(`\n--strict: ${readiness.findings.length} readiness finding(s)`);
     process.exitCode = 1;
   }
 }

@@ -67,6 +67,31 @@ function providerInput(v: unknown): any {
   }
 }
 
+type DeployOptions = Pick<
+  PlannedResource,
+  "dependencies" | "deleteBeforeReplace" | "replaceOnChanges" | "ignoreChanges" | "import"
+>;
+
+/**
+ * Options that change how the engine deploys a resource, read from the raw registration request
+ * (resource.proto's RegisterResourceRequest). `dependencies` is the union of the explicit
+ * `dependsOn` (the SDK has already expanded a component to its children) and the resources the
+ * inputs came from (`propertyDependencies`), as the engine orders them.
+ */
+function deployOptions(req: any): DeployOptions {
+  const dependencies = new Set<string>(req.getDependenciesList());
+  req.getPropertydependenciesMap().forEach((deps: any) => {
+    for (const urn of deps.getUrnsList()) dependencies.add(urn);
+  });
+  return {
+    dependencies: [...dependencies].sort(),
+    deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
+    replaceOnChanges: req.getReplaceonchangesList(),
+    ignoreChanges: req.getIgnorechangesList(),
+    import: req.getImportid() || null,
+  };
+}
+
 const PLANNED_SUBNETS = new Map<string, { cidr: Cidr; az: string }>();
 
 /** A stable private address for a resource inside its subnet (the 11th address onwards). */
@@ -91,7 +116,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
   private readonly subnets = PLANNED_SUBNETS;
   private readonly interfaces = new Map<string, { privateIp: string; subnetId: string }>();
   private pendingMeta:
-    | { parent: string; protect: boolean; retainOnDelete: boolean; urn: string; import: string }
+    | ({ parent: string; protect: boolean; retainOnDelete: boolean; urn: string } & DeployOptions)
     | undefined;
   private readonly defaultFacts: ProviderFacts;
 
@@ -118,7 +143,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         protect: Boolean(req.getProtect()),
         retainOnDelete: Boolean(req.getRetainondelete()),
         urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
-        import: req.getImportid() || "",
+        ...deployOptions(req),
       };
       try {
         return original(req, callback);
@@ -153,10 +178,14 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
       protect: meta?.protect ?? false,
       retainOnDelete: meta?.retainOnDelete ?? false,
       provider: args.provider ? args.provider.split("::").slice(0, -1).join("::") : null,
+      dependencies: meta?.dependencies ?? [],
+      deleteBeforeReplace: meta?.deleteBeforeReplace ?? false,
+      replaceOnChanges: meta?.replaceOnChanges ?? [],
+      ignoreChanges: meta?.ignoreChanges ?? [],
+      import: meta?.import ?? null,
       custom: args.custom ?? true,
       inputs: args.inputs,
       state,
-      ...(imported ? { import: imported } : {}),
     };
     this.resources.push(record);
     if (args.type === "pulumi:providers:aws" && meta) {
@@ -450,6 +479,14 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             arn: arn("lambda", `function:${name}`),
             invokeArn: `arn:aws:apigateway:${region}:lambda:path/functions/${arn("lambda", `function:${name}`)}/invocations`,
           },
+        };
+      }
+      case "aws:iam/instanceProfile:InstanceProfile": {
+        // Auto-named like a role: instances refer to the profile by this name.
+        const name = physical();
+        return {
+          id: name,
+          state: { ...inputs, name, arn: arn("iam", `instance-profile/${name}`, { global: true }) },
         };
       }
       case "aws:lambda/functionUrl:FunctionUrl":

@@ -1,5 +1,4 @@
-import { PlannedResource } from "./mocks";
-import { StackPlan } from "./run";
+import type { PlannedResource, StackPlan } from "../stack-plan";
 
 const REDACTED = "[secret]";
 
@@ -17,9 +16,14 @@ export function planDocument(plans: StackPlan[]) {
         parent: r.parent,
         protect: r.protect,
         retainOnDelete: r.retainOnDelete,
+        provider: r.provider,
+        dependencies: r.dependencies,
+        deleteBeforeReplace: r.deleteBeforeReplace,
+        replaceOnChanges: r.replaceOnChanges,
+        ignoreChanges: r.ignoreChanges,
+        import: r.import,
         inputs: r.inputs,
         state: r.state,
-        ...(r.import ? { import: r.import } : {}),
       })),
       outputs: Object.fromEntries(
         Object.entries(p.outputs).map(([k, v]) => [k, p.secretOutputs.includes(k) ? REDACTED : v]),

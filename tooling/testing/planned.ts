@@ -45,6 +45,11 @@ export function awsProvider(opts: ProviderOptions = {}): PlannedResource {
     protect: false,
     retainOnDelete: false,
     provider: null,
+    dependencies: [],
+    deleteBeforeReplace: false,
+    replaceOnChanges: [],
+    ignoreChanges: [],
+    import: null,
     custom: true,
     inputs,
     state: inputs,
@@ -63,6 +68,13 @@ export interface PlannedOptions {
   readonly custom?: boolean;
   /** Physical id; default `<name>-id`, `null` for none (components). */
   readonly id?: string | null;
+  /** URNs the resource waits for; default none. */
+  readonly dependencies?: string[];
+  readonly deleteBeforeReplace?: boolean;
+  readonly replaceOnChanges?: string[];
+  readonly ignoreChanges?: string[];
+  /** The `import` option: the id of an adopted resource; default none. */
+  readonly import?: string | null;
 }
 
 /** A planned resource of `type` named `name`. */
@@ -81,6 +93,11 @@ export function planned(
     protect: opts.protect ?? false,
     retainOnDelete: opts.retainOnDelete ?? false,
     provider: opts.provider === undefined ? PROVIDER_URN : opts.provider,
+    dependencies: opts.dependencies ?? [],
+    deleteBeforeReplace: opts.deleteBeforeReplace ?? false,
+    replaceOnChanges: opts.replaceOnChanges ?? [],
+    ignoreChanges: opts.ignoreChanges ?? [],
+    import: opts.import ?? null,
     custom: opts.custom ?? true,
     inputs,
     state: opts.state ?? inputs,

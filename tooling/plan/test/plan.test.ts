@@ -37,6 +37,12 @@ describe("Offline plan", () => {
           "parent",
           "protect",
           "retainOnDelete",
+          "provider",
+          "dependencies",
+          "deleteBeforeReplace",
+          "replaceOnChanges",
+          "ignoreChanges",
+          "import",
           "inputs",
           "state",
         ]);

@@ -1,0 +1,21 @@
+import type { ReadinessRule } from "../rule";
+import { alarmBreachingOnDeploy } from "./alarm-breaching-on-deploy";
+import { deprecatedArguments } from "./deprecated-arguments";
+import { fixedNameReplaceable } from "./fixed-name-replaceable";
+import { orgPoliciesAfterOrganization } from "./org-policies-after-organization";
+import { tagPolicyEnforceableTypes } from "./tag-policy-enforceable-types";
+import { tagsComplyWithTagPolicy } from "./tags-comply-with-tag-policy";
+import { trailKeyPolicy } from "./trail-key-policy";
+import { waitsForPermissions } from "./waits-for-permissions";
+
+/** Every readiness rule, in the order the plan reports them. */
+export const rules: readonly ReadinessRule[] = [
+  orgPoliciesAfterOrganization,
+  tagPolicyEnforceableTypes,
+  tagsComplyWithTagPolicy,
+  fixedNameReplaceable,
+  waitsForPermissions,
+  trailKeyPolicy,
+  alarmBreachingOnDeploy,
+  deprecatedArguments,
+];
