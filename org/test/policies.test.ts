@@ -27,6 +27,12 @@ function org(plan: StackPlan) {
 }
 
 describe("org stack: the organization", () => {
+  before(async function () {
+    // The first plan of the repository takes a while on a busy machine.
+    this.timeout(60_000);
+    await stackOf("org", "management");
+  });
+
   it("is protected and retained: a refactor or destroy never deletes the organization", async () => {
     const o = one(await stackOf("org", "management"), ORGANIZATION);
     assert.strictEqual(o.protect, true, "protect");
