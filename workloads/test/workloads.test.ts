@@ -1,7 +1,6 @@
 import * as assert from "assert";
 import { SNAPSHOT_TAG } from "../backend-host";
 import { architectureOf, AL2023_AMI_PARAMETERS } from "../../lib/images";
-import { ALB_TLS_POLICY } from "../admin-alb";
 import { vercelOidc } from "../mbe";
 import { bundleHandler } from "../mbe-proxy/package";
 import { HOST_SECRET_KEYS } from "../openems/secrets";
@@ -349,16 +348,27 @@ describe("workloads: HTTPS for people", () => {
       const cfg = workloadsConfig(env).https;
       const lb = one(plan, "aws:lb/loadBalancer:LoadBalancer");
       assert.deepStrictEqual(lb.inputs.subnets, (await networkOf(env)).outputs.publicSubnetIds);
-      const listeners = Object.fromEntries(
-        byType(plan, "aws:lb/listener:Listener").map((l) => [l.inputs.port, l.inputs]),
-      );
-      assert.strictEqual(listeners[443].sslPolicy, ALB_TLS_POLICY);
-      assert.deepStrictEqual(listeners[80].defaultActions[0].redirect, {
-        protocol: "HTTPS",
-        port: "443",
-        statusCode: "HTTP_301",
-      });
+      const planned = byType(plan, "aws:lb/listener:Listener");
+      assert.deepStrictEqual(planned.map((l) => l.inputs.port).sort(), [443, 80]);
+      const listeners = Object.fromEntries(planned.map((l) => [l.inputs.port, l.inputs]));
+      for (const l of planned) assert.strictEqual(l.inputs.loadBalancerArn, lb.state.arn);
+      // TLS 1.3 and 1.2 only, forward secrecy (ELB's recommended policy; AWS, "Security
+      // policies for your Application Load Balancer").
+      assert.strictEqual(listeners[443].protocol, "HTTPS");
+      assert.strictEqual(listeners[443].sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
       const cert = one(plan, "aws:acm/certificate:Certificate");
+      assert.strictEqual(listeners[443].certificateArn, cert.state.arn);
+      assert.deepStrictEqual(
+        listeners[443].defaultActions.map((a: any) => [a.type, a.fixedResponse?.statusCode]),
+        [["fixed-response", "404"]],
+      );
+      // Port 80 only redirects: nothing is ever served in the clear.
+      assert.strictEqual(listeners[80].protocol, "HTTP");
+      assert.strictEqual(listeners[80].sslPolicy, undefined);
+      assert.deepStrictEqual(
+        listeners[80].defaultActions.map((a: any) => [a.type, a.redirect]),
+        [["redirect", { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" }]],
+      );
       assert.deepStrictEqual(
         [cert.inputs.domainName, cert.inputs.subjectAlternativeNames, cert.inputs.validationMethod],
         [cfg.uiName, [cfg.odooName], "DNS"],
