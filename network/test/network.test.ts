@@ -1,5 +1,9 @@
 import * as assert from "assert";
-import { accessRules, RULE_DESCRIPTION, vpnRanges } from "../../lib/net/access";
+import { nonEmpty } from "../../tooling/testing/non-empty";
+import { accessRules, vpnRanges } from "../../lib/net/access";
+
+/** What EC2 accepts in a security group rule description (AuthorizeSecurityGroupIngress, 255 at most). */
+const AWS_RULE_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{1,255}$/;
 import { renderNatUserData } from "../nat-instance";
 import { INTERFACE_ENDPOINT_SERVICES } from "../endpoints";
 import { formatStaticKey, vpnParameterNames } from "../vpn";
@@ -155,11 +159,11 @@ describe("network: security groups", () => {
   it("never opens port 22, in any direction, in any environment", async () => {
     for (const env of ENVIRONMENTS) {
       const plan = await stackOf("network", env);
-      for (const r of [...byType(plan, INGRESS), ...byType(plan, EGRESS)]) {
+      for (const r of nonEmpty([...byType(plan, INGRESS), ...byType(plan, EGRESS)], "rule")) {
         assert.ok(!(r.inputs.fromPort <= 22 && 22 <= r.inputs.toPort), `${env} ${r.name} opens 22`);
         assert.notStrictEqual(r.inputs.ipProtocol, "-1", `${env} ${r.name} allows every protocol`);
       }
-      for (const g of byType(plan, SG)) {
+      for (const g of nonEmpty(byType(plan, SG), "security group")) {
         assert.strictEqual(g.inputs.ingress, undefined, `${g.name} has inline ingress`);
         assert.strictEqual(g.inputs.egress, undefined, `${g.name} has inline egress`);
       }
@@ -168,11 +172,14 @@ describe("network: security groups", () => {
 
   it("gives every rule a description AWS accepts", async () => {
     for (const env of ENVIRONMENTS) {
-      for (const r of [
-        ...byType(await stackOf("network", env), INGRESS),
-        ...byType(await stackOf("network", env), EGRESS),
-      ]) {
-        assert.match(r.inputs.description, RULE_DESCRIPTION, `${env} ${r.name}`);
+      for (const r of nonEmpty(
+        [
+          ...byType(await stackOf("network", env), INGRESS),
+          ...byType(await stackOf("network", env), EGRESS),
+        ],
+        `${env} rule`,
+      )) {
+        assert.match(r.inputs.description, AWS_RULE_DESCRIPTION, `${env} ${r.name}`);
       }
     }
   });
@@ -306,7 +313,7 @@ describe("network: VPN server", () => {
       "s3:ListBucket",
       "ssm:GetParameter",
     ]);
-    for (const s of policy.Statement) {
+    for (const s of nonEmpty<any>(policy.Statement, "statement")) {
       if (s.Resource === "*") assert.ok(s.Condition, `${s.Sid} on every resource has a condition`);
     }
     const ssm = policy.Statement.find((s: any) => s.Action === "ssm:GetParameter");
