@@ -310,6 +310,14 @@ function crossCheck(c: OrgConfig): string[] {
       `platform:budgets.subscribers: got ${budgets.subscribers.length} addresses; expected at most 10 (AWS Budgets limit per notification)`,
     );
   }
+  // One lifecycle rule moves the logs to Glacier and later deletes them: S3 refuses a rule whose
+  // Expiration days are not greater than its Transition days (PutBucketLifecycleConfiguration).
+  const trail = c["platform:trail"];
+  if (trail.expireAfterDays <= trail.archiveAfterDays) {
+    problems.push(
+      `platform:trail.expireAfterDays: got ${trail.expireAfterDays}; expected more days than archiveAfterDays (${trail.archiveAfterDays}): logs are archived before they expire`,
+    );
+  }
   problems.push(...crossCheckIdentity(c["platform:identity"], accounts, OU_PATHS));
   return problems;
 }

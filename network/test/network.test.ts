@@ -1,5 +1,9 @@
 import * as assert from "assert";
-import { accessRules, RULE_DESCRIPTION, vpnRanges } from "../../lib/net/access";
+import { nonEmpty } from "../../tooling/testing/non-empty";
+import { accessRules, vpnRanges } from "../../lib/net/access";
+
+/** What EC2 accepts in a security group rule description (AuthorizeSecurityGroupIngress, 255 at most). */
+const AWS_RULE_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{1,255}$/;
 import { renderNatUserData } from "../nat-instance";
 import { INTERFACE_ENDPOINT_SERVICES } from "../endpoints";
 import { formatStaticKey, vpnParameterNames } from "../vpn";
@@ -44,6 +48,34 @@ function ingressTable(plan: StackPlan): string[] {
     .sort();
 }
 
+/** Every planned egress rule as "role -> destination proto/port". */
+function egressTable(plan: StackPlan): string[] {
+  return byType(plan, EGRESS)
+    .map((r) => {
+      const destination =
+        r.inputs.cidrIpv4 ??
+        r.inputs.cidrIpv6 ??
+        r.inputs.prefixListId ??
+        `sg:${groupRole(plan, r.inputs.referencedSecurityGroupId)}`;
+      const ports =
+        r.inputs.fromPort === r.inputs.toPort
+          ? `${r.inputs.fromPort}`
+          : `${r.inputs.fromPort}-${r.inputs.toPort}`;
+      return `${groupRole(plan, r.inputs.securityGroupId)} -> ${destination} ${r.inputs.ipProtocol}/${ports}`;
+    })
+    .sort();
+}
+
+/** What the VPN server, the MBE proxy and the backend may reach whatever the environment. */
+const COMMON_EGRESS = [
+  "mbe-proxy -> sg:openems-backend tcp/8082",
+  "vpn-server -> 0.0.0.0/0 tcp/443",
+  "vpn-server -> sg:openems-backend tcp/10016",
+  "vpn-server -> sg:openems-backend tcp/4200",
+  "vpn-server -> sg:openems-backend tcp/8081",
+  "vpn-server -> sg:openems-backend tcp/8086",
+];
+
 async function planNetwork(env: string, edit: (c: any) => void): Promise<StackPlan> {
   return planOne("network", env, editedConfig("network", env, edit), await upstreamOutputs());
 }
@@ -74,14 +106,64 @@ describe("network: security groups", () => {
     });
   }
 
+  // The egress half of the access table, written out per environment: what each group may reach.
+  const egressByEnv: [string, string[]][] = [
+    [
+      "dev",
+      [
+        "mbe-proxy -> 0.0.0.0/0 tcp/443",
+        "nat-instance -> 0.0.0.0/0 tcp/443",
+        "nat-instance -> 0.0.0.0/0 tcp/80",
+        "openems-backend -> 0.0.0.0/0 tcp/443",
+      ],
+    ],
+    [
+      "stage",
+      [
+        "mbe-proxy -> 0.0.0.0/0 tcp/443",
+        "nat-instance -> 0.0.0.0/0 tcp/443",
+        "nat-instance -> 0.0.0.0/0 tcp/80",
+        "openems-backend -> 0.0.0.0/0 tcp/443",
+      ],
+    ],
+    ["prod", ["mbe-proxy -> 0.0.0.0/0 tcp/443", "openems-backend -> 0.0.0.0/0 tcp/443"]],
+  ];
+  it("plans an egress table for every environment", () => {
+    assert.deepStrictEqual(
+      egressByEnv.map(([env]) => env),
+      [...ENVIRONMENTS],
+    );
+  });
+  for (const [env, own] of egressByEnv) {
+    it(`${env}: lets each group reach only its own destinations, port by port`, async () => {
+      const plan = await stackOf("network", env);
+      assert.deepStrictEqual(egressTable(plan), [...COMMON_EGRESS, ...own].sort());
+    });
+  }
+
+  it("keeps the backend inside the VPC without a NAT, and the proxy inside with endpoints", async () => {
+    const plan = await planNetwork("dev", (c) => {
+      c["platform:network"].natStrategy = "none";
+      c["platform:network"].interfaceEndpoints = true;
+    });
+    assert.deepStrictEqual(
+      egressTable(plan),
+      [
+        ...COMMON_EGRESS,
+        "mbe-proxy -> 10.10.0.0/16 tcp/443",
+        "openems-backend -> 10.10.0.0/16 tcp/443",
+      ].sort(),
+    );
+  });
+
   it("never opens port 22, in any direction, in any environment", async () => {
     for (const env of ENVIRONMENTS) {
       const plan = await stackOf("network", env);
-      for (const r of [...byType(plan, INGRESS), ...byType(plan, EGRESS)]) {
+      for (const r of nonEmpty([...byType(plan, INGRESS), ...byType(plan, EGRESS)], "rule")) {
         assert.ok(!(r.inputs.fromPort <= 22 && 22 <= r.inputs.toPort), `${env} ${r.name} opens 22`);
         assert.notStrictEqual(r.inputs.ipProtocol, "-1", `${env} ${r.name} allows every protocol`);
       }
-      for (const g of byType(plan, SG)) {
+      for (const g of nonEmpty(byType(plan, SG), "security group")) {
         assert.strictEqual(g.inputs.ingress, undefined, `${g.name} has inline ingress`);
         assert.strictEqual(g.inputs.egress, undefined, `${g.name} has inline egress`);
       }
@@ -90,11 +172,14 @@ describe("network: security groups", () => {
 
   it("gives every rule a description AWS accepts", async () => {
     for (const env of ENVIRONMENTS) {
-      for (const r of [
-        ...byType(await stackOf("network", env), INGRESS),
-        ...byType(await stackOf("network", env), EGRESS),
-      ]) {
-        assert.match(r.inputs.description, RULE_DESCRIPTION, `${env} ${r.name}`);
+      for (const r of nonEmpty(
+        [
+          ...byType(await stackOf("network", env), INGRESS),
+          ...byType(await stackOf("network", env), EGRESS),
+        ],
+        `${env} rule`,
+      )) {
+        assert.match(r.inputs.description, AWS_RULE_DESCRIPTION, `${env} ${r.name}`);
       }
     }
   });
@@ -228,7 +313,7 @@ describe("network: VPN server", () => {
       "s3:ListBucket",
       "ssm:GetParameter",
     ]);
-    for (const s of policy.Statement) {
+    for (const s of nonEmpty<any>(policy.Statement, "statement")) {
       if (s.Resource === "*") assert.ok(s.Condition, `${s.Sid} on every resource has a condition`);
     }
     const ssm = policy.Statement.find((s: any) => s.Action === "ssm:GetParameter");
@@ -337,6 +422,51 @@ describe("network: VPC services", () => {
         assert.deepStrictEqual(e.inputs.subnetIds, plan.outputs.privateSubnetIds);
       }
     }
+  });
+
+  it("plans interface endpoints with private DNS, their own group and every private subnet when the file asks", async () => {
+    const plan = await planNetwork(
+      "prod",
+      (c) => (c["platform:network"].interfaceEndpoints = true),
+    );
+    const interfaces = byType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint").filter(
+      (e) => e.inputs.vpcEndpointType === "Interface",
+    );
+    assert.deepStrictEqual(interfaces.map((e) => e.inputs.serviceName).sort(), [
+      "com.amazonaws.us-east-1.ec2messages",
+      "com.amazonaws.us-east-1.logs",
+      "com.amazonaws.us-east-1.secretsmanager",
+      "com.amazonaws.us-east-1.ssm",
+      "com.amazonaws.us-east-1.ssmmessages",
+    ]);
+    const group = byType(plan, SG).filter((g) => g.inputs.tags.role === "interface-endpoints");
+    assert.strictEqual(group.length, 1, "one security group for the endpoints");
+    // Auto-named from a prefix, so a replacement can be created before the old group goes.
+    assert.strictEqual(group[0].inputs.namePrefix, "openems-prod-interface-endpoints-");
+    const privateSubnets = plan.outputs.privateSubnetIds as string[];
+    assert.strictEqual(privateSubnets.length, 2, "two zones, two private subnets");
+    const publicSubnets = plan.outputs.publicSubnetIds as string[];
+    for (const e of interfaces) {
+      assert.strictEqual(e.inputs.privateDnsEnabled, true, e.name);
+      assert.strictEqual(e.inputs.vpcId, plan.outputs.vpcId, e.name);
+      assert.deepStrictEqual(e.inputs.securityGroupIds, [group[0].id], e.name);
+      assert.deepStrictEqual(e.inputs.subnetIds, privateSubnets, e.name);
+      assert.ok(!e.inputs.subnetIds.some((s: string) => publicSubnets.includes(s)), e.name);
+    }
+    // The endpoints' group admits HTTPS from the VPC and nothing else; it reaches nothing.
+    assert.deepStrictEqual(
+      ingressTable(plan).filter((row) => row.startsWith("interface-endpoints")),
+      ["interface-endpoints <- 10.30.0.0/16 tcp/443"],
+    );
+    assert.deepStrictEqual(
+      egressTable(plan).filter((row) => row.startsWith("interface-endpoints")),
+      [],
+    );
+    // With the endpoints, the MBE proxy's HTTPS stays inside the VPC.
+    assert.deepStrictEqual(
+      egressTable(plan).filter((row) => row.startsWith("mbe-proxy")),
+      ["mbe-proxy -> 10.30.0.0/16 tcp/443", "mbe-proxy -> sg:openems-backend tcp/8082"],
+    );
   });
 
   it("builds the NAT the file chooses: an instance with default routes, or awsx gateways", async () => {

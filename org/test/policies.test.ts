@@ -144,8 +144,17 @@ describe("org stack: tag policy", () => {
       tags: {
         // platform:tags in org/Pulumi.management.yaml: project openems, costCenter energy-ops.
         project: tag("project", ["openems"]),
-        // The org stack's own tag, the three environments and the sandbox account.
-        environment: tag("environment", ["management", "dev", "stage", "prod", "sandbox"]),
+        // The org stack's own tag, the log-archive account (its provider tags the trail bucket
+        // and key there: without the value the trail could never be created), the three
+        // environments and the sandbox account.
+        environment: tag("environment", [
+          "management",
+          "log-archive",
+          "dev",
+          "stage",
+          "prod",
+          "sandbox",
+        ]),
         "cost-center": tag("cost-center", ["energy-ops"]),
         // What Pulumi creates, and what someone made by hand (tagged as such, not untagged).
         "managed-by": tag("managed-by", ["pulumi", "manual"]),

@@ -1,11 +1,8 @@
 import * as assert from "assert";
-import { SNAPSHOT_TAG } from "../backend-host";
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import { architectureOf, AL2023_AMI_PARAMETERS } from "../../lib/images";
-import { ALB_TLS_POLICY } from "../admin-alb";
 import { vercelOidc } from "../mbe";
 import { bundleHandler } from "../mbe-proxy/package";
-import { HOST_SECRET_KEYS } from "../openems/secrets";
-import { USER_DATA_LIMIT_BYTES } from "../openems/userdata";
 import { shellcheck, requirePrerequisites } from "../../tooling/testing/tools";
 import { StackPlan } from "../../tooling/plan/run";
 import { ENVIRONMENTS } from "../../lib/repo";
@@ -87,9 +84,9 @@ describe("workloads: OpenEMS backend host", () => {
         cfg.snapshotRetentionDays,
       );
       assert.deepStrictEqual(dlm.inputs.policyDetails.targetTags, {
-        [SNAPSHOT_TAG.key]: SNAPSHOT_TAG.value,
+        "snapshot-schedule": "openems-daily",
       });
-      assert.strictEqual(volume.inputs.tags[SNAPSHOT_TAG.key], SNAPSHOT_TAG.value);
+      assert.strictEqual(volume.inputs.tags["snapshot-schedule"], "openems-daily");
     });
   }
 
@@ -117,16 +114,25 @@ describe("workloads: OpenEMS backend host", () => {
       (v) => v.inputs.secretId === secret.id,
     );
     const values = JSON.parse(secretValue(version!.inputs.secretString, "the secret string"));
-    assert.deepStrictEqual(Object.keys(values).sort(), [...HOST_SECRET_KEYS].sort());
+    assert.deepStrictEqual(Object.keys(values).sort(), [
+      "influxdbAdminPassword",
+      "influxdbAdminToken",
+      "odooAdminPassword",
+      "odooMasterPassword",
+      "postgresPassword",
+    ]);
     const userData: string = one(plan, INSTANCE).inputs.userData;
-    for (const v of Object.values(values) as string[])
+    for (const v of nonEmpty(Object.values(values) as string[], "secret value"))
       assert.ok(!userData.includes(v), "no password in user data");
     assert.ok(
       userData.includes(secret.state.arn) &&
         userData.includes(one(plan, "aws:ebs/volume:Volume").id as string),
     );
-    assert.ok(Buffer.byteLength(userData) < USER_DATA_LIMIT_BYTES);
-    for (const p of byType(plan, "random:index/randomPassword:RandomPassword"))
+    assert.ok(Buffer.byteLength(userData) < 16384, "EC2 user data is at most 16 KB");
+    for (const p of nonEmpty(
+      byType(plan, "random:index/randomPassword:RandomPassword"),
+      "password",
+    ))
       assert.ok(p.protect, `${p.name} is protected`);
   });
 
@@ -188,7 +194,8 @@ describe("workloads: OpenEMS backend host", () => {
       "arn:aws:automate:us-east-1:ec2:reboot",
       topic.state.arn,
     ]);
-    for (const a of Object.values(alarms)) assert.ok(a.alarmActions.includes(topic.state.arn));
+    for (const a of nonEmpty(Object.values(alarms), "alarm"))
+      assert.ok(a.alarmActions.includes(topic.state.arn));
     assert.deepStrictEqual(alarms["data-disk"].dimensions, {
       InstanceId: one(plan, INSTANCE).id,
       path: "/data",
@@ -200,7 +207,7 @@ describe("workloads: OpenEMS backend host", () => {
   it("encrypts every log group with the workloads key and keeps it for the file's retention", async () => {
     for (const env of ENVIRONMENTS) {
       const plan = await stackOf("workloads", env);
-      for (const g of byType(plan, "aws:cloudwatch/logGroup:LogGroup")) {
+      for (const g of nonEmpty(byType(plan, "aws:cloudwatch/logGroup:LogGroup"), "log group")) {
         assert.deepStrictEqual(
           [g.inputs.kmsKeyId, g.inputs.retentionInDays],
           [keyArn(plan), workloadsConfig(env).logRetentionDays],
@@ -349,16 +356,27 @@ describe("workloads: HTTPS for people", () => {
       const cfg = workloadsConfig(env).https;
       const lb = one(plan, "aws:lb/loadBalancer:LoadBalancer");
       assert.deepStrictEqual(lb.inputs.subnets, (await networkOf(env)).outputs.publicSubnetIds);
-      const listeners = Object.fromEntries(
-        byType(plan, "aws:lb/listener:Listener").map((l) => [l.inputs.port, l.inputs]),
-      );
-      assert.strictEqual(listeners[443].sslPolicy, ALB_TLS_POLICY);
-      assert.deepStrictEqual(listeners[80].defaultActions[0].redirect, {
-        protocol: "HTTPS",
-        port: "443",
-        statusCode: "HTTP_301",
-      });
+      const planned = byType(plan, "aws:lb/listener:Listener");
+      assert.deepStrictEqual(planned.map((l) => l.inputs.port).sort(), [443, 80]);
+      const listeners = Object.fromEntries(planned.map((l) => [l.inputs.port, l.inputs]));
+      for (const l of planned) assert.strictEqual(l.inputs.loadBalancerArn, lb.state.arn);
+      // TLS 1.3 and 1.2 only, forward secrecy (ELB's recommended policy; AWS, "Security
+      // policies for your Application Load Balancer").
+      assert.strictEqual(listeners[443].protocol, "HTTPS");
+      assert.strictEqual(listeners[443].sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
       const cert = one(plan, "aws:acm/certificate:Certificate");
+      assert.strictEqual(listeners[443].certificateArn, cert.state.arn);
+      assert.deepStrictEqual(
+        listeners[443].defaultActions.map((a: any) => [a.type, a.fixedResponse?.statusCode]),
+        [["fixed-response", "404"]],
+      );
+      // Port 80 only redirects: nothing is ever served in the clear.
+      assert.strictEqual(listeners[80].protocol, "HTTP");
+      assert.strictEqual(listeners[80].sslPolicy, undefined);
+      assert.deepStrictEqual(
+        listeners[80].defaultActions.map((a: any) => [a.type, a.redirect]),
+        [["redirect", { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" }]],
+      );
       assert.deepStrictEqual(
         [cert.inputs.domainName, cert.inputs.subjectAlternativeNames, cert.inputs.validationMethod],
         [cfg.uiName, [cfg.odooName], "DNS"],

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,13 +13,13 @@ describe("Price tables", () => {
   const org = validateOrgConfig(readStackFile(ORG_STACK_FILE));
 
   it("has a table for every region the organization allows", async () => {
-    for (const region of org["platform:organization"].allowedRegions)
+    for (const region of nonEmpty(org["platform:organization"].allowedRegions, "allowed region"))
       assert.ok(prices.tables[region], `no tooling/cost/prices.${region}.json`);
   });
 
   it("gives every entry a unit, a price, the date it was read and an https source", async () => {
-    for (const t of Object.values(prices.tables)) {
-      for (const p of t.prices) {
+    for (const t of nonEmpty(Object.values(prices.tables), "price table")) {
+      for (const p of nonEmpty(t.prices, `${t.region} price`)) {
         assert.ok(p.unit && p.description, `${t.region} ${p.key}`);
         assert.match(p.readOn, /^20\d\d-\d\d-\d\d$/, `${t.region} ${p.key}`);
         assert.match(
@@ -32,7 +33,7 @@ describe("Price tables", () => {
   });
 
   it("holds every price the rules use, in every region", async () => {
-    for (const t of Object.values(prices.tables)) {
+    for (const t of nonEmpty(Object.values(prices.tables), "price table")) {
       const keys = new Set(t.prices.map((p) => p.key));
       for (const k of STATIC_PRICE_KEYS)
         assert.ok(keys.has(k), `prices.${t.region}.json lacks ${k}`);
@@ -40,8 +41,11 @@ describe("Price tables", () => {
   });
 
   it("prices every instance type the non-prod guardrail allows", async () => {
-    for (const t of Object.values(prices.tables)) {
-      for (const type of org["platform:guardrails"].allowedInstanceTypes) {
+    for (const t of nonEmpty(Object.values(prices.tables), "price table")) {
+      for (const type of nonEmpty(
+        org["platform:guardrails"].allowedInstanceTypes,
+        "allowed instance type",
+      )) {
         // A whole family (t4g.*) needs at least one priced size of that family.
         const priced = type.endsWith(".*")
           ? t.prices.some((p) => p.key.startsWith(`ec2.instance.${type.slice(0, -1)}`))
