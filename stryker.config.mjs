@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 
 const groups = JSON.parse(readFileSync(new URL("./tooling/mutation/groups.json", import.meta.url)));
-const name = process.env.MUTATION_GROUP ?? "proxy";
+const name = process.env.MUTATION_GROUP ?? "proxy-checks";
 const group = groups[name];
 if (!group || name.startsWith("$")) {
   const known = Object.keys(groups).filter((key) => !key.startsWith("$"));

@@ -39,7 +39,8 @@ describe("mutation groups", () => {
       "names",
       "net",
       "pack",
-      "proxy",
+      "proxy-checks",
+      "proxy-request",
     ]);
   });
 
