@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { ProxyError } from "../contract";
-import { describeError, Redactor } from "../log";
+import { describeError, Redactor, stdoutSink } from "../log";
 import { checkUpstreamBody, UpstreamBody } from "../response";
 
 /** What RestHandler answers pre-dispatch failures with (`new UUID(0L, 0L)`). */
@@ -216,4 +216,21 @@ describe("checkUpstreamBody", () => {
       } else assert.deepEqual(checked, expected);
     });
   }
+});
+
+describe("stdoutSink", () => {
+  it("writes each log line to stdout as a line of its own (CloudWatch reads pure JSON lines)", () => {
+    const written: string[] = [];
+    const original = process.stdout.write;
+    process.stdout.write = ((chunk: string) => {
+      written.push(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      stdoutSink('{"outcome":"forwarded"}');
+    } finally {
+      process.stdout.write = original;
+    }
+    assert.deepEqual(written, ['{"outcome":"forwarded"}\n']);
+  });
 });
