@@ -8,7 +8,7 @@ import pulumi from "@pulumi/eslint-plugin";
 const DEPLOYED = ["{lib,org,network,workloads,edge}/**/*.ts"];
 
 export default tseslint.config(
-  { ignores: ["node_modules/**"] },
+  { ignores: ["node_modules/**", ".stryker-tmp/**", "reports/**"] },
   { linterOptions: { reportUnusedDisableDirectives: "error" } },
   {
     files: ["**/*.ts"],

@@ -1,0 +1,39 @@
+// Mutation testing (npm run mutation): Stryker over the modules that carry security, money and
+// data rules, one group at a time. The groups, the files each mutates and the tests that exercise
+// them live in tooling/mutation/groups.json; tooling/mutation/run.ts picks a group through
+// MUTATION_GROUP. Not part of npm test: a group takes minutes, the unit suite seconds.
+import { readFileSync } from "node:fs";
+
+const groups = JSON.parse(readFileSync(new URL("./tooling/mutation/groups.json", import.meta.url)));
+const name = process.env.MUTATION_GROUP ?? "proxy-checks";
+const group = groups[name];
+if (!group || name.startsWith("$")) {
+  const known = Object.keys(groups).filter((key) => !key.startsWith("$"));
+  throw new Error(`MUTATION_GROUP: got "${name}"; expected one of ${known.join(", ")}`);
+}
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: "mocha",
+  // The repository's own mocha settings (ts-node transpile-only, timeout); only the spec differs.
+  mochaOptions: { config: ".mocharc.json", spec: group.spec },
+  checkers: ["typescript"],
+  tsconfigFile: "tsconfig.json",
+  // Type-check only the files a mutant touches (and what depends on them), not the whole program.
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate: group.mutate,
+  // Each mutant runs only the tests that cover it.
+  coverageAnalysis: "perTest",
+  // Two cores shared with other work: one test runner next to the checker.
+  concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 1),
+  timeoutMS: 20000,
+  // The sandbox is a copy of the worktree (policies/scp JSON, Pulumi.*.yaml, fixtures included);
+  // node_modules is linked, not copied, and reports, plan output and earlier sandboxes stay out.
+  symlinkNodeModules: true,
+  tempDirName: ".stryker-tmp",
+  ignorePatterns: [".stryker-tmp", "reports", ".plan", "report", "*.log"],
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  thresholds: { high: 90, low: 80, break: null },
+};
