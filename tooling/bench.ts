@@ -11,6 +11,10 @@
  *    against its AWS limit.
  *
  * Exits 1 when a plan fails, an artefact is over its limit, or a goal is not met.
+ *
+ * `npm run bench -- --limits` runs part 2 for its artefact limits only: whether the 1,000-device
+ * fleet's parameters and tags fit AWS is correctness, which CI checks on every run; the speed and
+ * memory goals are figures of this machine, which CI does not gate on.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -122,10 +126,19 @@ async function fleetPlan(devices: number, upstreamFile: string): Promise<FleetRe
   return { devices, resources: result.resources.length, seconds, rssMiB, violations };
 }
 
-async function main() {
+async function main(limitsOnly: boolean) {
   const { flags, cli } = planScript();
   const failures: string[] = [];
   console.log(`machine: ${os.cpus().length} cores, load average ${load()} (1, 5, 15 min)`);
+  if (!limitsOnly) measureRatio(flags, cli, failures);
+  await measureFleets(flags, failures, limitsOnly);
+  if (failures.length) {
+    console.error(`\nbench failed:\n  ${failures.join("\n  ")}`);
+    process.exit(1);
+  }
+}
+
+function measureRatio(flags: string[], cli: string[], failures: string[]): void {
   const baselineArgs = ["-e", "require('@pulumi/pulumi'); require('@pulumi/aws')"];
   const planArgs = [...flags, ...cli, "--json"];
   // Warm-up: file-system cache and esbuild's binary, for both commands alike.
@@ -149,7 +162,9 @@ async function main() {
     `ratio ${ratio.toFixed(2)} (goal <= ${RATIO_GOAL}): ${ratio <= RATIO_GOAL ? "met" : "NOT met"}; load average now ${load()}`,
   );
   if (ratio > RATIO_GOAL) failures.push(`plan/load ratio ${ratio.toFixed(2)} > ${RATIO_GOAL}`);
+}
 
+async function measureFleets(flags: string[], failures: string[], limitsOnly: boolean) {
   console.log("\nedge/prod with the fixture fleet, each in its own process:");
   const upstream = Object.fromEntries(
     (await planAll({ environments: ["prod"] }))
@@ -166,18 +181,17 @@ async function main() {
         `(${((r.seconds * 1000) / devices).toFixed(1)} ms a device), peak rss ${r.rssMiB.toFixed(0)} MiB`,
     );
     failures.push(...r.violations);
-    if (r.rssMiB > RSS_GOAL_MIB)
+    if (!limitsOnly && r.rssMiB > RSS_GOAL_MIB)
       failures.push(
         `${devices} devices: peak rss ${r.rssMiB.toFixed(0)} MiB > ${RSS_GOAL_MIB} MiB`,
       );
   }
-  if (failures.length) {
-    console.error(`\nbench failed:\n  ${failures.join("\n  ")}`);
-    process.exit(1);
-  }
-  console.log(
-    `  every SSM parameter and tag set within its AWS limit; peak rss within ${RSS_GOAL_MIB} MiB`,
-  );
+  if (failures.length === 0)
+    console.log(
+      limitsOnly
+        ? "  every SSM parameter and tag set within its AWS limit"
+        : `  every SSM parameter and tag set within its AWS limit; peak rss within ${RSS_GOAL_MIB} MiB`,
+    );
 }
 
 if (require.main === module) {
@@ -186,7 +200,7 @@ if (require.main === module) {
     ? fleetPlan(Number(process.argv[i + 1]), process.argv[i + 2]).then((r) =>
         console.log(JSON.stringify(r)),
       )
-    : main()
+    : main(process.argv.includes("--limits"))
   ).catch((err: Error) => {
     console.error(`bench failed: ${err.message}`);
     process.exit(1);
