@@ -124,9 +124,14 @@ export const workloadsContract = contract("workloads", {
   /** The OpenEMS backend host. */
   backend: z.object({
     instanceId: z.string().min(1),
+    /** The address of its own network interface, which outlives any one instance. */
     privateIp: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, { message: "expected an IPv4 address" }),
+    networkInterfaceId: z.string().startsWith("eni-"),
   }),
-  /** What devices put in their OpenEMS Edge backend settings; reachable only through the VPN. */
+  /**
+   * What devices put in their OpenEMS Edge backend settings; reachable only through the VPN. The
+   * address is the backend's protected network interface, so replacing the instance keeps it.
+   */
   edgeWebsocketUrl: z.string().startsWith("ws://"),
   /** The MBE proxy's IAM-authenticated Function URL and the role MBE assumes to call it. */
   mbeProxyUrl: z.string().startsWith("https://"),

@@ -3,7 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { WorkloadsConfig } from "../lib/config/workloads";
 import { HOST_SECRET_KEYS } from "./openems/secrets";
-import { dataDiskMetricDimensions, HOST_METRICS, renderHostUserData } from "./openems/userdata";
+import {
+  dataDiskMetricDimensions,
+  desiredStateParameters,
+  HOST_METRICS,
+  renderDesiredState,
+  renderHostUserData,
+} from "./openems/userdata";
+import { ServiceName } from "./openems/compose";
+import { PORT_MAP } from "../lib/ports";
 import { InstanceRole, serviceTrust } from "../lib/components/iam";
 import { hardenedInstance } from "../lib/components/host";
 
@@ -20,14 +28,31 @@ export interface BackendHostArgs {
   readonly securityGroupId: pulumi.Input<string>;
   readonly kmsKeyArn: pulumi.Output<string>;
   readonly alarmTopicArn: pulumi.Input<string>;
+  /** Image overrides per service (`name:tag[@sha256:...]`), checked by validateComposeOptions. */
+  readonly images?: Partial<Record<ServiceName, string>>;
+}
+
+/** Where the host's desired state and edge endpoint live in SSM. */
+export function backendParameterPrefix(env: string): string {
+  return `/openems/${env}/backend`;
 }
 
 /**
  * The OpenEMS backend: a private instance running the Compose stack, a separate data volume that
- * outlives it, its secrets, its log group, daily snapshots and the alarms that watch it.
+ * outlives it, its own network interface (the address devices use), its secrets, its desired state
+ * in SSM, its log group, daily snapshots and the alarms that watch it.
+ *
+ * What reaches the running host in place: everything in the desired state (Compose file, images,
+ * Felix and CloudWatch agent settings, rotated secrets), read by the apply step. What replaces the
+ * instance: a change to its user data (the bootstrap and apply step themselves) or a ForceNew
+ * argument; the data volume, the network interface and the secret survive that by design.
  */
 export class BackendHost extends pulumi.ComponentResource {
   readonly instance: aws.ec2.Instance;
+  /** The host's primary interface: protected, retained, its private address is the edge endpoint. */
+  readonly networkInterface: aws.ec2.NetworkInterface;
+  /** `ws://<interface address>:8081`, also published at `<prefix>/edge-websocket-url`. */
+  readonly edgeWebsocketUrl: pulumi.Output<string>;
   readonly dataVolume: aws.ebs.Volume;
   readonly secret: aws.secretsmanager.Secret;
   readonly logGroup: aws.cloudwatch.LogGroup;
@@ -94,6 +119,82 @@ export class BackendHost extends pulumi.ComponentResource {
       { ...child, protect: true, retainOnDelete: true },
     );
 
+    // Devices are configured with this address once: it belongs to an interface of its own, not
+    // to the instance, so replacing the instance keeps it. EC2 cannot detach an instance's primary
+    // interface (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-eni.html), hence the
+    // interface is made first and the instance launched onto it.
+    this.networkInterface = new aws.ec2.NetworkInterface(
+      `${name}-endpoint`,
+      {
+        subnetId: args.subnetId,
+        securityGroups: [args.securityGroupId],
+        description: `OpenEMS ${args.env} backend: the address edge devices connect to`,
+        tags: { ...tags, Name: `openems-${args.env}-backend` },
+      },
+      { ...child, protect: true, retainOnDelete: true },
+    );
+    const prefix = backendParameterPrefix(args.env);
+    const names = desiredStateParameters(prefix);
+    this.edgeWebsocketUrl = new aws.ssm.Parameter(
+      `${name}-edge-url`,
+      {
+        name: `${prefix}/edge-websocket-url`,
+        type: "String",
+        description: "What OpenEMS Edge devices put in Controller.Api.Backend uri",
+        // Not a secret: insecureValue keeps it readable in outputs and the plan.
+        insecureValue: pulumi.interpolate`ws://${this.networkInterface.privateIp}:${PORT_MAP.edgeWebsocket}`,
+        tags,
+      },
+      child,
+    ).insecureValue;
+
+    // The desired state the apply step converges on. Neither parameter holds a secret; changing
+    // them changes nothing about the instance resource.
+    const desired = pulumi
+      .all([this.dataVolume.id, this.secret.arn])
+      .apply(([dataVolumeId, secretArn]) =>
+        renderDesiredState({
+          compose: {
+            logGroupName: `/openems/${args.env}/backend`,
+            region: args.region,
+            ...(args.images ? { images: args.images } : {}),
+          },
+          dataVolumeId,
+          secretArn,
+        }),
+      );
+    const parameter = (
+      role: string,
+      paramName: string,
+      value: pulumi.Output<string>,
+      what: string,
+    ) =>
+      new aws.ssm.Parameter(
+        `${name}-${role}`,
+        {
+          name: paramName,
+          type: "String",
+          // Standard (free) while the value fits in 4 KB, advanced when it grows past that.
+          tier: "Intelligent-Tiering",
+          description: what,
+          insecureValue: value,
+          tags,
+        },
+        child,
+      );
+    const composeParameter = parameter(
+      "compose",
+      names.compose,
+      desired.composeYaml,
+      "OpenEMS backend host: the Compose file (no secrets)",
+    );
+    const hostParameter = parameter(
+      "desired",
+      names.host,
+      desired.hostJson,
+      "OpenEMS backend host: desired state (volume, paths, env and Felix specs; no secret values)",
+    );
+
     const access = new InstanceRole(
       `${name}-host`,
       {
@@ -118,6 +219,12 @@ export class BackendHost extends pulumi.ComponentResource {
               },
             },
             {
+              Sid: "ReadDesiredState",
+              Effect: "Allow",
+              Action: ["ssm:GetParameter", "ssm:GetParameters"],
+              Resource: [hostParameter.arn, composeParameter.arn],
+            },
+            {
               Sid: "WriteOwnLogs",
               Effect: "Allow",
               Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
@@ -136,15 +243,6 @@ export class BackendHost extends pulumi.ComponentResource {
       child,
     );
 
-    const userData = pulumi
-      .all([this.dataVolume.id, this.secret.arn])
-      .apply(([dataVolumeId, secretArn]) =>
-        renderHostUserData({
-          compose: { logGroupName: `/openems/${args.env}/backend`, region: args.region },
-          dataVolumeId,
-          secretArn,
-        }),
-      );
     this.instance = hardenedInstance(
       `${name}-host`,
       {
@@ -152,12 +250,20 @@ export class BackendHost extends pulumi.ComponentResource {
         instanceProfile: access.profile.name,
         kmsKeyArn: args.kmsKeyArn,
         rootVolumeGb: 20,
-        userData,
-        placement: { subnetId: args.subnetId, securityGroupIds: [args.securityGroupId] },
+        userData: renderHostUserData({ parameterPrefix: prefix }),
+        placement: { networkInterfaceId: this.networkInterface.id },
         monitoring: args.openems.detailedMonitoring,
         tags: { ...tags, Name: `openems-${args.env}-backend` },
       },
-      child,
+      {
+        ...child,
+        // The user data is only the bootstrap: a new one means a new host, built cleanly. The
+        // interface can be primary to one instance at a time, so the old one goes first.
+        replaceOnChanges: ["userData"],
+        deleteBeforeReplace: true,
+        // The first run finds its desired state in place (it retries anyway).
+        dependsOn: [hostParameter, composeParameter],
+      },
     );
     new aws.ec2.VolumeAttachment(
       `${name}-data`,
@@ -173,7 +279,12 @@ export class BackendHost extends pulumi.ComponentResource {
 
     this.snapshots(name, args, child);
     this.alarms(name, args, child);
-    this.registerOutputs({ instanceId: this.instance.id, dataVolumeId: this.dataVolume.id });
+    this.registerOutputs({
+      instanceId: this.instance.id,
+      dataVolumeId: this.dataVolume.id,
+      networkInterfaceId: this.networkInterface.id,
+      edgeWebsocketUrl: this.edgeWebsocketUrl,
+    });
   }
 
   /** Daily snapshots of the data volume, kept `snapshotRetentionDays` days (Data Lifecycle Manager). */

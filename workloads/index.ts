@@ -12,13 +12,15 @@ import {
   stackRefName,
   workloadsContract,
 } from "../lib/contracts";
-import { PORT_MAP } from "../lib/ports";
+import { ConfigError } from "../lib/config/errors";
+import { validateComposeOptions } from "./openems/compose";
 
 export = async (): Promise<Exports<typeof workloadsContract>> => {
   const env = loadEnvironmentConfig();
   const { workloads } = env;
   // The same environment file: the admin allowlist that the load balancer admits.
   const adminAllowlist = env.network.adminAllowlist;
+  checkImages(`workloads/${env.name}`, workloads.openems.images, env.section.region);
   const { provider, providers } = environmentStack(env);
   const opts = { providers };
   const region = env.section.region;
@@ -68,6 +70,7 @@ export = async (): Promise<Exports<typeof workloadsContract>> => {
       securityGroupId: network.securityGroupIds.openemsBackend,
       kmsKeyArn: key.arn,
       alarmTopicArn: alarmTopic.arn,
+      images: workloads.openems.images,
     },
     opts,
   );
@@ -81,7 +84,8 @@ export = async (): Promise<Exports<typeof workloadsContract>> => {
       subnetIds: network.privateSubnetIds,
       securityGroupId: network.securityGroupIds.mbeProxy,
       kmsKeyArn: key.arn,
-      backendAddress: host.instance.privateIp,
+      // The interface's address, like the devices': it outlives the instance.
+      backendAddress: host.networkInterface.privateIp,
     },
     opts,
   );
@@ -105,11 +109,32 @@ export = async (): Promise<Exports<typeof workloadsContract>> => {
 
   return {
     kmsKeyArn: key.arn,
-    backend: { instanceId: host.instance.id, privateIp: host.instance.privateIp },
-    edgeWebsocketUrl: host.instance.privateIp.apply((ip) => `ws://${ip}:${PORT_MAP.edgeWebsocket}`),
+    backend: {
+      instanceId: host.instance.id,
+      privateIp: host.networkInterface.privateIp,
+      networkInterfaceId: host.networkInterface.id,
+    },
+    edgeWebsocketUrl: host.edgeWebsocketUrl,
     mbeProxyUrl: proxy.url.functionUrl,
     mbeRoleArn: proxy.mbeRole.arn,
     https: alb ? alb.endpoints : null,
     alarmTopicArn: alarmTopic.arn,
   };
 };
+
+/**
+ * The image overrides through the Compose stack's own rules (pinned tags, the OpenEMS releases
+ * this stack can run, UI and backend of one release), before any resource exists.
+ */
+function checkImages(where: string, images: unknown, region: string): void {
+  if (images === undefined) return;
+  try {
+    validateComposeOptions({ logGroupName: "/openems/check", region, images: images as any });
+  } catch (e) {
+    const problems = (e as Error).message
+      .split("\n")
+      .filter((l) => l.startsWith("  - "))
+      .map((l) => `platform:workloads.openems.${l.slice(4)}`);
+    throw new ConfigError(where, problems);
+  }
+}

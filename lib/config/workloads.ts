@@ -31,6 +31,10 @@ export const allowedMethods = z
     });
   });
 
+const imageRef = z.string().regex(/^[^\s:@]+(:[^\s:@/]+)(@sha256:[0-9a-f]{64})?$/, {
+  message: 'expected "name:tag" or "name:tag@sha256:<64 hex>"',
+});
+
 export const workloadsSection = z.strictObject({
   openems: z.strictObject({
     /** The backend host's type; non-prod accounts may only use the SCP's allowed types. */
@@ -41,6 +45,19 @@ export const workloadsSection = z.strictObject({
     snapshotRetentionDays: z.number().int().min(1).max(365).default(7),
     /** One-minute EC2 metrics (about $2.10/month per instance). */
     detailedMonitoring: z.boolean().default(false),
+    /**
+     * Image overrides of the Compose services (`name:tag` or `name:tag@sha256:<64 hex>`); the
+     * others keep their pins (workloads/openems/compose.ts). Reaches the running host in place.
+     */
+    images: z
+      .strictObject({
+        "openems-backend": imageRef.optional(),
+        "openems-ui": imageRef.optional(),
+        odoo: imageRef.optional(),
+        postgres: imageRef.optional(),
+        influxdb: imageRef.optional(),
+      })
+      .optional(),
   }),
   mbe: z.strictObject({
     /**

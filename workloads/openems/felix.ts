@@ -8,7 +8,7 @@ import { HostSecretKey } from "./secrets";
  * environment-variable configuration and the release ships no ConfigAdmin interpolation plugin.
  *
  * The image copies its default configuration only into an empty config directory
- * (init-openems-config/run), so once the boot script writes these files the defaults are not
+ * (init-openems-config/run), so once the apply step writes these files the defaults are not
  * used at all. The defaults would be wrong for this design anyway: Ui.Websocket listens on 8082,
  * which the port map gives to Backend2Backend.Rest, and Metadata.File/Timedata.Dummy are demo
  * components.
@@ -30,7 +30,7 @@ export interface FelixConfigFile {
   /** Path relative to the Felix config directory. */
   readonly path: string;
   /**
-   * true: rewritten on every run of the boot script (holds secrets, so a rotated secret reaches
+   * true: rewritten on every run of the apply step (holds secrets, so a rotated secret reaches
    * OpenEMS; console edits to it do not survive). false: written only when missing, so changes made
    * in the Felix console survive.
    */
@@ -148,7 +148,7 @@ export function felixLine(
 
 const REVISION_LINE = ':org.apache.felix.configadmin.revision:=L"1"';
 
-/** The file's exact content with secrets filled in (what the boot script produces on the host). */
+/** The file's exact content with secrets filled in (what the apply step produces on the host). */
 export function renderFelixFile(
   file: FelixConfigFile,
   secrets: Readonly<Record<HostSecretKey, string>>,
@@ -160,26 +160,4 @@ export function renderFelixFile(
 /** Single-quotes a word for bash. */
 export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * Bash for the boot script: a `write_felix_config DIR` function that writes every file through
- * `felix_file` (defined in userdata.ts). Secret values come from the `SECRET` associative array
- * and are expanded by bash itself, so they never appear on a command line or in the script.
- * Secret values match SECRET_VALUE_PATTERN, which contains neither `"` nor `\`, so they need no
- * Felix escaping.
- */
-export function renderFelixBash(opts: ResolvedComposeOptions): string {
-  const word = ([key, value]: readonly [string, FelixValue]): string =>
-    value.type === "secret"
-      ? `"${key}=\\"\${SECRET[${value.key}]}\\""`
-      : shQuote(felixLine(key, value, () => ""));
-  const out = ["write_felix_config() {"];
-  for (const file of felixConfigFiles(opts)) {
-    const words = [shQuote(REVISION_LINE), ...file.properties.map(word)];
-    out.push(`  felix_file "$1" ${shQuote(file.path)} ${file.ownedByBoot ? "always" : "keep"} \\`);
-    out.push(`    ${words.join(" \\\n    ")}`);
-  }
-  out.push("}");
-  return out.join("\n");
 }

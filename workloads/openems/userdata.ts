@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import {
   ComposeOptions,
   ResolvedComposeOptions,
@@ -6,13 +7,17 @@ import {
   serviceEnvFile,
   validateComposeOptions,
 } from "./compose";
-import { renderFelixBash, shQuote } from "./felix";
+import { felixConfigFiles, felixLine, shQuote } from "./felix";
+import { HOST_SECRET_KEYS, HostSecretKey, SERVICE_SECRET_ENV, ServiceWithSecrets } from "./secrets";
 import {
-  HOST_SECRET_KEYS,
-  SECRET_VALUE_REGEX_SOURCE,
-  SERVICE_SECRET_ENV,
-  ServiceWithSecrets,
-} from "./secrets";
+  AGENT_CONFIG_PATH,
+  APPLY_SCRIPT_PATH,
+  APPLY_TIMER,
+  APPLY_UNIT,
+  renderApplyScript,
+  renderApplyService,
+  renderApplyTimer,
+} from "./apply";
 
 import { USER_DATA_LIMIT_BYTES, userDataSize } from "../../lib/ec2-limits";
 
@@ -23,14 +28,14 @@ export function assertUserDataSize(script: string): void {
   if (!fits) {
     throw new Error(
       `Backend host user data is ${bytes} bytes; EC2 accepts less than ${USER_DATA_LIMIT_BYTES} bytes (16 KB raw). ` +
-        `Shrink the compose file or move parts of the boot script to an S3 object or SSM document.`,
+        `Move what grew into the desired state the apply step reads from SSM (renderDesiredState).`,
     );
   }
 }
 
 /**
  * Docker Compose v2 plugin. Amazon Linux 2023 packages `docker` but not the compose plugin
- * (amazonlinux/amazon-linux-2023 issue #186, still open), so the boot script downloads the release
+ * (amazonlinux/amazon-linux-2023 issue #186, still open), so the apply step downloads the release
  * binary and refuses it unless its sha256 matches. v2.40.3 is the last 2.x release; v5 exists but
  * is not proven against AL2023's Docker 25. Checksums as recorded for this release by
  * docker-library/docker (versions.json, `compose.arches.{amd64,arm64v8}.sha256`).
@@ -60,7 +65,7 @@ export const HOST_METRICS = {
 /**
  * Dimensions of `disk_used_percent` for the data volume, exactly as the agent config below
  * publishes them (the device dimension is dropped because NVMe names are not stable). The
- * filesystem type is xfs because the boot script formats new volumes with xfs; a volume that
+ * filesystem type is xfs because the apply step formats new volumes with xfs; a volume that
  * arrived with another filesystem reports that type instead.
  */
 export function dataDiskMetricDimensions(
@@ -70,7 +75,7 @@ export function dataDiskMetricDimensions(
   return { InstanceId: instanceId, path: mountPoint, fstype: "xfs" };
 }
 
-export interface HostUserDataOptions {
+export interface HostOptions {
   /** The Compose stack: compose file, env files, data directories and Felix config derive from it. */
   readonly compose: ComposeOptions;
   /** EBS data volume id (`vol-` + 8 or 17 hex); the script waits for it under /dev/disk/by-id. */
@@ -79,7 +84,7 @@ export interface HostUserDataOptions {
   readonly secretArn: string;
   /** Compose plugin release and checksums. Default {@link DEFAULT_COMPOSE_PLUGIN}. */
   readonly composePlugin?: ComposePlugin;
-  /** Install the CloudWatch agent for disk_used_percent and mem_used_percent. Default true. */
+  /** Configure the CloudWatch agent for disk_used_percent and mem_used_percent. Default true. */
   readonly cloudWatchAgent?: boolean;
   /** Where compose.yaml is written. Default `/opt/openems`. */
   readonly composeDir?: string;
@@ -102,7 +107,7 @@ const OPTION_KEYS = [
 ];
 const show = (v: unknown): string => (v === undefined ? "nothing" : JSON.stringify(v));
 
-export interface ResolvedHostUserDataOptions {
+export interface ResolvedHostOptions {
   readonly compose: ResolvedComposeOptions;
   readonly dataVolumeId: string;
   readonly secretArn: string;
@@ -112,9 +117,7 @@ export interface ResolvedHostUserDataOptions {
 }
 
 /** Checks every option (the compose options too) and throws one Error listing every problem. */
-export function validateHostUserDataOptions(
-  opts: HostUserDataOptions,
-): ResolvedHostUserDataOptions {
+export function validateHostOptions(opts: HostOptions): ResolvedHostOptions {
   const problems: string[] = [];
   for (const key of Object.keys(opts)) {
     if (!OPTION_KEYS.includes(key)) {
@@ -170,7 +173,7 @@ export function validateHostUserDataOptions(
   }
   if (problems.length > 0 || !compose) {
     const list = problems.map((p) => `  - ${p}`).join("\n");
-    throw new Error(`Invalid OpenEMS host user data options:\n${list}`);
+    throw new Error(`Invalid OpenEMS host options:\n${list}`);
   }
   return {
     compose,
@@ -197,219 +200,145 @@ export function renderCloudWatchAgentConfig(mountPoint: string): string {
   });
 }
 
-const COMPOSE_EOF = "OPENEMS_COMPOSE_YAML";
-const AGENT_EOF = "OPENEMS_CWAGENT_JSON";
-
-function envFilesBash(opts: ResolvedComposeOptions): string[] {
-  const lines = ["write_env_files() {", '  install -d -m 0700 "$SECRETS_DIR"', "  ("];
-  lines.push("    umask 077");
-  for (const service of Object.keys(SERVICE_SECRET_ENV) as ServiceWithSecrets[]) {
-    const file = serviceEnvFile(opts, service);
-    const vars = Object.entries(SERVICE_SECRET_ENV[service]) as [string, string][];
-    const printfs = vars.map(([env, key]) => `printf '%s=%s\\n' ${env} "\${SECRET[${key}]}"`);
-    lines.push(`    { ${printfs.join("; ")}; } > ${shQuote(file)}`);
-    lines.push(`    chmod 0600 ${shQuote(file)}`);
-  }
-  lines.push("  )", "}");
-  return lines;
-}
+/** A Felix file as the apply step renders it: literal lines, and secret lines `key="<value>"`. */
+export type DesiredFelixLine = string | { readonly key: string; readonly secret: HostSecretKey };
 
 /**
- * The backend host's boot script (bash, Amazon Linux 2023 on x86_64 or arm64). In order: install
- * Docker, jq and the CloudWatch agent from the AL2023 repositories and the pinned compose plugin;
- * wait for the data volume, format it only if it carries no signature at all, mount it by UUID;
- * make Docker wait for that mount; fetch the secret with the instance role; write per-service env
- * files (tmpfs, 0600), the OpenEMS Felix config and the compose file; start the stack.
- *
- * Runs once per instance (cloud-init), and is safe to run again by hand to pick up rotated secrets.
+ * host.json, version 1: everything the apply step needs besides the Compose file. Holds no secret
+ * value, only which secret key goes where.
  */
-export function renderHostUserData(options: HostUserDataOptions): string {
-  const o = validateHostUserDataOptions(options);
-  const c = o.compose;
-  const composeYaml = renderCompose(options.compose);
-  if (composeYaml.split("\n").includes(COMPOSE_EOF)) {
-    throw new Error(`compose file contains the heredoc terminator line ${COMPOSE_EOF}`);
-  }
-  const dataDirs = composeDataDirs(c).map(shQuote).join(" ");
+export interface DesiredHostState {
+  readonly version: 1;
+  /** sha256 of compose.yaml as published: a pair that does not match is half of an update. */
+  readonly composeSha256: string;
+  readonly dataVolumeId: string;
+  readonly mountPoint: string;
+  readonly dataDirs: readonly string[];
+  readonly secretArn: string;
+  readonly secretKeys: readonly HostSecretKey[];
+  readonly secretsDir: string;
+  readonly composeDir: string;
+  readonly felixDir: string;
+  readonly composePlugin: ComposePlugin;
+  readonly envFiles: ReadonlyArray<{
+    readonly path: string;
+    readonly vars: ReadonlyArray<readonly [string, HostSecretKey]>;
+  }>;
+  readonly felix: ReadonlyArray<{
+    readonly path: string;
+    readonly mode: "keep" | "always";
+    readonly lines: readonly DesiredFelixLine[];
+  }>;
+  /** The CloudWatch agent's configuration, or null for a host without the agent. */
+  readonly cloudWatchAgent: unknown;
+}
 
+export interface DesiredState {
+  /** The Compose file, exactly as the host writes it (ends with one newline). */
+  readonly composeYaml: string;
+  readonly host: DesiredHostState;
+  /** `host` as the SSM parameter holds it. */
+  readonly hostJson: string;
+}
+
+const FELIX_REVISION = ':org.apache.felix.configadmin.revision:=L"1"';
+
+/**
+ * What the Pulumi program publishes for the host (SSM parameters `<prefix>/compose.yaml` and
+ * `<prefix>/host.json`). A change here reaches the running host through the apply step; the
+ * instance's user data does not depend on it.
+ */
+export function renderDesiredState(options: HostOptions): DesiredState {
+  const o = validateHostOptions(options);
+  const c = o.compose;
+  const composeYaml = renderCompose(options.compose).replace(/\n*$/, "\n");
+  const host: DesiredHostState = {
+    version: 1,
+    composeSha256: crypto.createHash("sha256").update(composeYaml).digest("hex"),
+    dataVolumeId: o.dataVolumeId,
+    mountPoint: c.mountPoint,
+    dataDirs: composeDataDirs(c),
+    secretArn: o.secretArn,
+    secretKeys: [...HOST_SECRET_KEYS],
+    secretsDir: c.secretsDir,
+    composeDir: o.composeDir,
+    felixDir: `${c.mountPoint}/openems/config`,
+    composePlugin: o.composePlugin,
+    envFiles: (Object.keys(SERVICE_SECRET_ENV) as ServiceWithSecrets[]).map((service) => ({
+      path: serviceEnvFile(c, service),
+      vars: Object.entries(SERVICE_SECRET_ENV[service]) as [string, HostSecretKey][],
+    })),
+    felix: felixConfigFiles(c).map((file) => ({
+      path: file.path,
+      mode: file.ownedByBoot ? "always" : "keep",
+      lines: [
+        FELIX_REVISION,
+        ...file.properties.map(([key, value]): DesiredFelixLine =>
+          value.type === "secret" ? { key, secret: value.key } : felixLine(key, value, () => ""),
+        ),
+      ],
+    })),
+    cloudWatchAgent: o.cloudWatchAgent
+      ? JSON.parse(renderCloudWatchAgentConfig(c.mountPoint))
+      : null,
+  };
+  return { composeYaml, host, hostJson: JSON.stringify(host) };
+}
+
+/** SSM parameter names the host reads, under `/openems/<env>/backend`. */
+export function desiredStateParameters(prefix: string) {
+  return { host: `${prefix}/host.json`, compose: `${prefix}/compose.yaml` } as const;
+}
+
+const PREFIX = /^(\/[A-Za-z0-9_.-]+)+$/;
+const APPLY_EOF = "OPENEMS_APPLY_SCRIPT";
+
+/**
+ * The backend host's user data: it only installs the apply step (script, agent config, systemd
+ * service and timer), masks sshd and starts the service. It depends on nothing but the parameter
+ * prefix, so Compose, image, secret and setting changes leave it byte-identical and never stop
+ * the instance. It makes no network call itself, so it cannot fail on a race with IAM or the
+ * package mirrors: the apply service retries those.
+ */
+export function renderHostUserData(opts: { readonly parameterPrefix: string }): string {
+  if (typeof opts.parameterPrefix !== "string" || !PREFIX.test(opts.parameterPrefix)) {
+    throw new Error(
+      `parameterPrefix: got ${show(opts.parameterPrefix)}; expected an SSM path such as "/openems/dev/backend"`,
+    );
+  }
+  const apply = renderApplyScript();
+  if (apply.split("\n").includes(APPLY_EOF)) {
+    throw new Error(`apply script contains the heredoc terminator line ${APPLY_EOF}`);
+  }
+  const unit = (path: string, body: string) => [
+    `cat >${path} <<'OPENEMS_UNIT'`,
+    body.replace(/\n$/, ""),
+    "OPENEMS_UNIT",
+  ];
   const script = [
     "#!/bin/bash",
-    "# OpenEMS backend host boot script, rendered by renderHostUserData() in workloads/openems/userdata.ts.",
-    "# Holds no secrets. Runs once per instance; running it again re-reads the secret and restarts what changed.",
+    "# OpenEMS backend host bootstrap, rendered by renderHostUserData() in workloads/openems/userdata.ts.",
+    "# Installs the apply step and hands over to it; the configuration itself lives in SSM.",
     "set -euo pipefail",
     "umask 022",
     "",
-    `readonly DATA_VOLUME_ID=${shQuote(o.dataVolumeId)}`,
-    `readonly MOUNT_POINT=${shQuote(c.mountPoint)}`,
-    `readonly SECRET_ARN=${shQuote(o.secretArn)}`,
-    `readonly SECRETS_DIR=${shQuote(c.secretsDir)}`,
-    `readonly COMPOSE_DIR=${shQuote(o.composeDir)}`,
-    `readonly COMPOSE_VERSION=${shQuote(o.composePlugin.version)}`,
-    `readonly COMPOSE_SHA256_X86_64=${shQuote(o.composePlugin.sha256.x86_64)}`,
-    `readonly COMPOSE_SHA256_AARCH64=${shQuote(o.composePlugin.sha256.aarch64)}`,
-    `readonly SECRET_RE=${shQuote(SECRET_VALUE_REGEX_SOURCE)}`,
-    `readonly SECRET_KEYS=(${HOST_SECRET_KEYS.join(" ")})`,
-    `readonly DATA_DIRS=(${dataDirs})`,
-    "declare -gA SECRET=()",
+    "# Access is Session Manager only: nothing listens on port 22.",
+    "systemctl mask --now sshd.service",
     "",
-    "log() { printf 'openems-boot: %s\\n' \"$*\" >&2; }",
-    'die() { log "ERROR: $*"; exit 1; }',
-    "",
-    "install_packages() {",
-    `  dnf install -y docker jq${o.cloudWatchAgent ? " amazon-cloudwatch-agent" : ""}`,
-    "}",
-    "",
-    "install_compose_plugin() {",
-    "  local arch sum tmp plugin=/usr/local/lib/docker/cli-plugins/docker-compose",
-    '  case "$(uname -m)" in',
-    "    x86_64) arch=x86_64 sum=$COMPOSE_SHA256_X86_64 ;;",
-    "    aarch64) arch=aarch64 sum=$COMPOSE_SHA256_AARCH64 ;;",
-    '    *) die "unsupported architecture $(uname -m)" ;;',
-    "  esac",
-    '  if [ -x "$plugin" ] && printf \'%s  %s\\n\' "$sum" "$plugin" | sha256sum -c --status; then return 0; fi',
-    "  tmp=$(mktemp)",
-    '  curl -fsSL --retry 5 --retry-connrefused -o "$tmp" \\',
-    '    "https://github.com/docker/compose/releases/download/v$COMPOSE_VERSION/docker-compose-linux-$arch"',
-    '  if ! printf \'%s  %s\\n\' "$sum" "$tmp" | sha256sum -c --status; then',
-    '    rm -f "$tmp"',
-    '    die "docker-compose-linux-$arch v$COMPOSE_VERSION does not match its pinned sha256; not installing it"',
-    "  fi",
-    '  install -D -m 0755 "$tmp" "$plugin"',
-    '  rm -f "$tmp"',
-    "}",
-    "",
-    "# On Nitro instances an EBS volume is an NVMe device whose serial is the volume id without",
-    "# its dash; udev links it under /dev/disk/by-id. The attachment may come after boot.",
-    "wait_for_device() {",
-    '  local i link="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${DATA_VOLUME_ID//-/}"',
-    "  for ((i = 0; i < 120; i++)); do",
-    '    if [ -e "$link" ]; then readlink -f "$link"; return 0; fi',
-    "    sleep 5",
-    "  done",
-    '  die "data volume $DATA_VOLUME_ID did not appear at $link within 600 s"',
-    "}",
-    "",
-    "# Never format a volume that holds anything: only blkid exit status 2 (no signature at all)",
-    "# leads to mkfs. A filesystem, a partition table, an ambivalent probe or a read error stops here.",
-    "# blkid also exits 2 for a path it cannot open, hence the read test first.",
-    "ensure_filesystem() {",
-    "  local dev=$1 rc=0 fstype",
-    '  dd if="$dev" of=/dev/null bs=4096 count=1 status=none || die "cannot read $dev; refusing to format it"',
-    '  blkid -p "$dev" >/dev/null 2>&1 || rc=$?',
-    "  case $rc in",
-    "    0) ;;",
-    '    2) log "no filesystem on $dev: creating xfs"; mkfs.xfs -q -L openems-data "$dev" >&2 ;;',
-    '    *) die "blkid -p $dev exited $rc (ambivalent or unreadable); refusing to format it" ;;',
-    "  esac",
-    '  fstype=$(blkid -p -s TYPE -o value "$dev" 2>/dev/null || true)',
-    '  [ -n "$fstype" ] || die "$dev holds a signature but no filesystem (partition table?); refusing to format or mount it"',
-    "  printf '%s\\n' \"$fstype\"",
-    "}",
-    "",
-    "mount_data_volume() {",
-    "  local dev fstype uuid",
-    "  dev=$(wait_for_device)",
-    '  [ -b "$dev" ] || die "$dev is not a block device"',
-    '  fstype=$(ensure_filesystem "$dev")',
-    '  uuid=$(blkid -p -s UUID -o value "$dev")',
-    '  [ -n "$uuid" ] || die "no filesystem UUID on $dev"',
-    '  mkdir -p "$MOUNT_POINT"',
-    '  if ! grep -q "^UUID=$uuid " /etc/fstab; then',
-    "    # nofail: a missing volume must not block boot (SSM stays reachable to investigate).",
-    '    printf \'UUID=%s %s %s defaults,nofail,x-systemd.device-timeout=60s 0 2\\n\' "$uuid" "$MOUNT_POINT" "$fstype" >>/etc/fstab',
-    "  fi",
-    "  systemctl daemon-reload",
-    '  mountpoint -q "$MOUNT_POINT" || mount "$MOUNT_POINT"',
-    '  mountpoint -q "$MOUNT_POINT" || die "$MOUNT_POINT is not mounted"',
-    '  mkdir -p "${DATA_DIRS[@]}"',
-    "}",
-    "",
-    "# Docker must not start before the data volume is mounted: containers would otherwise create",
-    "# fresh, empty databases on the root volume after a reboot where the volume came late.",
-    "start_docker() {",
-    "  install -d /etc/systemd/system/docker.service.d",
-    "  printf '[Unit]\\nRequiresMountsFor=%s\\n' \"$MOUNT_POINT\" >/etc/systemd/system/docker.service.d/10-openems-data.conf",
-    "  systemctl daemon-reload",
-    "  systemctl enable --now docker",
-    "}",
-    "",
-    "load_secrets() {",
-    "  local token region json key value",
-    "  token=$(curl -fsS --retry 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token)",
-    '  region=$(curl -fsS --retry 5 -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/placement/region)',
-    '  json=$(aws secretsmanager get-secret-value --region "$region" --secret-id "$SECRET_ARN" --query SecretString --output text)',
-    '  for key in "${SECRET_KEYS[@]}"; do',
-    '    value=$(jq -r --arg k "$key" \'.[$k] // empty | strings\' <<<"$json")',
-    '    [[ $value =~ $SECRET_RE ]] || die "key \\"$key\\" of $SECRET_ARN is missing or not 16-256 characters of A-Z a-z 0-9 . _ ~ + / = -"',
-    "    SECRET[$key]=$value",
-    "  done",
-    "}",
-    "",
-    ...envFilesBash(c),
-    "",
-    "# keep: written only when missing (Felix console edits survive); always: holds secrets, rewritten.",
-    "# A changed existing file restarts the backend, which reads Felix config only at start.",
-    "FELIX_CHANGED=0",
-    "felix_file() {",
-    "  local file=$1/$2 mode=$3 new",
-    "  shift 3",
-    '  if [ "$mode" = keep ] && [ -e "$file" ]; then return 0; fi',
-    "  new=$(printf '%s\\n' \"$@\")",
-    '  if [ -e "$file" ] && [ "$(<"$file")" = "$new" ]; then return 0; fi',
-    '  if [ -e "$file" ]; then FELIX_CHANGED=1; fi',
-    '  mkdir -p "$(dirname "$file")"',
-    '  (umask 077 && printf \'%s\\n\' "$new" >"$file")',
-    "}",
-    "",
-    renderFelixBash(c),
-    "",
-    "write_compose_file() {",
-    '  install -d -m 0755 "$COMPOSE_DIR"',
-    `  cat >"$COMPOSE_DIR/compose.yaml" <<'${COMPOSE_EOF}'`,
-    composeYaml.replace(/\n$/, ""),
-    COMPOSE_EOF,
-    "}",
-    "",
-    ...(o.cloudWatchAgent
-      ? [
-          "configure_cloudwatch_agent() {",
-          "  local cfg=/opt/aws/amazon-cloudwatch-agent/etc/openems-agent.json",
-          `  cat >"$cfg" <<'${AGENT_EOF}'`,
-          renderCloudWatchAgentConfig(c.mountPoint),
-          AGENT_EOF,
-          '  /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c "file:$cfg"',
-          "}",
-          "",
-        ]
-      : []),
-    'compose() { docker compose -p openems -f "$COMPOSE_DIR/compose.yaml" "$@"; }',
-    "",
-    "start_stack() {",
-    "  compose pull --quiet",
-    "  # Odoo runs as its own user; its bind-mounted directories start out owned by root.",
-    "  compose run --rm --no-deps --user root --entrypoint chown odoo -R odoo:odoo /var/lib/odoo /mnt/extra-addons",
-    "  compose up -d --remove-orphans",
-    '  if [ "$FELIX_CHANGED" = 1 ]; then compose restart openems-backend; fi',
-    "}",
-    "",
-    "main() {",
-    "  install_packages",
-    "  install_compose_plugin",
-    "  mount_data_volume",
-    "  start_docker",
-    "  load_secrets",
-    "  write_env_files",
-    '  write_felix_config "$MOUNT_POINT/openems/config"',
-    "  write_compose_file",
-    ...(o.cloudWatchAgent ? ["  configure_cloudwatch_agent"] : []),
-    "  start_stack",
-    '  log "OpenEMS stack started"',
-    "}",
-    "",
-    'main "$@"',
+    "install -d -m 0755 /etc/openems",
+    `printf 'PARAMETER_PREFIX=%s\\n' ${shQuote(opts.parameterPrefix)} >${AGENT_CONFIG_PATH}`,
+    `cat >${APPLY_SCRIPT_PATH} <<'${APPLY_EOF}'`,
+    apply.replace(/\n$/, ""),
+    APPLY_EOF,
+    `chmod 0755 ${APPLY_SCRIPT_PATH}`,
+    ...unit(`/etc/systemd/system/${APPLY_UNIT}`, renderApplyService()),
+    ...unit(`/etc/systemd/system/${APPLY_TIMER}`, renderApplyTimer()),
+    "systemctl daemon-reload",
+    `systemctl enable ${APPLY_UNIT} ${APPLY_TIMER}`,
+    "# --no-block: cloud-init runs inside the boot transaction the service waits for.",
+    `systemctl start --no-block ${APPLY_UNIT} ${APPLY_TIMER}`,
     "",
   ].join("\n");
-
   assertUserDataSize(script);
   return script;
 }

@@ -5,6 +5,7 @@ import { vercelOidc } from "../mbe";
 import { bundleHandler } from "../mbe-proxy/package";
 import { shellcheck, requirePrerequisites } from "../../tooling/testing/tools";
 import { StackPlan } from "../../tooling/plan/run";
+import { waitsFor } from "../../tooling/readiness/rule";
 import { ENVIRONMENTS } from "../../lib/repo";
 import {
   byType,
@@ -19,6 +20,13 @@ import {
 } from "../../tooling/testing/harness";
 
 const INSTANCE = "aws:ec2/instance:Instance";
+const ENI = "aws:ec2/networkInterface:NetworkInterface";
+const PARAMETER = "aws:ssm/parameter:Parameter";
+function parameter(plan: StackPlan, name: string) {
+  const found = byType(plan, PARAMETER).filter((p) => p.inputs.name === name);
+  assert.strictEqual(found.length, 1, `one parameter ${name}`);
+  return found[0];
+}
 
 function workloadsConfig(env: string): any {
   return editedConfig("workloads", env, () => undefined)["platform:workloads"];
@@ -45,12 +53,17 @@ describe("workloads: OpenEMS backend host", () => {
       const network = await networkOf(env);
       const cfg = workloadsConfig(env).openems;
       const host = one(plan, INSTANCE);
+      const eni = one(plan, ENI);
       assert.strictEqual(host.inputs.instanceType, cfg.instanceType);
-      assert.strictEqual(host.inputs.subnetId, (network.outputs.privateSubnetIds as string[])[0]);
-      assert.strictEqual(host.inputs.associatePublicIpAddress, false);
-      assert.deepStrictEqual(host.inputs.vpcSecurityGroupIds, [
+      // Launched onto its own interface in the first private subnet: EC2 gives an interface made
+      // beforehand no public address, and nothing in the stack attaches an Elastic IP to it.
+      assert.deepStrictEqual(host.inputs.primaryNetworkInterface, { networkInterfaceId: eni.id });
+      assert.strictEqual(eni.inputs.subnetId, (network.outputs.privateSubnetIds as string[])[0]);
+      assert.deepStrictEqual(eni.inputs.securityGroups, [
         (network.outputs.securityGroupIds as any).openemsBackend,
       ]);
+      assert.strictEqual(byType(plan, "aws:ec2/eip:Eip").length, 0);
+      assert.strictEqual(host.inputs.subnetId, undefined);
       assert.strictEqual(host.inputs.metadataOptions.httpTokens, "required");
       assert.strictEqual(host.inputs.keyName, undefined);
       assert.strictEqual(host.inputs.monitoring, cfg.detailedMonitoring);
@@ -122,11 +135,18 @@ describe("workloads: OpenEMS backend host", () => {
       "postgresPassword",
     ]);
     const userData: string = one(plan, INSTANCE).inputs.userData;
-    for (const v of nonEmpty(Object.values(values) as string[], "secret value"))
+    const hostJson: string = parameter(plan, "/openems/prod/backend/host.json").inputs
+      .insecureValue;
+    const compose: string = parameter(plan, "/openems/prod/backend/compose.yaml").inputs
+      .insecureValue;
+    for (const v of nonEmpty(Object.values(values) as string[], "secret value")) {
       assert.ok(!userData.includes(v), "no password in user data");
-    assert.ok(
-      userData.includes(secret.state.arn) &&
-        userData.includes(one(plan, "aws:ebs/volume:Volume").id as string),
+      assert.ok(!hostJson.includes(v) && !compose.includes(v), "no password in the desired state");
+    }
+    const desired = JSON.parse(hostJson);
+    assert.deepStrictEqual(
+      [desired.secretArn, desired.dataVolumeId],
+      [secret.state.arn, one(plan, "aws:ebs/volume:Volume").id],
     );
     assert.ok(Buffer.byteLength(userData) < 16384, "EC2 user data is at most 16 KB");
     for (const p of nonEmpty(
@@ -150,6 +170,14 @@ describe("workloads: OpenEMS backend host", () => {
     )!;
     const bySid = Object.fromEntries(policy.Statement.map((s: any) => [s.Sid, s]));
     assert.strictEqual(bySid.ReadOwnSecret.Resource, secret.state.arn);
+    assert.deepStrictEqual(bySid.ReadDesiredState.Resource, [
+      parameter(plan, "/openems/dev/backend/host.json").state.arn,
+      parameter(plan, "/openems/dev/backend/compose.yaml").state.arn,
+    ]);
+    assert.deepStrictEqual(bySid.ReadDesiredState.Action, [
+      "ssm:GetParameter",
+      "ssm:GetParameters",
+    ]);
     assert.deepStrictEqual(bySid.WriteOwnLogs.Resource, [
       group.state.arn,
       `${group.state.arn}:log-stream:*`,
@@ -218,6 +246,119 @@ describe("workloads: OpenEMS backend host", () => {
   });
 });
 
+describe("workloads: the edge endpoint", () => {
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: devices' address is the backend's own protected interface, which no instance replacement changes`, async () => {
+      const plan = await stackOf("workloads", env);
+      const eni = one(plan, ENI);
+      assert.ok(eni.protect && eni.retainOnDelete, "protected and retained");
+      const url = parameter(plan, `/openems/${env}/backend/edge-websocket-url`);
+      assert.strictEqual(url.inputs.insecureValue, `ws://${eni.state.privateIp}:8081`);
+      assert.strictEqual(plan.outputs.edgeWebsocketUrl, url.inputs.insecureValue);
+      assert.ok(!plan.secretOutputs.includes("edgeWebsocketUrl"));
+      // What the address is computed from: the interface and what the interface needs, never an
+      // instance (replaceable by design) and nothing that is not protected.
+      const from = [...waitsFor(plan)(url.urn)].map((u) =>
+        plan.resources.find((r) => r.urn === u)!,
+      );
+      assert.ok(
+        from.some((r) => r.urn === eni.urn),
+        "derived from the interface",
+      );
+      for (const r of nonEmpty(from, "dependency"))
+        assert.ok(
+          r.type !== INSTANCE && (r.protect || r.type === "pulumi:pulumi:StackReference"),
+          `${r.urn}`,
+        );
+      // The interface itself depends only on the network stack's outputs.
+      assert.deepStrictEqual(
+        [...waitsFor(plan)(eni.urn)].filter((u) => !u.includes("pulumi:pulumi:StackReference")),
+        [],
+      );
+      assert.strictEqual((plan.outputs.backend as any).privateIp, eni.state.privateIp);
+    });
+  }
+
+  it("dev: every device's settings hold exactly that address", async () => {
+    const plan = await stackOf("workloads", "dev");
+    const url = parameter(plan, "/openems/dev/backend/edge-websocket-url").inputs.insecureValue;
+    const edge = await stackOf("edge", "dev");
+    for (const p of nonEmpty(
+      byType(edge, PARAMETER).filter((p) => p.name.endsWith("-settings")),
+      "device settings",
+    )) {
+      const settings = JSON.parse(secretValue(p.inputs.value, "the settings"));
+      assert.strictEqual(settings["Controller.Api.Backend"].uri, url);
+    }
+  });
+
+  it("the instance is launched onto the interface and replaced delete-first, the interface kept", async () => {
+    const plan = await stackOf("workloads", "dev");
+    const host = one(plan, INSTANCE);
+    assert.strictEqual(host.deleteBeforeReplace, true);
+    assert.deepStrictEqual(host.replaceOnChanges, ["userData"]);
+    assert.strictEqual(host.inputs.primaryNetworkInterface.networkInterfaceId, one(plan, ENI).id);
+  });
+});
+
+describe("workloads: configuration reaches the running host without touching its instance", () => {
+  const edits: [string, (c: any) => void][] = [
+    [
+      "an image override (the Compose file)",
+      (c) => (c["platform:workloads"].openems.images = { odoo: "odoo:16.0-20250910" }),
+    ],
+    ["the log retention", (c) => (c["platform:workloads"].logRetentionDays = 90)],
+    ["the data volume size", (c) => (c["platform:workloads"].openems.dataVolumeGb = 60)],
+  ];
+  for (const [what, edit] of edits) {
+    it(`${what} leaves the backend's user data byte-identical`, async () => {
+      const before = await stackOf("workloads", "dev");
+      const after = await planWorkloads("dev", edit);
+      assert.strictEqual(
+        one(after, INSTANCE).inputs.userData,
+        one(before, INSTANCE).inputs.userData,
+      );
+    });
+  }
+
+  it("an image override changes the published Compose file and its sha256 in host.json", async () => {
+    const before = await stackOf("workloads", "dev");
+    const after = await planWorkloads(
+      "dev",
+      (c) => (c["platform:workloads"].openems.images = { odoo: "odoo:16.0-20250910" }),
+    );
+    const compose = (p: StackPlan) =>
+      parameter(p, "/openems/dev/backend/compose.yaml").inputs.insecureValue as string;
+    const host = (p: StackPlan) =>
+      JSON.parse(parameter(p, "/openems/dev/backend/host.json").inputs.insecureValue);
+    assert.match(compose(after), /image: odoo:16\.0-20250910/);
+    assert.doesNotMatch(compose(before), /odoo:16\.0-20250910/);
+    assert.notStrictEqual(host(after).composeSha256, host(before).composeSha256);
+  });
+
+  it("refuses an image override the Compose stack cannot run, before any resource exists", async () => {
+    const r = await planExpectingError(
+      "workloads",
+      "dev",
+      editedConfig("workloads", "dev", (c) => {
+        c["platform:workloads"].openems.images = {
+          odoo: "odoo:latest",
+          "openems-backend": "openems/backend:2026.4.0",
+        };
+      }),
+    );
+    assert.match(
+      r.message,
+      /platform:workloads\.openems\.images\.odoo: tag "latest" of "odoo:latest" is not pinned/,
+    );
+    assert.match(
+      r.message,
+      /platform:workloads\.openems\.images\.openems-backend: OpenEMS 2026\.4\.0 is newer than 2026\.1\.0/,
+    );
+    assert.strictEqual(r.registered.filter((x) => x.custom && x.type.startsWith("aws:")).length, 0);
+  });
+});
+
 describe("workloads: boot script", function () {
   before(function () {
     requirePrerequisites(this, { tools: ["shellcheck"] });
@@ -242,8 +383,11 @@ describe("workloads: MBE proxy", () => {
     const vars = fn.inputs.environment.variables;
     assert.strictEqual(
       vars.OPENEMS_B2B_URL,
-      `http://${one(plan, INSTANCE).state.privateIp}:8082/jsonrpc`,
+      `http://${one(plan, ENI).state.privateIp}:8082/jsonrpc`,
     );
+    const waits = waitsFor(plan)(fn.urn);
+    assert.ok(waits.has(one(plan, ENI).urn));
+    assert.ok(!waits.has(one(plan, INSTANCE).urn), "the proxy's address is not the instance's");
     assert.strictEqual(vars.ALLOWED_METHODS, cfg.allowedMethods.join(","));
     assert.strictEqual(
       vars.OPENEMS_CREDENTIALS_SECRET_ARN,

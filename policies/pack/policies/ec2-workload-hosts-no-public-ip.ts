@@ -45,12 +45,22 @@ export const policy: ResourceValidationPolicy = {
       const c = settings(args, defaults());
       const role = tagsOf(instance)[ROLE_TAG];
       const associate = read(() => instance.associatePublicIpAddress);
+      // A host launched onto an interface made beforehand gets no public address at launch (EC2
+      // auto-assigns one only to an eth0 it creates; https://docs.aws.amazon.com/AWSEC2/latest/
+      // UserGuide/using-instance-addressing.html), and the provider refuses associatePublicIpAddress
+      // beside it, so the interface itself is the proof. Only an Elastic IP could add one.
+      const ownInterface = read(() => instance.primaryNetworkInterface?.networkInterfaceId);
       if (associate === true && !(role !== undefined && c.publicIpRoles.includes(role))) {
         report(
           `instance has associatePublicIpAddress: true with ${roleText(role)}; ` +
             `only ${c.publicIpRoles.join(", ")} may be public.`,
         );
-      } else if (associate === undefined && role !== undefined && c.workloadRoles.includes(role)) {
+      } else if (
+        associate === undefined &&
+        ownInterface === undefined &&
+        role !== undefined &&
+        c.workloadRoles.includes(role)
+      ) {
         // Unset inherits the subnet's mapPublicIpOnLaunch, which a policy cannot see: a workload
         // host placed in a public subnet by mistake would get an address. Only an explicit false proves it.
         report(

@@ -64,6 +64,15 @@ describe("ec2-workload-hosts-no-public-ip", () => {
     });
   }
 
+  it("passes a backend host launched onto its own interface, which gets no public address at launch", async () => {
+    const onInterface = edited(backend, (r) => {
+      delete r.inputs.associatePublicIpAddress;
+      delete r.inputs.subnetId;
+      r.inputs.primaryNetworkInterface = { networkInterfaceId: "eni-backend" };
+    });
+    assertClean(policy, [onInterface]);
+  });
+
   it("takes the roles from the pack's config", async () => {
     const bastion = edited(nat, (r) => (r.inputs.tags.role = "bastion"));
     assertOneViolation(policy, [bastion], bastion.urn, [/role=bastion/]);

@@ -5,19 +5,21 @@ import * as os from "os";
 import * as path from "path";
 import { renderCompose } from "../compose";
 import { felixConfigFiles, renderFelixFile } from "../felix";
-import { HOST_SECRET_KEYS, HostSecretKey } from "../secrets";
+import { HostSecretKey } from "../secrets";
+import { renderApplyScript } from "../apply";
 import {
   DEFAULT_COMPOSE_PLUGIN,
-  HostUserDataOptions,
+  HostOptions,
   USER_DATA_LIMIT_BYTES,
   assertUserDataSize,
   renderCloudWatchAgentConfig,
+  renderDesiredState,
   renderHostUserData,
-  validateHostUserDataOptions,
+  validateHostOptions,
 } from "../userdata";
 import { bashFunction, requireTool, run } from "../../../tooling/testing/tools";
 
-const BASE: HostUserDataOptions = {
+const BASE: HostOptions = {
   compose: { logGroupName: "/openems/dev/backend", region: "eu-central-1" },
   dataVolumeId: "vol-0123456789abcdef0",
   secretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:openems/dev/host-AbCdEf",
@@ -31,8 +33,10 @@ const SECRETS: Record<HostSecretKey, string> = {
   influxdbAdminToken: "Influx0Token0abc+/=_~.-xyz",
 };
 
+const PREFIX = { parameterPrefix: "/openems/dev/backend" };
+
 describe("renderHostUserData", () => {
-  const script = renderHostUserData(BASE);
+  const script = renderHostUserData(PREFIX);
 
   it("is a bash script with strict mode, below the 16 KB EC2 user-data limit", async () => {
     assert.ok(script.startsWith("#!/bin/bash\n"));
@@ -44,79 +48,58 @@ describe("renderHostUserData", () => {
     assert.strictEqual(USER_DATA_LIMIT_BYTES, 16384);
   });
 
-  it("passes shellcheck", async function () {
+  it("passes shellcheck and bash -n", async function () {
     requireTool(this, "shellcheck", ["--version"], "shellcheck");
-    for (const opts of [BASE, { ...BASE, cloudWatchAgent: false }]) {
-      const r = run("shellcheck", ["-s", "bash", "-"], { input: renderHostUserData(opts) });
-      assert.strictEqual(r.status, 0, `shellcheck:\n${r.stdout}${r.stderr}`);
-    }
+    const r = run("shellcheck", ["-s", "bash", "-"], { input: script });
+    assert.strictEqual(r.status, 0, `shellcheck:\n${r.stdout}${r.stderr}`);
+    const n = run("bash", ["-n"], { input: script });
+    assert.strictEqual(n.status, 0, n.stderr);
   });
 
-  it("is valid bash syntax (bash -n)", async function () {
-    requireTool(this, "bash", ["-c", "true"], "bash");
-    const r = run("bash", ["-n"], { input: script });
-    assert.strictEqual(r.status, 0, r.stderr);
+  it("masks sshd before anything else: access is Session Manager only", async () => {
+    const lines = script.split("\n").filter((l) => l && !l.startsWith("#"));
+    assert.deepStrictEqual(lines.slice(0, 3), [
+      "set -euo pipefail",
+      "umask 022",
+      "systemctl mask --now sshd.service",
+    ]);
   });
 
-  it("guards mkfs with blkid: formats only on exit status 2, after a read test", async () => {
-    const fn = bashFunction(script, "ensure_filesystem");
-    const read = fn.indexOf('dd if="$dev"');
-    const probe = fn.indexOf('blkid -p "$dev"');
-    const mkfs = fn.indexOf("mkfs.xfs");
-    assert.ok(read >= 0 && probe > read && mkfs > probe, "expected dd, then blkid -p, then mkfs");
-    assert.match(fn, /\n\s+2\) log "no filesystem on \$dev: creating xfs"; mkfs\.xfs /);
-    const mkfsLines = script.split("\n").filter((l) => /\bmkfs/.test(l) && !/^\s*#/.test(l));
-    assert.deepStrictEqual(mkfsLines.length, 1, "mkfs must be run only inside the guard");
-  });
-
-  it("finds the data volume by its NVMe serial under /dev/disk/by-id and mounts it by UUID with nofail", async () => {
-    assert.match(script, /readonly DATA_VOLUME_ID='vol-0123456789abcdef0'/);
+  it("installs the apply step verbatim, its agent config and units, and starts it without blocking boot", async () => {
+    assert.ok(script.includes(renderApplyScript().replace(/\n$/, "")));
     assert.match(
       script,
-      /\/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_\$\{DATA_VOLUME_ID\/\/-\/\}/,
+      /^printf 'PARAMETER_PREFIX=%s\\n' '\/openems\/dev\/backend' >\/etc\/openems\/agent\.env$/m,
     );
-    assert.match(script, /printf 'UUID=%s %s %s defaults,nofail,/);
-    assert.match(script, /RequiresMountsFor=%s/);
-  });
-
-  it("installs the pinned compose plugin only after its sha256 matches", async () => {
-    const fn = bashFunction(script, "install_compose_plugin");
+    assert.match(script, /^cat >\/etc\/systemd\/system\/openems-apply\.service <<'OPENEMS_UNIT'$/m);
+    assert.match(script, /^cat >\/etc\/systemd\/system\/openems-apply\.timer <<'OPENEMS_UNIT'$/m);
+    assert.match(script, /^systemctl enable openems-apply\.service openems-apply\.timer$/m);
     assert.match(
       script,
-      new RegExp(`COMPOSE_SHA256_X86_64='${DEFAULT_COMPOSE_PLUGIN.sha256.x86_64}'`),
-    );
-    assert.match(
-      script,
-      new RegExp(`COMPOSE_SHA256_AARCH64='${DEFAULT_COMPOSE_PLUGIN.sha256.aarch64}'`),
-    );
-    assert.match(fn, /releases\/download\/v\$COMPOSE_VERSION\/docker-compose-linux-\$arch/);
-    assert.ok(fn.indexOf("sha256sum -c --status; then") < fn.indexOf('install -D -m 0755 "$tmp"'));
-  });
-
-  it("fetches the secret with the instance role in the IMDSv2 region", async () => {
-    const fn = bashFunction(script, "load_secrets");
-    assert.match(
-      fn,
-      /-X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http:\/\/169\.254\.169\.254\/latest\/api\/token/,
-    );
-    assert.match(fn, /meta-data\/placement\/region/);
-    assert.match(
-      fn,
-      /aws secretsmanager get-secret-value --region "\$region" --secret-id "\$SECRET_ARN"/,
+      /^systemctl start --no-block openems-apply\.service openems-apply\.timer$/m,
     );
   });
 
-  it("embeds the rendered compose file verbatim and holds no secret value", async () => {
-    assert.ok(script.includes(renderCompose(BASE.compose).replace(/\n$/, "")));
-    for (const v of Object.values(SECRETS)) assert.ok(!script.includes(v));
+  it("carries nothing of the desired state: no Compose file, volume, secret ARN or image", async () => {
+    const desired = renderDesiredState(BASE);
+    assert.ok(!script.includes("services:"));
+    for (const s of [BASE.dataVolumeId, BASE.secretArn, "odoo:16.0", desired.host.composeSha256])
+      assert.ok(!script.includes(s), s);
     assert.ok(!/set -x/.test(script), "tracing would print secrets to the cloud-init log");
   });
 
-  it("writes the CloudWatch agent config only when asked", async () => {
-    assert.ok(script.includes(renderCloudWatchAgentConfig("/data")));
-    assert.match(script, /dnf install -y docker jq amazon-cloudwatch-agent/);
-    const without = renderHostUserData({ ...BASE, cloudWatchAgent: false });
-    assert.ok(!without.includes("amazon-cloudwatch-agent"));
+  it("makes no network call of its own, so it cannot lose a race with IAM or the mirrors", async () => {
+    const own =
+      script.slice(0, script.indexOf("<<'OPENEMS_APPLY_SCRIPT'")) +
+      script.slice(script.indexOf("\nOPENEMS_APPLY_SCRIPT\n"));
+    assert.doesNotMatch(own, /\b(curl|aws|dnf|yum)\b/);
+  });
+
+  it("refuses a parameter prefix that is not an SSM path", async () => {
+    assert.throws(
+      () => renderHostUserData({ parameterPrefix: "openems/dev" }),
+      /parameterPrefix: got "openems\/dev"; expected an SSM path such as "\/openems\/dev\/backend"/,
+    );
   });
 
   it("stops with a clear error when the result would exceed the limit", async () => {
@@ -125,6 +108,85 @@ describe("renderHostUserData", () => {
       /16384 bytes; EC2 accepts less than 16384 bytes \(16 KB raw\)/,
     );
     assert.doesNotThrow(() => assertUserDataSize("x".repeat(USER_DATA_LIMIT_BYTES - 1)));
+  });
+});
+
+describe("renderDesiredState", () => {
+  const desired = renderDesiredState(BASE);
+
+  it("publishes the Compose file verbatim with its sha256, and no secret value anywhere", async () => {
+    assert.strictEqual(desired.composeYaml, renderCompose(BASE.compose));
+    assert.strictEqual(
+      desired.host.composeSha256,
+      crypto.createHash("sha256").update(desired.composeYaml).digest("hex"),
+    );
+    assert.deepStrictEqual(JSON.parse(desired.hostJson), desired.host);
+    for (const v of Object.values(SECRETS)) {
+      assert.ok(!desired.hostJson.includes(v));
+      assert.ok(!desired.composeYaml.includes(v));
+    }
+  });
+
+  it("names the volume, the secret and where each secret key goes", async () => {
+    const h = desired.host;
+    assert.deepStrictEqual(
+      [h.dataVolumeId, h.secretArn, h.mountPoint, h.secretsDir, h.composeDir, h.felixDir],
+      [
+        BASE.dataVolumeId,
+        BASE.secretArn,
+        "/data",
+        "/run/openems",
+        "/opt/openems",
+        "/data/openems/config",
+      ],
+    );
+    assert.deepStrictEqual(h.envFiles, [
+      { path: "/run/openems/postgres.env", vars: [["POSTGRES_PASSWORD", "postgresPassword"]] },
+      {
+        path: "/run/openems/odoo.env",
+        vars: [
+          ["PASSWORD", "postgresPassword"],
+          ["ODOO_MASTER_PASSWORD", "odooMasterPassword"],
+        ],
+      },
+      {
+        path: "/run/openems/influxdb.env",
+        vars: [
+          ["DOCKER_INFLUXDB_INIT_PASSWORD", "influxdbAdminPassword"],
+          ["DOCKER_INFLUXDB_INIT_ADMIN_TOKEN", "influxdbAdminToken"],
+        ],
+      },
+    ]);
+    const influx = h.felix.find((f) => f.path.startsWith("Timedata/InfluxDB/"))!;
+    assert.strictEqual(influx.mode, "always");
+    assert.ok(
+      influx.lines.some(
+        (l) => typeof l === "object" && l.key === "apiKey" && l.secret === "influxdbAdminToken",
+      ),
+    );
+    assert.strictEqual(h.felix.find((f) => f.path === "Edge/Websocket.config")!.mode, "keep");
+    assert.ok(h.dataDirs.includes("/data/postgres"));
+    assert.deepStrictEqual(h.composePlugin, DEFAULT_COMPOSE_PLUGIN);
+  });
+
+  it("carries the CloudWatch agent config only when asked", async () => {
+    assert.deepStrictEqual(
+      desired.host.cloudWatchAgent,
+      JSON.parse(renderCloudWatchAgentConfig("/data")),
+    );
+    assert.strictEqual(
+      renderDesiredState({ ...BASE, cloudWatchAgent: false }).host.cloudWatchAgent,
+      null,
+    );
+  });
+
+  it("changes with an image", async () => {
+    const other = renderDesiredState({
+      ...BASE,
+      compose: { ...BASE.compose, images: { odoo: "odoo:16.0-20250910" } },
+    });
+    assert.notStrictEqual(other.host.composeSha256, desired.host.composeSha256);
+    assert.match(other.composeYaml, /image: odoo:16\.0-20250910/);
   });
 });
 
@@ -140,9 +202,9 @@ describe("renderCloudWatchAgentConfig", () => {
   });
 });
 
-describe("the boot script's functions, run for real", function () {
+describe("the apply step's functions, run for real", function () {
   let dir: string;
-  const script = renderHostUserData(BASE);
+  const script = renderApplyScript();
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "openems-boot-"));
@@ -254,24 +316,15 @@ describe("the boot script's functions, run for real", function () {
     );
     fs.writeFileSync(path.join(bin, "uname"), "#!/bin/bash\necho aarch64\n", { mode: 0o755 });
     const plugin = path.join(dir, "cli-plugins", "docker-compose");
-    const fn = bashFunction(script, "install_compose_plugin").replace(
-      "/usr/local/lib/docker/cli-plugins/docker-compose",
-      plugin,
-    );
-    const header = script
-      .split("\n")
-      .filter((l) => /^readonly COMPOSE_/.test(l))
-      .join("\n");
     const install = (content: string, pinnedAarch64: string) => {
       fs.writeFileSync(payload, content);
       const prog = [
-        header.replace(
-          /COMPOSE_SHA256_AARCH64='[0-9a-f]+'/,
-          `COMPOSE_SHA256_AARCH64='${pinnedAarch64}'`,
-        ),
+        `PLUGIN_PATH='${plugin}' PLUGIN_VERSION='2.40.3' RETRY_DELAY=0`,
+        `PLUGIN_SHA256_X86_64='${"0".repeat(64)}' PLUGIN_SHA256_AARCH64='${pinnedAarch64}'`,
         bashFunction(script, "log"),
         bashFunction(script, "die"),
-        fn,
+        bashFunction(script, "retry"),
+        bashFunction(script, "install_compose_plugin"),
         "install_compose_plugin",
       ].join("\n");
       return run("bash", ["-euo", "pipefail", "-c", prog], {
@@ -310,53 +363,9 @@ describe("the boot script's functions, run for real", function () {
     assert.strictEqual(fs.readFileSync(urls, "utf8").split("\n").length - 1, 2);
   });
 
-  it("writes the Felix config exactly as renderFelixFile describes, secrets from the SECRET array", async function () {
-    requireTool(this, "bash", ["-c", "true"], "bash");
-    const assignments = HOST_SECRET_KEYS.map((k) => `SECRET[${k}]='${SECRETS[k]}'`).join("\n");
-    const prog = [
-      "declare -A SECRET=()",
-      assignments,
-      "FELIX_CHANGED=0",
-      bashFunction(script, "felix_file"),
-      bashFunction(script, "write_felix_config"),
-      'write_felix_config "$1"',
-      'echo "changed=$FELIX_CHANGED"',
-    ].join("\n");
-    const conf = path.join(dir, "config");
-    const first = run("bash", ["-euo", "pipefail", "-c", prog, "boot", conf]);
-    assert.strictEqual(first.status, 0, first.stderr);
-    assert.strictEqual(first.stdout, "changed=0\n", "first run creates files: no restart needed");
-    const files = felixConfigFiles({ ...validateHostUserDataOptions(BASE).compose });
-    for (const f of files) {
-      const p = path.join(conf, f.path);
-      assert.strictEqual(fs.readFileSync(p, "utf8"), renderFelixFile(f, SECRETS), f.path);
-      assert.strictEqual(fs.statSync(p).mode & 0o777, 0o600, f.path);
-    }
-    // Second run: console edits to "keep" files survive; secret-bearing files are re-rendered,
-    // and a changed secret asks for a backend restart.
-    const edge = path.join(conf, "Edge/Websocket.config");
-    fs.appendFileSync(edge, 'edited="by console"\n');
-    const same = run("bash", ["-euo", "pipefail", "-c", prog, "boot", conf]);
-    assert.strictEqual(same.stdout, "changed=0\n");
-    assert.match(fs.readFileSync(edge, "utf8"), /edited="by console"/);
-    const rotated = run("bash", [
-      "-euo",
-      "pipefail",
-      "-c",
-      prog.replace(SECRETS.influxdbAdminToken, "Rotated0Token0123456"),
-      "boot",
-      conf,
-    ]);
-    assert.strictEqual(rotated.stdout, "changed=1\n");
-    assert.match(
-      fs.readFileSync(path.join(conf, files[3].path), "utf8"),
-      /apiKey="Rotated0Token0123456"/,
-    );
-  });
-
   it("puts the design's ports into Felix: edge websocket 8081, B2B REST 8082, UI websocket 8083", async () => {
     const byPath = Object.fromEntries(
-      felixConfigFiles(validateHostUserDataOptions(BASE).compose).map((f) => [
+      felixConfigFiles(validateHostOptions(BASE).compose).map((f) => [
         f.path,
         renderFelixFile(f, SECRETS),
       ]),
@@ -367,89 +376,9 @@ describe("the boot script's functions, run for real", function () {
     assert.match(b2b[1], /^port=I"8082"$/m);
     assert.match(b2b[1], /^service.factoryPid="Backend2Backend.Rest"$/m);
   });
-
-  it("writes one 0600 env file per service with exactly its secrets", async function () {
-    requireTool(this, "bash", ["-c", "true"], "bash");
-    const secretsDir = path.join(dir, "run");
-    const fn = bashFunction(script, "write_env_files").replace(
-      /'\/run\/openems\//g,
-      `'${secretsDir}/`,
-    );
-    const prog = [
-      "declare -A SECRET=()",
-      HOST_SECRET_KEYS.map((k) => `SECRET[${k}]='${SECRETS[k]}'`).join("\n"),
-      `SECRETS_DIR='${secretsDir}'`,
-      fn,
-      "write_env_files",
-    ].join("\n");
-    const r = run("bash", ["-euo", "pipefail", "-c", prog]);
-    assert.strictEqual(r.status, 0, r.stderr);
-    const read = (s: string) => fs.readFileSync(path.join(secretsDir, `${s}.env`), "utf8");
-    assert.strictEqual(read("postgres"), `POSTGRES_PASSWORD=${SECRETS.postgresPassword}\n`);
-    assert.strictEqual(
-      read("odoo"),
-      `PASSWORD=${SECRETS.postgresPassword}\nODOO_MASTER_PASSWORD=${SECRETS.odooMasterPassword}\n`,
-    );
-    assert.strictEqual(
-      read("influxdb"),
-      `DOCKER_INFLUXDB_INIT_PASSWORD=${SECRETS.influxdbAdminPassword}\nDOCKER_INFLUXDB_INIT_ADMIN_TOKEN=${SECRETS.influxdbAdminToken}\n`,
-    );
-    for (const s of ["postgres", "odoo", "influxdb"])
-      assert.strictEqual(fs.statSync(path.join(secretsDir, `${s}.env`)).mode & 0o777, 0o600);
-    assert.strictEqual(fs.statSync(secretsDir).mode & 0o777, 0o700);
-  });
-
-  it("refuses secret values it could not write safely, naming the key but not the value", async function () {
-    requireTool(this, "bash", ["-c", "true"], "bash");
-    requireTool(this, "jq", ["--version"], "jq");
-    const bin = path.join(dir, "bin");
-    fs.mkdirSync(bin);
-    // Stand-ins for curl (IMDSv2) and the AWS CLI; the secret JSON comes from a file.
-    const json = path.join(dir, "secret.json");
-    fs.writeFileSync(path.join(bin, "curl"), "#!/bin/bash\necho eu-central-1\n", { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash\ncat ${json}\n`, { mode: 0o755 });
-    const header = script
-      .split("\n")
-      .filter((l) => /^(readonly |declare -gA )/.test(l))
-      .join("\n");
-    const prog = [
-      header,
-      bashFunction(script, "log"),
-      bashFunction(script, "die"),
-      bashFunction(script, "load_secrets"),
-      "load_secrets",
-      'echo "ok ${#SECRET[@]}"',
-    ].join("\n");
-    const env = { PATH: `${bin}:${process.env.PATH}` };
-
-    fs.writeFileSync(json, JSON.stringify(SECRETS));
-    const good = run("bash", ["-euo", "pipefail", "-c", prog], { env });
-    assert.strictEqual(good.status, 0, good.stderr);
-    assert.strictEqual(good.stdout, `ok ${HOST_SECRET_KEYS.length}\n`);
-
-    for (const [value, why] of [
-      ['Has"Quote0123456789', "a quote"],
-      ["Dollar$Sign0123456789", "a dollar"],
-      ["short", "too short"],
-    ] as const) {
-      fs.writeFileSync(json, JSON.stringify({ ...SECRETS, odooMasterPassword: value }));
-      const bad = run("bash", ["-euo", "pipefail", "-c", prog], { env });
-      assert.notStrictEqual(bad.status, 0, why);
-      assert.match(
-        bad.stderr,
-        /key "odooMasterPassword" of arn:aws:secretsmanager:.* is missing or not 16-256 characters/,
-        why,
-      );
-      assert.ok(!bad.stderr.includes(value), `${why}: the value was printed`);
-    }
-    const { influxdbAdminToken: _dropped, ...missing } = SECRETS;
-    fs.writeFileSync(json, JSON.stringify(missing));
-    const absent = run("bash", ["-euo", "pipefail", "-c", prog], { env });
-    assert.match(absent.stderr, /key "influxdbAdminToken" .* is missing/);
-  });
 });
 
-describe("validateHostUserDataOptions", () => {
+describe("validateHostOptions", () => {
   const cases: { name: string; opts: Record<string, unknown>; expect: RegExp }[] = [
     {
       name: "a malformed volume id",
@@ -501,9 +430,9 @@ describe("validateHostUserDataOptions", () => {
   for (const c of cases) {
     it(`rejects ${c.name}, naming the key, the value and what is allowed`, async () => {
       assert.throws(
-        () => renderHostUserData({ ...BASE, ...c.opts } as HostUserDataOptions),
+        () => renderDesiredState({ ...BASE, ...c.opts } as HostOptions),
         (e: Error) => {
-          assert.match(e.message, /^Invalid OpenEMS host user data options:/);
+          assert.match(e.message, /^Invalid OpenEMS host options:/);
           assert.match(e.message, c.expect);
           return true;
         },
@@ -512,7 +441,7 @@ describe("validateHostUserDataOptions", () => {
   }
 
   it("accepts an 8-hex-digit volume id and an arm64-only override of the plugin", async () => {
-    const r = validateHostUserDataOptions({ ...BASE, dataVolumeId: "vol-0123abcd" });
+    const r = validateHostOptions({ ...BASE, dataVolumeId: "vol-0123abcd" });
     assert.strictEqual(r.dataVolumeId, "vol-0123abcd");
     assert.strictEqual(r.cloudWatchAgent, true);
     assert.strictEqual(r.composeDir, "/opt/openems");
