@@ -96,8 +96,8 @@ ssm_value() {
 # parse SPEC: sets the spec's fields as shell variables (one jq call; @sh quotes every value).
 parse() {
   local fields
-  fields="$(jq -r '@sh "path=\(.path) mode=\(.mode) owner=\(.owner) group=\(.group)
-    digest=\(.sha256 // "") secret=\(.secret // false) nvalidate=\(.validate // [] | length)
+  fields="$(jq -r '@sh "path=\(.path) mode=\(.mode // "0644") owner=\(.owner // "root")
+    group=\(.group // "root") digest=\(.sha256 // "") secret=\(.secret // false) nvalidate=\(.validate // [] | length)
     kind=\(.source | if has("inline") then "inline" elif has("ssmParameter") then "ssm"
       elif has("s3Object") then "s3" else "tree" end)
     source_id=\(.source.ssmParameter // .source.s3Object.key // .source.s3Prefix.prefix // "")
@@ -181,7 +181,7 @@ notify() {
 apply_directories() {
   local spec path mode owner group
   while IFS= read -r spec; do
-    eval "$(jq -r '@sh "path=\(.path) mode=\(.mode) owner=\(.owner) group=\(.group)"' <<< "$spec")"
+    eval "$(jq -r '@sh "path=\(.path) mode=\(.mode // "0755") owner=\(.owner // "root") group=\(.group // "root")"' <<< "$spec")"
     install -d "$ROOT$path"
     chown "$owner:$group" "$ROOT$path"
     chmod "$mode" "$ROOT$path"

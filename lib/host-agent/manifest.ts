@@ -11,6 +11,8 @@ export const HOST_MANIFEST_VERSION = 1;
  * belong in S3 and the manifest names them with their digest.
  */
 export const HOST_MANIFEST_LIMIT_BYTES = 4096;
+/** The advanced tier's limit, for a manifest parameter created with tier "Advanced". */
+export const HOST_MANIFEST_ADVANCED_LIMIT_BYTES = 8192;
 
 /** Where a file's content comes from. */
 export type FileSource =
@@ -282,15 +284,49 @@ export function normalizeHostManifest(manifest: HostManifest) {
   return { version: HOST_MANIFEST_VERSION, packages, directories, files, trees, units };
 }
 
-/** The JSON the agent reads (stable: the same manifest always renders to the same bytes). */
-export function renderHostManifest(manifest: HostManifest): string {
-  const json = JSON.stringify(normalizeHostManifest(manifest));
+// Values the agent assumes when a key is absent: left out of the JSON to keep it small.
+const AGENT_DEFAULTS: Record<string, unknown> = { owner: "root", group: "root", secret: false };
+
+function compact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => compact(v));
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const empty =
+      (Array.isArray(v) && v.length === 0) ||
+      (k === "onChange" &&
+        (compact(v) as OnChange).restart === undefined &&
+        (compact(v) as OnChange).reload === undefined);
+    if (AGENT_DEFAULTS[k] !== v && !empty) out[k] = compact(v);
+  }
+  return out;
+}
+
+/**
+ * The JSON the agent reads (stable: the same manifest always renders to the same bytes). Defaults
+ * the agent applies itself (root ownership, no validator, no units to notify) are left out.
+ */
+export function renderHostManifest(
+  manifest: HostManifest,
+  opts: { readonly limitBytes?: number } = {},
+): string {
+  const limit = opts.limitBytes ?? HOST_MANIFEST_LIMIT_BYTES;
+  const normal = normalizeHostManifest(manifest);
+  const json = JSON.stringify({
+    ...(compact(normal) as object),
+    // Lists the agent iterates stay present even when empty.
+    packages: normal.packages,
+    directories: normal.directories.map((d) => compact(d)),
+    files: normal.files.map((f) => compact(f)),
+    trees: normal.trees.map((t) => compact(t)),
+    units: normal.units.map((u) => compact(u)),
+  });
   const bytes = Buffer.byteLength(json, "utf8");
-  if (bytes > HOST_MANIFEST_LIMIT_BYTES) {
+  if (bytes > limit) {
     fail(
       "(whole manifest)",
       `${bytes} bytes`,
-      `at most ${HOST_MANIFEST_LIMIT_BYTES} bytes (SSM standard tier): move large files to S3 objects with their sha256`,
+      `at most ${limit} bytes (${limit <= HOST_MANIFEST_LIMIT_BYTES ? "SSM standard tier" : "SSM advanced tier"}): move large files to S3 objects with their sha256`,
     );
   }
   return json;

@@ -56,6 +56,21 @@ WantedBy=timers.target
 `;
 }
 
+/** The SSM parameter of a host's manifest: /openems/<env>/hosts/<role>/manifest. */
+export function hostManifestParameterName(env: string, role: string): string {
+  for (const [key, value] of [
+    ["env", env],
+    ["role", role],
+  ]) {
+    if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(value)) {
+      throw new Error(
+        `hostManifestParameterName: ${key}: got ${JSON.stringify(value)}; expected lower-case letters, digits and -`,
+      );
+    }
+  }
+  return `/openems/${env}/hosts/${role}/manifest`;
+}
+
 const SSM_NAME = /^\/[A-Za-z0-9_.\-\/]{1,1010}$/;
 
 /** The agent, gzip-compressed and base64-encoded: EC2 allows 16 KB of user data. */

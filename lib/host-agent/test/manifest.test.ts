@@ -20,16 +20,20 @@ describe("renderHostManifest", () => {
       path: "/etc/a.conf",
       source: { inline: "a\n" },
       mode: "0644",
-      owner: "root",
-      group: "root",
       sha256: crypto.createHash("sha256").update("a\n").digest("hex"),
-      validate: [],
-      secret: false,
-      onChange: { restart: ["a.service"], reload: [] },
+      onChange: { restart: ["a.service"] },
     });
+    assert.deepEqual(doc.units, [{ name: "a.service", state: "running" }]);
+    assert.deepEqual([doc.packages, doc.directories, doc.trees], [[], [], []]);
   });
 
-  it("makes decrypted SSM files secret and private by default", () => {
+  it("keeps non-default ownership and makes decrypted SSM files secret and private by default", () => {
+    const kept = JSON.parse(
+      renderHostManifest({
+        files: [{ path: "/a", source: { inline: "" }, owner: "nobody", group: "nogroup" }],
+      }),
+    );
+    assert.deepEqual([kept.files[0].owner, kept.files[0].group], ["nobody", "nogroup"]);
     const doc = normalizeHostManifest({
       files: [{ path: "/etc/k.pem", source: { ssmParameter: "/x/key", decrypt: true } }],
     });
