@@ -67,6 +67,8 @@ export class Appliance extends pulumi.ComponentResource {
         kmsKeyArn: args.kmsKeyArn,
         rootVolumeGb: 8,
         userData: args.userData,
+        // The user data installs host-agent and nothing else: a change to it is a new agent.
+        replaceOnUserDataChange: true,
         placement: { networkInterfaceId: this.networkInterface.id },
         tags: { ...tags, Name: name },
       },

@@ -5,7 +5,12 @@ import { Appliance } from "./appliance";
 import { loadEnvironmentConfig } from "../lib/config/environment";
 import { Endpoints } from "./endpoints";
 import { FlowLogs } from "./flow-logs";
-import { renderNatUserData } from "./nat-instance";
+import { natHostManifest } from "./nat-instance";
+import {
+  hostManifestParameterName,
+  renderHostManifest,
+  renderHostUserData,
+} from "../lib/host-agent";
 import { SecurityGroups } from "../lib/components/security-groups";
 import { CCD_PREFIX, VpnServer } from "./vpn";
 import { EnvironmentVpc } from "./vpc";
@@ -27,10 +32,25 @@ export = async (): Promise<Exports<typeof networkContract>> => {
     {
       description: `OpenEMS ${env.name}: VPN key material, ccd entries, flow logs and appliance volumes`,
       alias: `openems-${env.name}-network`,
-      servicePrincipals: [`logs.${region}.amazonaws.com`],
+      // CloudWatch publishes the certificate alarms to the topic this key encrypts.
+      servicePrincipals: [`logs.${region}.amazonaws.com`, "cloudwatch.amazonaws.com"],
     },
     opts,
   );
+  // The network stack's own alarms (VPN certificates); the workloads stack has its own topic.
+  const alarmTopic = new aws.sns.Topic(
+    `${env.name}-network-alarms`,
+    { name: `openems-${env.name}-network-alarms`, kmsMasterKeyId: key.arn },
+    { provider },
+  );
+  const recipients = env.workloads.alarmEmails ?? env.org["platform:budgets"].subscribers;
+  recipients.forEach((endpoint, i) => {
+    new aws.sns.TopicSubscription(
+      `${env.name}-network-alarms-${i}`,
+      { topic: alarmTopic.arn, protocol: "email", endpoint },
+      { provider },
+    );
+  });
   const vpc = new EnvironmentVpc(env.name, { network, availabilityZoneNames: zoneNames }, opts);
   const vpcId = vpc.vpc.vpcId;
 
@@ -80,6 +100,8 @@ export = async (): Promise<Exports<typeof networkContract>> => {
       kmsKeyArn: key.arn,
       // The same environment file: the edge section says when a device counts as away.
       awayAfterMinutes: env.edge.awayAlarmMinutes,
+      region,
+      alarmTopicArn: alarmTopic.arn,
     },
     opts,
   );
@@ -98,6 +120,17 @@ export = async (): Promise<Exports<typeof networkContract>> => {
   });
 
   if (network.natStrategy === "instance") {
+    const natManifest = new aws.ssm.Parameter(
+      `${env.name}-nat-manifest`,
+      {
+        name: hostManifestParameterName(env.name, "nat-instance"),
+        type: "String",
+        tier: "Standard",
+        value: renderHostManifest(natHostManifest(network.vpcCidr)),
+        description: "Desired state of the NAT instance (host-agent manifest)",
+      },
+      { provider },
+    );
     const nat = new Appliance(
       `${env.name}-nat`,
       {
@@ -107,9 +140,22 @@ export = async (): Promise<Exports<typeof networkContract>> => {
         subnetId: firstPublicSubnet,
         securityGroupId: groups.id("nat-instance"),
         kmsKeyArn: key.arn,
-        userData: renderNatUserData(network.vpcCidr),
+        userData: renderHostUserData({
+          manifestParameter: hostManifestParameterName(env.name, "nat-instance"),
+        }),
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "ReadOwnManifest",
+              Effect: "Allow",
+              Action: "ssm:GetParameter",
+              Resource: natManifest.arn,
+            },
+          ],
+        }),
       },
-      opts,
+      { ...opts, dependsOn: [natManifest] },
     );
     privateRouteTables.forEach((routeTableId, i) => {
       new aws.ec2.Route(

@@ -6,21 +6,39 @@ import { Appliance } from "./appliance";
 import { NetworkConfig } from "../lib/config/network";
 import {
   CA_ALLOWED_USES,
+  CERT_EXPIRY_METRIC,
   CLIENT_ALLOWED_USES,
+  DEFAULT_SERVER_PATHS,
+  KeyMaterial,
   PKI_KEY_ALGORITHM,
   SERVER_ALLOWED_USES,
   ccdObjectKey,
   renderAdminCcdEntry,
   renderClientProfile,
   renderServerConfig,
-  renderServerUserData,
+  renderServerFirewall,
+  tunnelGrants,
+  vpnAddressPlan,
+  vpnServerHost,
   VPN_METRICS_NAMESPACE,
 } from "../lib/openvpn";
+import {
+  HOST_MANIFEST_ADVANCED_LIMIT_BYTES,
+  hostManifestParameterName,
+  renderHostManifest,
+  renderHostUserData,
+} from "../lib/host-agent";
+import { accessRules } from "../lib/net/access";
 import { PrivateBucket } from "../lib/components/bucket";
 import { secureParameter } from "../lib/components/parameters";
 
 /** Where device and admin ccd entries live in the ccd bucket. */
 export const CCD_PREFIX = "ccd";
+/** Where the server's own files (config, firewall, scripts, units) live in the same bucket. */
+export const HOST_PREFIX = "host/vpn-server/";
+
+/** Days before expiry at which the server and CA certificate alarms fire. */
+export const CERT_ALARM_DAYS = 30;
 
 const HOURS_PER_YEAR = 8760;
 
@@ -42,7 +60,26 @@ export function vpnParameterNames(env: string) {
     serverKey: `${root}/server-key`,
     tlsCryptKey: `${root}/tls-crypt-key`,
     adminProfile: (name: string) => `${root}/admins/${name}.ovpn`,
+    /** Written by the edge stack: the notAfter (ISO 8601) of the earliest device certificate. */
+    earliestDeviceCertExpiry: `/openems/${env}/edge/earliest-cert-expiry`,
   };
+}
+
+/**
+ * The key material the server reads, file by file: where it lives on the server and the SSM
+ * SecureString it comes from. A parameter that does not exist yet (material another stack
+ * publishes) makes the server wait for it, not fail; every path the server config names must be
+ * here.
+ */
+export function vpnKeyMaterial(env: string): KeyMaterial[] {
+  const names = vpnParameterNames(env);
+  const paths = DEFAULT_SERVER_PATHS;
+  return [
+    { path: paths.ca, parameter: names.caCert, kind: "certificate", expiryMetric: "ca" },
+    { path: paths.cert, parameter: names.serverCert, kind: "certificate", expiryMetric: "server" },
+    { path: paths.key, parameter: names.serverKey, kind: "private-key" },
+    { path: paths.tlsCrypt, parameter: names.tlsCryptKey, kind: "static-key" },
+  ];
 }
 
 /** The 2048-bit key as OpenVPN writes it (`openvpn --genkey tls-crypt`): 16 lines of 32 hex digits. */
@@ -70,6 +107,9 @@ export interface VpnServerArgs {
   readonly kmsKeyArn: pulumi.Output<string>;
   /** From the edge section: when a disconnected device counts as away. */
   readonly awayAfterMinutes: number;
+  readonly region: string;
+  /** Where the certificate-expiry alarms notify. */
+  readonly alarmTopicArn: pulumi.Input<string>;
 }
 
 /**
@@ -85,6 +125,8 @@ export class VpnServer extends pulumi.ComponentResource {
   readonly serverCommonName: string;
   readonly ccdBucket: PrivateBucket;
   readonly adminProfileParameters: Record<string, string>;
+  readonly manifest: aws.ssm.Parameter;
+  readonly manifestParameterName: string;
 
   constructor(name: string, args: VpnServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:network:VpnServer", name, {}, opts);
@@ -203,16 +245,85 @@ export class VpnServer extends pulumi.ComponentResource {
       this.adminProfileParameters[admin] = names.adminProfile(admin);
     }
 
+    // Everything the server holds comes from its manifest (host-agent), so a change to any of it
+    // reaches the running server; the user data only names the manifest and never changes.
+    const keyMaterial = vpnKeyMaterial(args.env);
+    const serverConfig = renderServerConfig({
+      clientCidr: args.network.vpn.clientCidr,
+      pushRoutes: [args.vpcCidr],
+      port: args.network.vpn.port,
+    });
+    const host = vpnServerHost({
+      serverConfig,
+      keyMaterial,
+      plan: vpnAddressPlan(args.network.vpn.clientCidr),
+      adminCommonNames: args.network.vpn.adminProfiles.map((a) => `admin-${a}`),
+      firewall: renderServerFirewall({
+        destinations: [args.vpcCidr],
+        grants: tunnelGrants(accessRules(args.network), args.network.vpn.clientCidr),
+      }),
+      ccdPrefix: `${CCD_PREFIX}/`,
+      hostPrefix: HOST_PREFIX,
+      region: args.region,
+      // Fleet-level metrics only: a per-device metric would cost $0.30 a month per device.
+      metrics: {
+        namespace: VPN_METRICS_NAMESPACE,
+        dimensions: { Environment: args.env },
+        perDeviceMetrics: false,
+        awayAfterSeconds: args.awayAfterMinutes * 60,
+      },
+      earliestDeviceParameter: names.earliestDeviceCertExpiry,
+    });
+    const hostObjects = host.objects.map(
+      (o) =>
+        new aws.s3.BucketObjectv2(
+          `${name}-host-${o.key.slice(HOST_PREFIX.length)}`,
+          {
+            bucket: this.ccdBucket.name,
+            key: o.key,
+            content: o.content,
+            contentType: "text/plain",
+          },
+          child,
+        ),
+    );
+    this.manifestParameterName = hostManifestParameterName(args.env, "vpn-server");
+    // Advanced tier ($0.05 a month): the manifest names a dozen files with their digests, more than
+    // the standard tier's 4 KB.
+    this.manifest = new aws.ssm.Parameter(
+      `${name}-manifest`,
+      {
+        name: this.manifestParameterName,
+        type: "String",
+        tier: "Advanced",
+        value: this.ccdBucket.name.apply((bucket) =>
+          renderHostManifest(host.manifest(bucket), {
+            limitBytes: HOST_MANIFEST_ADVANCED_LIMIT_BYTES,
+          }),
+        ),
+        description: "Desired state of the OpenVPN server (host-agent manifest)",
+      },
+      { ...child, dependsOn: hostObjects },
+    );
+
     const bucketArn = this.ccdBucket.arn;
     const region = aws.getRegionOutput({}, child).region;
+    const account = aws.getCallerIdentityOutput({}, child).accountId;
+    const parameterArn = (paramName: string) =>
+      pulumi.interpolate`arn:aws:ssm:${region}:${account}:parameter${paramName}`;
     const policy = pulumi.jsonStringify({
       Version: "2012-10-17",
       Statement: [
         {
-          Sid: "ReadOwnKeyMaterial",
+          Sid: "ReadOwnManifestAndKeyMaterial",
           Effect: "Allow",
           Action: "ssm:GetParameter",
-          Resource: params.map((p) => p.arn),
+          // By name: material other stacks publish later is readable once it exists.
+          Resource: [
+            this.manifest.arn,
+            ...keyMaterial.map((k) => parameterArn(k.parameter)),
+            parameterArn(names.earliestDeviceCertExpiry),
+          ],
         },
         {
           Sid: "DecryptOwnKeyMaterialAndCcd",
@@ -236,10 +347,13 @@ export class VpnServer extends pulumi.ComponentResource {
           Condition: { StringLike: { "s3:prefix": [`${CCD_PREFIX}/*`, CCD_PREFIX] } },
         },
         {
-          Sid: "ReadCcdEntries",
+          Sid: "ReadCcdEntriesAndHostFiles",
           Effect: "Allow",
           Action: "s3:GetObject",
-          Resource: pulumi.interpolate`${bucketArn}/${CCD_PREFIX}/*`,
+          Resource: [
+            pulumi.interpolate`${bucketArn}/${CCD_PREFIX}/*`,
+            pulumi.interpolate`${bucketArn}/${HOST_PREFIX}*`,
+          ],
         },
         {
           Sid: "PublishConnectionMetrics",
@@ -251,30 +365,6 @@ export class VpnServer extends pulumi.ComponentResource {
       ],
     });
 
-    const serverConfig = renderServerConfig({
-      clientCidr: args.network.vpn.clientCidr,
-      pushRoutes: [args.vpcCidr],
-      port: args.network.vpn.port,
-    });
-    const userData = this.ccdBucket.name.apply((bucket) =>
-      renderServerUserData({
-        serverConfig,
-        ssmParameters: {
-          caCert: names.caCert,
-          serverCert: names.serverCert,
-          serverKey: names.serverKey,
-          tlsCryptKey: names.tlsCryptKey,
-        },
-        ccdSource: { bucket, prefix: CCD_PREFIX },
-        // Fleet-level metrics only: a per-device metric would cost $0.30 a month per device.
-        metrics: {
-          namespace: VPN_METRICS_NAMESPACE,
-          dimensions: { Environment: args.env },
-          perDeviceMetrics: false,
-          awayAfterSeconds: args.awayAfterMinutes * 60,
-        },
-      }),
-    );
     this.appliance = new Appliance(
       `${name}-server`,
       {
@@ -284,12 +374,36 @@ export class VpnServer extends pulumi.ComponentResource {
         subnetId: args.subnetId,
         securityGroupId: args.securityGroupId,
         kmsKeyArn: args.kmsKeyArn,
-        userData,
+        userData: renderHostUserData({ manifestParameter: this.manifestParameterName }),
         policy,
         keepAddress: true,
       },
-      { ...child, dependsOn: params },
+      { ...child, dependsOn: [...params, this.manifest] },
     );
+
+    // Weeks ahead: the server certificate renews 90 days before it expires, so an alarm means the
+    // renewal (pulumi up) has not happened; the CA cannot renew by itself (it is protected).
+    // Missing data is not breaching: a fresh deploy has no data until the first hourly run.
+    for (const cert of ["server", "ca"] as const) {
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${cert}-cert-expiry`,
+        {
+          alarmDescription: `The VPN ${cert === "ca" ? "CA" : "server"} certificate of ${args.env} expires in less than ${CERT_ALARM_DAYS} days (${CERT_EXPIRY_METRIC}, see the README's certificate section)`,
+          namespace: VPN_METRICS_NAMESPACE,
+          metricName: CERT_EXPIRY_METRIC,
+          dimensions: { Environment: args.env, Certificate: cert },
+          statistic: "Minimum",
+          period: 3600,
+          evaluationPeriods: 1,
+          threshold: CERT_ALARM_DAYS,
+          comparisonOperator: "LessThanThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: [args.alarmTopicArn],
+          okActions: [args.alarmTopicArn],
+        },
+        child,
+      );
+    }
 
     for (const { name: admin, cert, key } of adminProfiles) {
       const profile = pulumi
@@ -318,6 +432,10 @@ export class VpnServer extends pulumi.ComponentResource {
         `OpenVPN profile of admin ${admin}`,
       );
     }
-    this.registerOutputs({ caCertPem: this.caCertPem, ccdBucket: this.ccdBucket.name });
+    this.registerOutputs({
+      caCertPem: this.caCertPem,
+      ccdBucket: this.ccdBucket.name,
+      manifestParameter: this.manifestParameterName,
+    });
   }
 }

@@ -16,6 +16,12 @@ export interface HardenedInstanceArgs {
     | { readonly networkInterfaceId: pulumi.Input<string> };
   /** One-minute EC2 metrics. */
   readonly monitoring?: boolean;
+  /**
+   * Replace the instance when its user data changes (default false: stop and start it, which does
+   * not run the new user data). Hosts converged by host-agent set it: their user data holds only
+   * the agent, so a change to it is a new agent, which needs a new boot to be installed.
+   */
+  readonly replaceOnUserDataChange?: boolean;
 }
 
 /**
@@ -64,9 +70,16 @@ export function hardenedInstance(
       },
       maintenanceOptions: { autoRecovery: "default" },
       userData: args.userData,
-      userDataReplaceOnChange: false,
+      userDataReplaceOnChange: args.replaceOnUserDataChange ?? false,
       tags: args.tags,
     },
-    { ...opts, ignoreChanges: [...(opts.ignoreChanges ?? []), "ami"] },
+    {
+      ...opts,
+      ignoreChanges: [...(opts.ignoreChanges ?? []), "ami"],
+      // An interface made beforehand is the instance's primary one, which cannot be detached while
+      // the old instance runs: a replacement must delete the old instance first (the interface, its
+      // address and the routes to it stay).
+      ...("networkInterfaceId" in args.placement ? { deleteBeforeReplace: true } : {}),
+    },
   );
 }

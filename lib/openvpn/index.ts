@@ -11,6 +11,10 @@ export {
   validateServerConfigOptions,
 } from "./server-config";
 export type { ResolvedServerConfig, ServerConfigOptions, ServerPaths } from "./server-config";
-export * from "./server-userdata";
+export * from "./server-host";
+export * from "./firewall";
+export * from "./ccd-check";
+export * from "./cert-expiry-script";
+export { USER_DATA_LIMIT_BYTES } from "../ec2-limits";
 export { parseDirectives, singleDirective } from "./directives";
 export type { Directive } from "./directives";

@@ -1,10 +1,11 @@
 import * as assert from "assert";
+import * as crypto from "crypto";
 import { nonEmpty } from "../../tooling/testing/non-empty";
 import { accessRules, vpnRanges } from "../../lib/net/access";
 
 /** What EC2 accepts in a security group rule description (AuthorizeSecurityGroupIngress, 255 at most). */
 const AWS_RULE_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{1,255}$/;
-import { renderNatUserData } from "../nat-instance";
+import { natHostManifest } from "../nat-instance";
 import { INTERFACE_ENDPOINT_SERVICES } from "../endpoints";
 import { formatStaticKey, vpnParameterNames } from "../vpn";
 import { shellcheck, requirePrerequisites } from "../../tooling/testing/tools";
@@ -75,6 +76,12 @@ const COMMON_EGRESS = [
   "vpn-server -> sg:openems-backend tcp/8081",
   "vpn-server -> sg:openems-backend tcp/8086",
 ];
+
+/** The host-agent manifest a planned SSM parameter holds. */
+function manifestOf(plan: StackPlan, name: string): any {
+  // The provider marks every parameter value secret, String ones too.
+  return JSON.parse(secretValue(one(plan, "aws:ssm/parameter:Parameter", name).inputs.value));
+}
 
 async function planNetwork(env: string, edit: (c: any) => void): Promise<StackPlan> {
   return planOne("network", env, editedConfig("network", env, edit), await upstreamOutputs());
@@ -277,9 +284,15 @@ describe("network: VPN server", () => {
     const plan = await stackOf("network", "dev");
     const userData: string = one(plan, INSTANCE, "dev-vpn-server").inputs.userData;
     assert.doesNotMatch(userData, /PRIVATE KEY|OpenVPN Static key|BEGIN CERTIFICATE/);
+    // The user data names only the manifest; the manifest names the key material.
+    assert.ok(userData.includes("'/openems/dev/hosts/vpn-server/manifest'"));
+    const files = manifestOf(plan, "dev-vpn-manifest").files;
     const names = vpnParameterNames("dev");
     for (const name of [names.caCert, names.serverCert, names.serverKey, names.tlsCryptKey]) {
-      assert.ok(userData.includes(name), `user data reads ${name}`);
+      assert.ok(!userData.includes(name), `user data does not name ${name}`);
+      const file = files.find((f: any) => f.source.ssmParameter === name);
+      assert.ok(file, `the manifest delivers ${name}`);
+      assert.deepStrictEqual([file.source.decrypt, file.mode, file.secret], [true, "0600", true]);
       const p = byType(plan, "aws:ssm/parameter:Parameter").find((r) => r.inputs.name === name);
       assert.ok(p, name);
       assert.strictEqual(p.inputs.type, "SecureString");
@@ -317,7 +330,22 @@ describe("network: VPN server", () => {
       if (s.Resource === "*") assert.ok(s.Condition, `${s.Sid} on every resource has a condition`);
     }
     const ssm = policy.Statement.find((s: any) => s.Action === "ssm:GetParameter");
-    assert.strictEqual(ssm.Resource.length, 4);
+    assert.deepStrictEqual(
+      ssm.Resource.map((arn: string) => arn.replace(/^arn:aws:ssm:[a-z0-9-]+:\d+:parameter/, "")),
+      [
+        "/openems/dev/hosts/vpn-server/manifest",
+        "/openems/dev/vpn/ca-cert",
+        "/openems/dev/vpn/server-cert",
+        "/openems/dev/vpn/server-key",
+        "/openems/dev/vpn/tls-crypt-key",
+        "/openems/dev/edge/earliest-cert-expiry",
+      ],
+    );
+    const s3 = policy.Statement.find((s: any) => s.Action === "s3:GetObject");
+    assert.deepStrictEqual(
+      s3.Resource.map((arn: string) => arn.replace(/^arn:aws:s3:::[^/]+/, "")),
+      ["/ccd/*", "/host/vpn-server/*"],
+    );
     assert.ok(
       !ssm.Resource.some((arn: string) => arn.includes("admins")),
       "the server cannot read admin profiles",
@@ -389,8 +417,12 @@ describe("network: VPC services", () => {
   it("lets CloudWatch Logs use the network key only for this account's log groups", async () => {
     const plan = await stackOf("network", "dev");
     const policy = JSON.parse(one(plan, "aws:kms/key:Key").inputs.policy);
-    const logs = policy.Statement.find((s: any) => s.Principal.Service);
+    const logs = policy.Statement.find((s: any) => s.Sid === "LogsEncryptLogGroupsOfThisAccount");
     assert.deepStrictEqual(logs.Principal.Service, ["logs.us-east-1.amazonaws.com"]);
+    // CloudWatch (the certificate alarms' encrypted topic) only for this account.
+    const others = policy.Statement.find((s: any) => s.Sid === "ServicesEncryptInThisAccount");
+    assert.deepStrictEqual(others.Principal.Service, ["cloudwatch.amazonaws.com"]);
+    assert.match(others.Condition.StringEquals["aws:SourceAccount"], /^\d{12}$/);
     assert.match(
       logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"],
       /^arn:aws:logs:us-east-1:\d{12}:log-group:\*$/,
@@ -505,6 +537,129 @@ describe("network: VPC services", () => {
   });
 });
 
+describe("network: hosts converge through host-agent", () => {
+  const HOSTS = ["dev-vpn-server", "dev-nat"];
+  const userDataOf = (plan: StackPlan) => HOSTS.map((h) => one(plan, INSTANCE, h).inputs.userData);
+  const objectsOf = (plan: StackPlan) =>
+    new Map(
+      byType(plan, "aws:s3/bucketObjectv2:BucketObjectv2")
+        .filter((o) => o.inputs.key.startsWith("host/"))
+        .map((o) => [o.inputs.key, o.inputs.content as string]),
+    );
+
+  it("leaves every host's user data identical when an edge setting or the server config changes; the manifest changes instead", async () => {
+    const base = await stackOf("network", "dev");
+    const away = await planNetwork("dev", (c) => (c["platform:edge"].awayAlarmMinutes = 45));
+    const port = await planNetwork("dev", (c) => (c["platform:network"].vpn.port = 1195));
+    for (const changed of [away, port]) {
+      assert.deepStrictEqual(userDataOf(changed), userDataOf(base));
+      assert.notDeepStrictEqual(
+        manifestOf(changed, "dev-vpn-manifest"),
+        manifestOf(base, "dev-vpn-manifest"),
+      );
+    }
+    // Where each change lands: the metrics script says 45 minutes, the server config port 1195.
+    assert.match(
+      objectsOf(away).get("host/vpn-server/openvpn-publish-metrics")!,
+      /AWAY_AFTER_SECONDS=2700$/m,
+    );
+    assert.match(
+      objectsOf(base).get("host/vpn-server/openvpn-publish-metrics")!,
+      /AWAY_AFTER_SECONDS=1800$/m,
+    );
+    assert.match(objectsOf(port).get("host/vpn-server/server.conf")!, /^port 1195$/m);
+    assert.strictEqual(
+      objectsOf(away).get("host/vpn-server/server.conf"),
+      objectsOf(base).get("host/vpn-server/server.conf"),
+    );
+  });
+
+  it("names every S3 file of the manifest with the digest of the object the stack writes", async () => {
+    const plan = await stackOf("network", "dev");
+    const objects = objectsOf(plan);
+    const s3Files = manifestOf(plan, "dev-vpn-manifest").files.filter(
+      (f: any) => f.source.s3Object,
+    );
+    for (const f of nonEmpty<any>(s3Files, "S3 files")) {
+      const content = objects.get(f.source.s3Object.key);
+      assert.ok(content !== undefined, `${f.source.s3Object.key} is written`);
+      assert.strictEqual(f.sha256, crypto.createHash("sha256").update(content).digest("hex"));
+    }
+    assert.strictEqual(s3Files.length, objects.size);
+  });
+
+  it("masks sshd on the VPN server and the NAT instance, and replaces a host only when its agent changes", async () => {
+    const plan = await stackOf("network", "dev");
+    for (const manifest of [
+      manifestOf(plan, "dev-vpn-manifest"),
+      manifestOf(plan, "dev-nat-manifest"),
+    ]) {
+      const masked = manifest.units
+        .filter((u: any) => u.state === "masked")
+        .map((u: any) => u.name);
+      assert.deepStrictEqual(masked, ["sshd.service", "sshd.socket"]);
+    }
+    for (const host of HOSTS) {
+      const instance = one(plan, INSTANCE, host);
+      assert.strictEqual(instance.inputs.userDataReplaceOnChange, true, host);
+      assert.strictEqual(
+        instance.deleteBeforeReplace,
+        true,
+        `${host}: its interface moves to the new instance`,
+      );
+      assert.match(instance.inputs.userData, /systemctl mask --now sshd.service sshd.socket/);
+    }
+  });
+
+  it("makes OpenVPN require the firewall and start only once its config and key material exist", async () => {
+    const m = manifestOf(await stackOf("network", "dev"), "dev-vpn-manifest");
+    const dropIn = m.files.find((f: any) =>
+      f.path.endsWith("openvpn-server@server.service.d/10-firewall.conf"),
+    );
+    assert.match(dropIn.source.inline, /^Requires=openvpn-firewall.service$/m);
+    assert.match(dropIn.source.inline, /^After=openvpn-firewall.service$/m);
+    const openvpn = m.units.find((u: any) => u.name === "openvpn-server@server.service");
+    assert.deepStrictEqual(openvpn.requires, [
+      "/etc/openvpn/server/server.conf",
+      "/etc/openvpn/server/ca.crt",
+      "/etc/openvpn/server/server.crt",
+      "/etc/openvpn/server/server.key",
+      "/etc/openvpn/server/tls-crypt.key",
+    ]);
+    const tree = m.trees.find((t: any) => t.path === "/etc/openvpn/server/ccd");
+    assert.deepStrictEqual(tree.validate, ["/usr/local/libexec/openvpn-ccd-check", "{name}", "{}"]);
+  });
+
+  it("alarms 30 days before the server or CA certificate expires, without paging on a fresh deploy", async () => {
+    const plan = await stackOf("network", "dev");
+    const alarms = byType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
+      (a) => a.inputs.metricName === "CertificateDaysToExpiry",
+    );
+    assert.deepStrictEqual(
+      alarms
+        .map((a) => a.inputs.dimensions)
+        .sort((a, b) => a.Certificate.localeCompare(b.Certificate)),
+      [
+        { Environment: "dev", Certificate: "ca" },
+        { Environment: "dev", Certificate: "server" },
+      ],
+    );
+    const topic = one(plan, "aws:sns/topic:Topic", "dev-network-alarms");
+    for (const a of alarms) {
+      assert.deepStrictEqual(
+        [
+          a.inputs.namespace,
+          a.inputs.threshold,
+          a.inputs.comparisonOperator,
+          a.inputs.treatMissingData,
+        ],
+        ["OpenEMS/VPN", 30, "LessThanThreshold", "notBreaching"],
+      );
+      assert.deepStrictEqual(a.inputs.alarmActions, [topic.state.arn]);
+    }
+  });
+});
+
 describe("network: boot scripts", function () {
   before(function () {
     requirePrerequisites(this, { tools: ["shellcheck"] });
@@ -518,7 +673,10 @@ describe("network: boot scripts", function () {
     }
   });
 
-  it("refuses a NAT script for something that is not a CIDR", () => {
-    assert.throws(() => renderNatUserData("10.0.0.0/16; rm -rf /"), /'vpcCidr' is/);
+  it("refuses a NAT manifest for something that is not a CIDR", () => {
+    assert.throws(
+      () => natHostManifest("10.0.0.0/16; rm -rf /"),
+      /natHostManifest: vpcCidr: got "10.0.0.0\/16; rm -rf \/"; expected an IPv4 CIDR block/,
+    );
   });
 });

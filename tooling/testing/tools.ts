@@ -110,7 +110,7 @@ export function run(
 export function runAsync(
   command: string,
   args: string[],
-  opts: { cwd?: string } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
