@@ -7,9 +7,15 @@ import {
   dataDiskMetricDimensions,
   desiredStateParameters,
   HOST_METRICS,
+  backendHostManifest,
   renderDesiredState,
-  renderHostUserData,
 } from "./openems/userdata";
+import { applyScriptFiles } from "./openems/apply";
+import {
+  hostManifestParameterName,
+  renderHostManifest,
+  renderHostUserData,
+} from "../lib/host-agent";
 import { ServiceName } from "./openems/compose";
 import { PORT_MAP } from "../lib/ports";
 import { InstanceRole, serviceTrust } from "../lib/components/iam";
@@ -194,6 +200,29 @@ export class BackendHost extends pulumi.ComponentResource {
       desired.hostJson,
       "OpenEMS backend host: desired state (volume, paths, env and Felix specs; no secret values)",
     );
+    const applyParameters = applyScriptFiles().map((f) =>
+      parameter(
+        `apply-${f.name.replace(/\.sh$/, "")}`,
+        names.apply(f.name),
+        pulumi.output(f.content),
+        `OpenEMS backend host: the apply step, ${f.name}`,
+      ),
+    );
+    // host-agent reads this one parameter; the files it names come from the others.
+    const manifestName = hostManifestParameterName(args.env, "openems-backend");
+    const manifest = new aws.ssm.Parameter(
+      `${name}-manifest`,
+      {
+        name: manifestName,
+        type: "String",
+        tier: "Standard",
+        description: "Desired state of the OpenEMS backend host (host-agent manifest)",
+        insecureValue: desired.apply((d) => renderHostManifest(backendHostManifest(prefix, d))),
+        tags,
+      },
+      child,
+    );
+    const readable = [manifest, hostParameter, composeParameter, ...applyParameters];
 
     const access = new InstanceRole(
       `${name}-host`,
@@ -221,8 +250,8 @@ export class BackendHost extends pulumi.ComponentResource {
             {
               Sid: "ReadDesiredState",
               Effect: "Allow",
-              Action: ["ssm:GetParameter", "ssm:GetParameters"],
-              Resource: [hostParameter.arn, composeParameter.arn],
+              Action: "ssm:GetParameter",
+              Resource: readable.map((p) => p.arn),
             },
             {
               Sid: "WriteOwnLogs",
@@ -250,20 +279,16 @@ export class BackendHost extends pulumi.ComponentResource {
         instanceProfile: access.profile.name,
         kmsKeyArn: args.kmsKeyArn,
         rootVolumeGb: 20,
-        userData: renderHostUserData({ parameterPrefix: prefix }),
+        userData: renderHostUserData({ manifestParameter: manifestName }),
         placement: { networkInterfaceId: this.networkInterface.id },
         monitoring: args.openems.detailedMonitoring,
         tags: { ...tags, Name: `openems-${args.env}-backend` },
+        // The user data is only host-agent: a new one needs a new boot, so a new host, built
+        // cleanly (the old one goes first: the interface is primary to one instance at a time).
+        replaceOnUserDataChange: true,
       },
-      {
-        ...child,
-        // The user data is only the bootstrap: a new one means a new host, built cleanly. The
-        // interface can be primary to one instance at a time, so the old one goes first.
-        replaceOnChanges: ["userData"],
-        deleteBeforeReplace: true,
-        // The first run finds its desired state in place (it retries anyway).
-        dependsOn: [hostParameter, composeParameter],
-      },
+      // The first run finds its desired state in place (it waits and retries anyway).
+      { ...child, dependsOn: readable },
     );
     new aws.ec2.VolumeAttachment(
       `${name}-data`,

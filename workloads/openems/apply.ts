@@ -2,117 +2,35 @@ import { SECRET_VALUE_REGEX_SOURCE } from "./secrets";
 import { shQuote } from "./felix";
 
 /**
- * The backend host's apply step: a static bash program that converges the host on the desired
- * state the Pulumi program publishes to SSM (see `renderDesiredState` in userdata.ts). Nothing in
- * it depends on the stack's configuration, so a Compose, image or setting change never touches the
- * instance's user data: the host reads the new state on its next run (timer, boot, or
- * `systemctl start openems-apply`) and restarts only what changed.
+ * The backend host's apply step, the host-specific half of its convergence. host-agent
+ * (lib/host-agent) installs the desired state the Pulumi program publishes (`host.json` and
+ * `compose.yaml` under {@link DESIRED_DIR}, this script and its parts) and restarts
+ * starts {@link APPLY_UNIT} on each of its runs (boot, then every few minutes: a oneshot is
+ * inactive between runs), so a changed file or a rotated secret arrives within minutes without a
+ * deployment. The script then does what a file copy cannot:
+ * the compose plugin, the data volume (formatted only when blank), the secret from Secrets
+ * Manager into tmpfs env files and the Felix files, and `docker compose up -d`, which recreates
+ * only the services whose configuration changed. Nothing changed: no Compose call at all.
  *
- * What it reads: `<prefix>/host.json` (data volume, secret ARN, paths, compose plugin pin, env-file
- * and Felix specs, CloudWatch agent config) and `<prefix>/compose.yaml`, in one `GetParameters`
- * call; the secret from Secrets Manager. Secrets only ever reach tmpfs env files and the Felix files
- * on the data volume (0600), never a command line (values go through pipes into jq), never the log.
- *
- * Every AWS call and download is retried with backoff (the instance role can take seconds to work
- * after launch; SSM throttles), and the systemd unit restarts a failed run every 30 s without a
- * start limit, so a host that races its own IAM role converges instead of failing once forever.
- *
- * It is written as a manifest reader and a few appliers so that a shared host agent can take over
- * the reading and file placement later and keep only `converge_stack` as this host's hook.
+ * Secrets only ever reach tmpfs env files and the Felix files on the data volume (0600), never a
+ * command line (values go through pipes into jq), never the log. Every AWS call and download is
+ * retried with backoff (the instance role can take seconds to work after launch), and the unit
+ * restarts a failed run every 30 s without a start limit.
  */
 export const APPLY_SCRIPT_PATH = "/usr/local/sbin/openems-apply";
-export const AGENT_CONFIG_PATH = "/etc/openems/agent.env";
+export const APPLY_LIB_DIR = "/usr/local/lib/openems-apply";
+/** Where host-agent installs host.json and compose.yaml. */
+export const DESIRED_DIR = "/etc/openems/desired";
 export const APPLY_UNIT = "openems-apply.service";
-export const APPLY_TIMER = "openems-apply.timer";
 
-/** Packages the apply step installs when missing (AL2023 repositories). */
+/** Packages the host needs (AL2023 repositories); host-agent installs them. */
 export const HOST_PACKAGES = ["docker", "jq", "amazon-cloudwatch-agent"] as const;
 
-export function renderApplyScript(): string {
+/** The sourced parts, installed under {@link APPLY_LIB_DIR}; each fits an SSM parameter. */
+function hostPart(): string[] {
   return [
-    "#!/bin/bash",
-    "# openems-apply: converge the OpenEMS backend host on the desired state published in SSM.",
-    "# Rendered by renderApplyScript() in workloads/openems/apply.ts. Safe to run at any time.",
-    "set -euo pipefail",
-    "umask 022",
-    "",
-    `readonly SECRET_RE=${shQuote(SECRET_VALUE_REGEX_SOURCE)}`,
-    `: "\${OPENEMS_AGENT_CONFIG:=${AGENT_CONFIG_PATH}}"`,
-    "# shellcheck source=/dev/null",
-    '. "$OPENEMS_AGENT_CONFIG"',
-    ': "${PARAMETER_PREFIX:?PARAMETER_PREFIX is not set in $OPENEMS_AGENT_CONFIG}"',
-    ': "${STATE_DIR:=/var/lib/openems-apply}"',
-    ': "${PLUGIN_PATH:=/usr/local/lib/docker/cli-plugins/docker-compose}"',
-    ': "${CWAGENT_CTL:=/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl}"',
-    ': "${CWAGENT_CONFIG:=/opt/aws/amazon-cloudwatch-agent/etc/openems-agent.json}"',
-    ': "${DOCKER_DROPIN:=/etc/systemd/system/docker.service.d/10-openems-data.conf}"',
-    ': "${FSTAB:=/etc/fstab}"',
-    ': "${RETRY_DELAY:=2}"',
-    "",
-    "log() { printf 'openems-apply: %s\\n' \"$*\" >&2; }",
-    'die() { log "ERROR: $*"; exit 1; }',
-    "",
-    "# retry ATTEMPTS COMMAND...: backoff from RETRY_DELAY seconds, doubling up to 60.",
-    "retry() {",
-    "  local attempts=$1 n=1 delay=$RETRY_DELAY",
-    "  shift",
-    '  until "$@"; do',
-    '    if ((n >= attempts)); then log "$1 failed $n times; giving up"; return 1; fi',
-    '    log "$1 failed (attempt $n of $attempts); again in ${delay}s"',
-    '    sleep "$delay"',
-    "    n=$((n + 1))",
-    "    delay=$((delay * 2 > 60 ? 60 : delay * 2))",
-    "  done",
-    "}",
-    "",
-    "ensure_packages() {",
-    `  if rpm -q ${HOST_PACKAGES.join(" ")} >/dev/null 2>&1; then return 0; fi`,
-    `  retry 5 dnf install -y ${HOST_PACKAGES.join(" ")}`,
-    "}",
-    "",
-    "instance_region() {",
-    '  if [ -n "${AWS_REGION:-}" ]; then printf \'%s\\n\' "$AWS_REGION"; return 0; fi',
-    "  local token",
-    "  token=$(curl -fsS --retry 5 --retry-connrefused -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token)",
-    '  curl -fsS --retry 5 --retry-connrefused -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/placement/region',
-    "}",
-    "",
-    "# host.json and compose.yaml in one call, so both come from the same moment. A deployment",
-    "# writes them one after the other: a compose.yaml whose sha256 differs from the one host.json",
-    "# names is half of an update, and the run stops without touching anything (systemd retries).",
-    "fetch_desired() {",
-    "  local out sum",
-    '  out=$(retry 6 aws ssm get-parameters --region "$REGION" --output json \\',
-    '    --names "$PARAMETER_PREFIX/host.json" "$PARAMETER_PREFIX/compose.yaml") ||',
-    '    die "cannot read $PARAMETER_PREFIX/host.json and compose.yaml from SSM"',
-    '  HOST_JSON=$(jq -er --arg n "$PARAMETER_PREFIX/host.json" \'.Parameters[] | select(.Name == $n) | .Value\' <<<"$out") ||',
-    '    die "SSM has no parameter $PARAMETER_PREFIX/host.json"',
-    '  COMPOSE_YAML=$(jq -er --arg n "$PARAMETER_PREFIX/compose.yaml" \'.Parameters[] | select(.Name == $n) | .Value\' <<<"$out") ||',
-    '    die "SSM has no parameter $PARAMETER_PREFIX/compose.yaml"',
-    "  load_settings",
-    "  sum=$(printf '%s\\n' \"$COMPOSE_YAML\" | sha256sum | cut -d ' ' -f 1)",
-    '  if [ "$sum" != "$COMPOSE_SHA256" ]; then',
-    '    die "compose.yaml (sha256 $sum) is not the one host.json names; an update is being written"',
-    "  fi",
-    "}",
-    "",
-    'desired() { jq -er "$1" <<<"$HOST_JSON"; }',
-    "",
-    "# Every scalar setting in one jq run (@sh quotes each value for the shell).",
-    "DATA_VOLUME_ID='' MOUNT_POINT='' SECRET_ARN='' SECRETS_DIR='' COMPOSE_DIR='' COMPOSE_SHA256=''",
-    "PLUGIN_VERSION='' PLUGIN_SHA256_X86_64='' PLUGIN_SHA256_AARCH64='' CWAGENT=''",
-    "load_settings() {",
-    "  local settings",
-    '  settings=$(desired \'if .version != 1 then error("not version 1") else . end | @sh "' +
-      "DATA_VOLUME_ID=\\(.dataVolumeId) MOUNT_POINT=\\(.mountPoint) SECRET_ARN=\\(.secretArn) " +
-      "SECRETS_DIR=\\(.secretsDir) COMPOSE_DIR=\\(.composeDir) COMPOSE_SHA256=\\(.composeSha256) " +
-      "PLUGIN_VERSION=\\(.composePlugin.version) PLUGIN_SHA256_X86_64=\\(.composePlugin.sha256.x86_64) " +
-      "PLUGIN_SHA256_AARCH64=\\(.composePlugin.sha256.aarch64) " +
-      "CWAGENT=\\(.cloudWatchAgent | type)\"') ||",
-    '    die "$PARAMETER_PREFIX/host.json is not version 1 of the desired state"',
-    '  eval "$settings"',
-    "}",
-    "",
+    "# shellcheck shell=bash",
+    "# openems-apply, host part: the compose plugin, the data volume. Sourced by openems-apply.",
     "install_compose_plugin() {",
     "  local arch sum tmp version=$PLUGIN_VERSION",
     '  case "$(uname -m)" in',
@@ -181,6 +99,13 @@ export function renderApplyScript(): string {
     "  while IFS= read -r dir; do mkdir -p \"$dir\"; done < <(desired '.dataDirs[]')",
     "}",
     "",
+  ];
+}
+
+function stackPart(): string[] {
+  return [
+    "# shellcheck shell=bash",
+    "# openems-apply, stack part: files in place and the Compose stack. Sourced by openems-apply.",
     "# put_file PATH MODE < CONTENT: replaces PATH atomically when CONTENT differs; status 0 when it",
     "# changed, 1 when it already held exactly that. The temporary file is 0600 from the start.",
     "put_file() {",
@@ -246,7 +171,7 @@ export function renderApplyScript(): string {
     "",
     "COMPOSE_CHANGED=0",
     "write_compose_file() {",
-    '  if printf \'%s\\n\' "$COMPOSE_YAML" | put_file "$COMPOSE_DIR/compose.yaml" 0644; then COMPOSE_CHANGED=1; fi',
+    '  if put_file "$COMPOSE_DIR/compose.yaml" 0644 <"$DESIRED_DIR/compose.yaml"; then COMPOSE_CHANGED=1; fi',
     "}",
     "",
     "configure_cloudwatch_agent() {",
@@ -271,13 +196,91 @@ export function renderApplyScript(): string {
     '  if [ "$FELIX_CHANGED" = 1 ]; then compose restart openems-backend; fi',
     "}",
     "",
+  ];
+}
+
+function mainPart(sourced: string[]): string[] {
+  return [
+    "#!/bin/bash",
+    "# openems-apply: converge the OpenEMS backend host on its desired state (host.json and",
+    "# compose.yaml, which host-agent installs) and its secret. Rendered by workloads/openems/apply.ts.",
+    "# Safe to run at any time; restarts only what changed.",
+    "set -euo pipefail",
+    "umask 022",
+    "",
+    `readonly SECRET_RE=${shQuote(SECRET_VALUE_REGEX_SOURCE)}`,
+    `: "\${DESIRED_DIR:=${DESIRED_DIR}}"`,
+    `: "\${APPLY_LIB:=${APPLY_LIB_DIR}}"`,
+    ': "${STATE_DIR:=/var/lib/openems-apply}"',
+    ': "${PLUGIN_PATH:=/usr/local/lib/docker/cli-plugins/docker-compose}"',
+    ': "${CWAGENT_CTL:=/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl}"',
+    ': "${CWAGENT_CONFIG:=/opt/aws/amazon-cloudwatch-agent/etc/openems-agent.json}"',
+    ': "${DOCKER_DROPIN:=/etc/systemd/system/docker.service.d/10-openems-data.conf}"',
+    ': "${FSTAB:=/etc/fstab}"',
+    ': "${RETRY_DELAY:=2}"',
+    "",
+    "log() { printf 'openems-apply: %s\\n' \"$*\" >&2; }",
+    'die() { log "ERROR: $*"; exit 1; }',
+    "",
+    "# retry ATTEMPTS COMMAND...: backoff from RETRY_DELAY seconds, doubling up to 60.",
+    "retry() {",
+    "  local attempts=$1 n=1 delay=$RETRY_DELAY",
+    "  shift",
+    '  until "$@"; do',
+    '    if ((n >= attempts)); then log "$1 failed $n times; giving up"; return 1; fi',
+    '    log "$1 failed (attempt $n of $attempts); again in ${delay}s"',
+    '    sleep "$delay"',
+    "    n=$((n + 1))",
+    "    delay=$((delay * 2 > 60 ? 60 : delay * 2))",
+    "  done",
+    "}",
+    "",
+    "instance_region() {",
+    '  if [ -n "${AWS_REGION:-}" ]; then printf \'%s\\n\' "$AWS_REGION"; return 0; fi',
+    "  local token",
+    "  token=$(curl -fsS --retry 5 --retry-connrefused -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token)",
+    '  curl -fsS --retry 5 --retry-connrefused -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/placement/region',
+    "}",
+    "",
+    "# The agent installs host.json and compose.yaml one after the other, each only with the",
+    "# content its manifest names; a compose.yaml whose sha256 differs from the one host.json names",
+    "# is half of an update, and the run stops without touching anything.",
+    "read_desired() {",
+    "  local sum",
+    '  HOST_JSON=$(<"$DESIRED_DIR/host.json") || die "no desired state at $DESIRED_DIR/host.json"',
+    '  [ -r "$DESIRED_DIR/compose.yaml" ] || die "no Compose file at $DESIRED_DIR/compose.yaml"',
+    "  load_settings",
+    "  sum=$(sha256sum <\"$DESIRED_DIR/compose.yaml\" | cut -d ' ' -f 1)",
+    '  if [ "$sum" != "$COMPOSE_SHA256" ]; then',
+    '    die "compose.yaml (sha256 $sum) is not the one host.json names; an update is being written"',
+    "  fi",
+    "}",
+    "",
+    'desired() { jq -er "$1" <<<"$HOST_JSON"; }',
+    "",
+    "# Every scalar setting in one jq run (@sh quotes each value for the shell).",
+    "DATA_VOLUME_ID='' MOUNT_POINT='' SECRET_ARN='' SECRETS_DIR='' COMPOSE_DIR='' COMPOSE_SHA256=''",
+    "PLUGIN_VERSION='' PLUGIN_SHA256_X86_64='' PLUGIN_SHA256_AARCH64='' CWAGENT=''",
+    "load_settings() {",
+    "  local settings",
+    '  settings=$(desired \'if .version != 1 then error("not version 1") else . end | @sh "' +
+      "DATA_VOLUME_ID=\\(.dataVolumeId) MOUNT_POINT=\\(.mountPoint) SECRET_ARN=\\(.secretArn) " +
+      "SECRETS_DIR=\\(.secretsDir) COMPOSE_DIR=\\(.composeDir) COMPOSE_SHA256=\\(.composeSha256) " +
+      "PLUGIN_VERSION=\\(.composePlugin.version) PLUGIN_SHA256_X86_64=\\(.composePlugin.sha256.x86_64) " +
+      "PLUGIN_SHA256_AARCH64=\\(.composePlugin.sha256.aarch64) " +
+      "CWAGENT=\\(.cloudWatchAgent | type)\"') ||",
+    '    die "$DESIRED_DIR/host.json is not version 1 of the desired state"',
+    '  eval "$settings"',
+    "}",
+    "",
+    ...sourced,
+    "",
     "main() {",
     '  install -d -m 0700 "$STATE_DIR"',
     '  exec 9>"$STATE_DIR/lock"',
     '  flock -n 9 || { log "another run holds $STATE_DIR/lock"; exit 0; }',
-    "  ensure_packages",
     '  REGION=$(retry 5 instance_region) || die "cannot read the region from the instance metadata"',
-    "  fetch_desired",
+    "  read_desired",
     "  install_compose_plugin",
     "  mount_data_volume",
     "  start_docker",
@@ -291,7 +294,31 @@ export function renderApplyScript(): string {
     "",
     'main "$@"',
     "",
-  ].join("\n");
+  ];
+}
+
+/** The apply step as installed: the main script and the two parts it sources. */
+export function applyScriptFiles(): {
+  readonly name: string;
+  readonly path: string;
+  readonly content: string;
+}[] {
+  const source = (name: string) => ["# shellcheck source=/dev/null", `. "$APPLY_LIB/${name}"`];
+  return [
+    {
+      name: "openems-apply",
+      path: APPLY_SCRIPT_PATH,
+      content: mainPart([...source("host.sh"), ...source("stack.sh")]).join("\n"),
+    },
+    { name: "host.sh", path: `${APPLY_LIB_DIR}/host.sh`, content: hostPart().join("\n") + "\n" },
+    { name: "stack.sh", path: `${APPLY_LIB_DIR}/stack.sh`, content: stackPart().join("\n") + "\n" },
+  ];
+}
+
+/** The three parts as one program, as it runs (for shellcheck and the function tests). */
+export function renderApplyScript(): string {
+  const strip = (part: string[]) => part.filter((l) => l !== "# shellcheck shell=bash");
+  return mainPart([...strip(hostPart()), ...strip(stackPart())]).join("\n");
 }
 
 /**
@@ -302,7 +329,7 @@ export function renderApplyScript(): string {
 export function renderApplyService(scriptPath = APPLY_SCRIPT_PATH): string {
   return [
     "[Unit]",
-    "Description=OpenEMS backend: converge on the desired state published in SSM",
+    "Description=OpenEMS backend: converge on the desired state host-agent installed",
     "Wants=network-online.target",
     "After=network-online.target",
     "StartLimitIntervalSec=0",
@@ -316,23 +343,6 @@ export function renderApplyService(scriptPath = APPLY_SCRIPT_PATH): string {
     "",
     "[Install]",
     "WantedBy=multi-user.target",
-    "",
-  ].join("\n");
-}
-
-/** Every five minutes after the last run: a published change reaches the host within minutes. */
-export function renderApplyTimer(): string {
-  return [
-    "[Unit]",
-    "Description=OpenEMS backend: look for a new desired state every 5 minutes",
-    "",
-    "[Timer]",
-    "OnBootSec=5min",
-    "OnUnitInactiveSec=5min",
-    "RandomizedDelaySec=30s",
-    "",
-    "[Install]",
-    "WantedBy=timers.target",
     "",
   ].join("\n");
 }

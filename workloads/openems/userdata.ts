@@ -7,17 +7,18 @@ import {
   serviceEnvFile,
   validateComposeOptions,
 } from "./compose";
-import { felixConfigFiles, felixLine, shQuote } from "./felix";
+import { felixConfigFiles, felixLine } from "./felix";
 import { HOST_SECRET_KEYS, HostSecretKey, SERVICE_SECRET_ENV, ServiceWithSecrets } from "./secrets";
 import {
-  AGENT_CONFIG_PATH,
+  APPLY_LIB_DIR,
   APPLY_SCRIPT_PATH,
-  APPLY_TIMER,
   APPLY_UNIT,
-  renderApplyScript,
+  DESIRED_DIR,
+  HOST_PACKAGES,
+  applyScriptFiles,
   renderApplyService,
-  renderApplyTimer,
 } from "./apply";
+import { contentDigest, HostManifest, ManagedFile, NO_SSH_UNITS } from "../../lib/host-agent";
 
 import { USER_DATA_LIMIT_BYTES, userDataSize } from "../../lib/ec2-limits";
 
@@ -285,60 +286,58 @@ export function renderDesiredState(options: HostOptions): DesiredState {
   return { composeYaml, host, hostJson: JSON.stringify(host) };
 }
 
-/** SSM parameter names the host reads, under `/openems/<env>/backend`. */
+/** SSM parameters of the backend's desired state, under `/openems/<env>/backend`. */
 export function desiredStateParameters(prefix: string) {
-  return { host: `${prefix}/host.json`, compose: `${prefix}/compose.yaml` } as const;
+  return {
+    host: `${prefix}/host.json`,
+    compose: `${prefix}/compose.yaml`,
+    /** One parameter per part of the apply step (each under the advanced tier's 8 KB). */
+    apply: (part: string) => `${prefix}/apply/${part}`,
+  } as const;
 }
 
-const PREFIX = /^(\/[A-Za-z0-9_.-]+)+$/;
-const APPLY_EOF = "OPENEMS_APPLY_SCRIPT";
-
 /**
- * The backend host's user data: it only installs the apply step (script, agent config, systemd
- * service and timer), masks sshd and starts the service. It depends on nothing but the parameter
- * prefix, so Compose, image, secret and setting changes leave it byte-identical and never stop
- * the instance. It makes no network call itself, so it cannot fail on a race with IAM or the
- * package mirrors: the apply service retries those.
+ * The backend's host-agent manifest: its packages; the apply step (from SSM), host.json and
+ * compose.yaml (from SSM, each with the sha256 it must have, so the agent never installs a value
+ * the manifest does not name) and the apply unit (inline); sshd masked; the apply unit started
+ * once every file is there, and restarted when one changed.
  */
-export function renderHostUserData(opts: { readonly parameterPrefix: string }): string {
-  if (typeof opts.parameterPrefix !== "string" || !PREFIX.test(opts.parameterPrefix)) {
-    throw new Error(
-      `parameterPrefix: got ${show(opts.parameterPrefix)}; expected an SSM path such as "/openems/dev/backend"`,
-    );
-  }
-  const apply = renderApplyScript();
-  if (apply.split("\n").includes(APPLY_EOF)) {
-    throw new Error(`apply script contains the heredoc terminator line ${APPLY_EOF}`);
-  }
-  const unit = (path: string, body: string) => [
-    `cat >${path} <<'OPENEMS_UNIT'`,
-    body.replace(/\n$/, ""),
-    "OPENEMS_UNIT",
+export function backendHostManifest(prefix: string, desired: DesiredState): HostManifest {
+  const names = desiredStateParameters(prefix);
+  const onChange = { restart: [APPLY_UNIT] };
+  const files: ManagedFile[] = [
+    ...applyScriptFiles().map((f): ManagedFile => ({
+      path: f.path,
+      source: { ssmParameter: names.apply(f.name) },
+      mode: f.path === APPLY_SCRIPT_PATH ? "0755" : "0644",
+      sha256: contentDigest(f.content),
+      onChange,
+    })),
+    {
+      path: `${DESIRED_DIR}/host.json`,
+      source: { ssmParameter: names.host },
+      sha256: contentDigest(desired.hostJson),
+      onChange,
+    },
+    {
+      path: `${DESIRED_DIR}/compose.yaml`,
+      source: { ssmParameter: names.compose },
+      sha256: contentDigest(desired.composeYaml),
+      onChange,
+    },
+    {
+      path: `/etc/systemd/system/${APPLY_UNIT}`,
+      source: { inline: renderApplyService() },
+      onChange,
+    },
   ];
-  const script = [
-    "#!/bin/bash",
-    "# OpenEMS backend host bootstrap, rendered by renderHostUserData() in workloads/openems/userdata.ts.",
-    "# Installs the apply step and hands over to it; the configuration itself lives in SSM.",
-    "set -euo pipefail",
-    "umask 022",
-    "",
-    "# Access is Session Manager only: nothing listens on port 22.",
-    "systemctl mask --now sshd.service",
-    "",
-    "install -d -m 0755 /etc/openems",
-    `printf 'PARAMETER_PREFIX=%s\\n' ${shQuote(opts.parameterPrefix)} >${AGENT_CONFIG_PATH}`,
-    `cat >${APPLY_SCRIPT_PATH} <<'${APPLY_EOF}'`,
-    apply.replace(/\n$/, ""),
-    APPLY_EOF,
-    `chmod 0755 ${APPLY_SCRIPT_PATH}`,
-    ...unit(`/etc/systemd/system/${APPLY_UNIT}`, renderApplyService()),
-    ...unit(`/etc/systemd/system/${APPLY_TIMER}`, renderApplyTimer()),
-    "systemctl daemon-reload",
-    `systemctl enable ${APPLY_UNIT} ${APPLY_TIMER}`,
-    "# --no-block: cloud-init runs inside the boot transaction the service waits for.",
-    `systemctl start --no-block ${APPLY_UNIT} ${APPLY_TIMER}`,
-    "",
-  ].join("\n");
-  assertUserDataSize(script);
-  return script;
+  return {
+    packages: [...HOST_PACKAGES],
+    directories: [{ path: APPLY_LIB_DIR }, { path: DESIRED_DIR }],
+    files,
+    units: [
+      ...NO_SSH_UNITS,
+      { name: APPLY_UNIT, state: "running", requires: files.map((f) => f.path) },
+    ],
+  };
 }

@@ -171,13 +171,14 @@ describe("workloads: OpenEMS backend host", () => {
     const bySid = Object.fromEntries(policy.Statement.map((s: any) => [s.Sid, s]));
     assert.strictEqual(bySid.ReadOwnSecret.Resource, secret.state.arn);
     assert.deepStrictEqual(bySid.ReadDesiredState.Resource, [
+      parameter(plan, "/openems/dev/hosts/openems-backend/manifest").state.arn,
       parameter(plan, "/openems/dev/backend/host.json").state.arn,
       parameter(plan, "/openems/dev/backend/compose.yaml").state.arn,
+      parameter(plan, "/openems/dev/backend/apply/openems-apply").state.arn,
+      parameter(plan, "/openems/dev/backend/apply/host.sh").state.arn,
+      parameter(plan, "/openems/dev/backend/apply/stack.sh").state.arn,
     ]);
-    assert.deepStrictEqual(bySid.ReadDesiredState.Action, [
-      "ssm:GetParameter",
-      "ssm:GetParameters",
-    ]);
+    assert.strictEqual(bySid.ReadDesiredState.Action, "ssm:GetParameter");
     assert.deepStrictEqual(bySid.WriteOwnLogs.Resource, [
       group.state.arn,
       `${group.state.arn}:log-stream:*`,
@@ -296,7 +297,7 @@ describe("workloads: the edge endpoint", () => {
     const plan = await stackOf("workloads", "dev");
     const host = one(plan, INSTANCE);
     assert.strictEqual(host.deleteBeforeReplace, true);
-    assert.deepStrictEqual(host.replaceOnChanges, ["userData"]);
+    assert.strictEqual(host.inputs.userDataReplaceOnChange, true);
     assert.strictEqual(host.inputs.primaryNetworkInterface.networkInterfaceId, one(plan, ENI).id);
   });
 });

@@ -6,14 +6,13 @@ import * as os from "os";
 import * as path from "path";
 import { felixConfigFiles, renderFelixFile } from "../felix";
 import { HOST_SECRET_KEYS, HostSecretKey } from "../secrets";
-import { renderApplyScript, renderApplyService, renderApplyTimer } from "../apply";
+import { applyScriptFiles, renderApplyScript, renderApplyService } from "../apply";
 import { HostOptions, renderDesiredState, validateHostOptions } from "../userdata";
 import { RunResult, requirePrerequisites, run, shellcheck } from "../../../tooling/testing/tools";
 import { fastAwsCli, StandIn, startAwsStandIn } from "./aws-standin";
 
 const SECRET_ARN =
   "arn:aws:secretsmanager:eu-central-1:123456789012:secret:openems/dev/host-AbCdEf";
-const PREFIX = "/openems/dev/backend";
 const SECRETS: Record<HostSecretKey, string> = {
   postgresPassword: "Pg0Password0123456789",
   odooMasterPassword: "Odoo0Master0123456789",
@@ -43,10 +42,24 @@ function runAsync(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
 describe("the backend host's apply step", function () {
   this.timeout(60000);
 
-  it("passes shellcheck", function () {
-    requirePrerequisites(this, { tools: ["shellcheck"] });
+  it("passes shellcheck as one program, and each installed part on its own", function () {
+    requirePrerequisites(this, { tools: ["shellcheck", "bash"] });
     const r = shellcheck(renderApplyScript());
     assert.strictEqual(r.status, 0, r.output);
+    const files = applyScriptFiles();
+    assert.deepStrictEqual(
+      files.map((f) => f.name),
+      ["openems-apply", "host.sh", "stack.sh"],
+    );
+    for (const f of files) {
+      const n = run("bash", ["-n"], { input: f.content });
+      assert.strictEqual(n.status, 0, `${f.name}: ${n.stderr}`);
+      // Each part travels in one SSM parameter: the advanced tier holds 8 KB.
+      assert.ok(
+        Buffer.byteLength(f.content) <= 8192,
+        `${f.name}: ${Buffer.byteLength(f.content)} bytes`,
+      );
+    }
   });
 
   it("has units systemd-analyze verify accepts", function () {
@@ -56,12 +69,10 @@ describe("the backend host's apply step", function () {
       const script = path.join(dir, "openems-apply");
       fs.writeFileSync(script, renderApplyScript(), { mode: 0o755 });
       fs.writeFileSync(path.join(dir, "openems-apply.service"), renderApplyService(script));
-      fs.writeFileSync(path.join(dir, "openems-apply.timer"), renderApplyTimer());
       const r = run("systemd-analyze", [
         "verify",
         "--man=no",
         path.join(dir, "openems-apply.service"),
-        path.join(dir, "openems-apply.timer"),
       ]);
       assert.strictEqual(r.status, 0, `${r.stdout}${r.stderr}`);
       // Anything systemd-analyze says about our units is a finding, even when it exits 0.
@@ -71,7 +82,7 @@ describe("the backend host's apply step", function () {
     }
   });
 
-  describe("run in a sandbox against a local SSM and Secrets Manager on 127.0.0.1", function () {
+  describe("run in a sandbox against a local Secrets Manager on 127.0.0.1", function () {
     let dir: string;
     let aws: StandIn;
     let env: NodeJS.ProcessEnv;
@@ -107,13 +118,18 @@ describe("the backend host's apply step", function () {
       const compose = sandbox(desired.composeYaml);
       const host = JSON.parse(sandbox(desired.hostJson));
       host.composeSha256 = sha(compose);
-      aws.parameters.set(`${PREFIX}/host.json`, JSON.stringify(host));
-      aws.parameters.set(`${PREFIX}/compose.yaml`, (tamperCompose ?? ((s) => s))(compose));
+      // What host-agent installs from the parameters.
+      fs.mkdirSync(path.join(dir, "desired"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "desired/host.json"), JSON.stringify(host));
+      fs.writeFileSync(
+        path.join(dir, "desired/compose.yaml"),
+        (tamperCompose ?? ((t) => t))(compose),
+      );
       return { compose, host };
     }
 
-    function apply(extra: NodeJS.ProcessEnv = {}) {
-      return runAsync([path.join(dir, "openems-apply")], { ...env, ...extra });
+    function apply() {
+      return runAsync([path.join(dir, "openems-apply")], env);
     }
 
     before(async function () {
@@ -148,8 +164,14 @@ describe("the backend host's apply step", function () {
         `#!/bin/bash\nprintf '%s\\n' "$*" >>${dir}/cwagent.log\n`,
         { mode: 0o755 },
       );
-      fs.writeFileSync(path.join(dir, "openems-apply"), renderApplyScript(), { mode: 0o755 });
-      fs.writeFileSync(path.join(dir, "agent.env"), `PARAMETER_PREFIX=${PREFIX}\n`);
+      // The apply step as installed: the script and the parts it sources.
+      fs.mkdirSync(path.join(dir, "lib"));
+      for (const f of applyScriptFiles())
+        fs.writeFileSync(
+          f.name === "openems-apply" ? path.join(dir, f.name) : path.join(dir, "lib", f.name),
+          f.content,
+          { mode: 0o755 },
+        );
       fs.mkdirSync(path.join(dir, "plugins"));
       fs.writeFileSync(path.join(dir, "plugins", "docker-compose"), PLUGIN, { mode: 0o755 });
       aws.parameters.clear();
@@ -160,7 +182,8 @@ describe("the backend host's apply step", function () {
       env = {
         PATH: `${bin}:${process.env.PATH}`,
         HOME: dir,
-        OPENEMS_AGENT_CONFIG: path.join(dir, "agent.env"),
+        DESIRED_DIR: path.join(dir, "desired"),
+        APPLY_LIB: path.join(dir, "lib"),
         STATE_DIR: path.join(dir, "state"),
         PLUGIN_PATH: path.join(dir, "plugins", "docker-compose"),
         CWAGENT_CTL: path.join(dir, "cwagent"),
@@ -232,7 +255,6 @@ describe("the backend host's apply step", function () {
         `-a fetch-config -m ec2 -s -c file:${dir}/cwagent.json`,
       ]);
       assert.deepStrictEqual(calls("aws"), [
-        `ssm get-parameters --region eu-central-1 --output json --names ${PREFIX}/host.json ${PREFIX}/compose.yaml`,
         `secretsmanager get-secret-value --region eu-central-1 --secret-id ${SECRET_ARN} --query SecretString --output text`,
       ]);
       // Nothing secret on the log.
@@ -312,7 +334,7 @@ describe("the backend host's apply step", function () {
       assert.strictEqual(r.status, 0, r.stderr);
       assert.match(r.stderr, /aws failed \(attempt 1 of 6\); again in 0s/);
       assert.strictEqual(
-        aws.requests.filter((q) => q.target === "AmazonSSM.GetParameters").length,
+        aws.requests.filter((q) => q.target === "secretsmanager.GetSecretValue").length,
         4,
       );
       assert.ok(fs.existsSync(path.join(dir, "opt/compose.yaml")));
@@ -352,7 +374,7 @@ describe("the backend host's apply step", function () {
       assert.strictEqual(HOST_SECRET_KEYS.length, Object.keys(SECRETS).length);
     });
 
-    it("reads its state through the real AWS CLI as well", async function () {
+    it("reads the secret through the real AWS CLI as well", async function () {
       requirePrerequisites(this, { tools: ["aws"] });
       publish();
       fs.rmSync(path.join(dir, "bin", "aws"));
@@ -360,10 +382,7 @@ describe("the backend host's apply step", function () {
       assert.strictEqual(r.status, 0, r.stderr);
       assert.deepStrictEqual(
         aws.requests.map((q) => [q.target, q.body]),
-        [
-          ["AmazonSSM.GetParameters", { Names: [`${PREFIX}/host.json`, `${PREFIX}/compose.yaml`] }],
-          ["secretsmanager.GetSecretValue", { SecretId: SECRET_ARN }],
-        ],
+        [["secretsmanager.GetSecretValue", { SecretId: SECRET_ARN }]],
       );
       assert.strictEqual(
         read("run/postgres.env"),

@@ -6,15 +6,14 @@ import * as path from "path";
 import { renderCompose } from "../compose";
 import { felixConfigFiles, renderFelixFile } from "../felix";
 import { HostSecretKey } from "../secrets";
-import { renderApplyScript } from "../apply";
+import { applyScriptFiles, renderApplyScript } from "../apply";
+import { renderHostManifest } from "../../../lib/host-agent";
 import {
   DEFAULT_COMPOSE_PLUGIN,
   HostOptions,
-  USER_DATA_LIMIT_BYTES,
-  assertUserDataSize,
   renderCloudWatchAgentConfig,
   renderDesiredState,
-  renderHostUserData,
+  backendHostManifest,
   validateHostOptions,
 } from "../userdata";
 import { bashFunction, requireTool, run } from "../../../tooling/testing/tools";
@@ -33,81 +32,45 @@ const SECRETS: Record<HostSecretKey, string> = {
   influxdbAdminToken: "Influx0Token0abc+/=_~.-xyz",
 };
 
-const PREFIX = { parameterPrefix: "/openems/dev/backend" };
+describe("backendHostManifest", () => {
+  const desired = renderDesiredState(BASE);
+  const manifest = backendHostManifest("/openems/dev/backend", desired);
+  const json = renderHostManifest(manifest);
 
-describe("renderHostUserData", () => {
-  const script = renderHostUserData(PREFIX);
-
-  it("is a bash script with strict mode, below the 16 KB EC2 user-data limit", async () => {
-    assert.ok(script.startsWith("#!/bin/bash\n"));
-    assert.match(script, /^set -euo pipefail$/m);
-    assert.ok(
-      Buffer.byteLength(script) < USER_DATA_LIMIT_BYTES,
-      `${Buffer.byteLength(script)} bytes`,
-    );
-    assert.strictEqual(USER_DATA_LIMIT_BYTES, 16384);
-  });
-
-  it("passes shellcheck and bash -n", async function () {
-    requireTool(this, "shellcheck", ["--version"], "shellcheck");
-    const r = run("shellcheck", ["-s", "bash", "-"], { input: script });
-    assert.strictEqual(r.status, 0, `shellcheck:\n${r.stdout}${r.stderr}`);
-    const n = run("bash", ["-n"], { input: script });
-    assert.strictEqual(n.status, 0, n.stderr);
-  });
-
-  it("masks sshd before anything else: access is Session Manager only", async () => {
-    const lines = script.split("\n").filter((l) => l && !l.startsWith("#"));
-    assert.deepStrictEqual(lines.slice(0, 3), [
-      "set -euo pipefail",
-      "umask 022",
-      "systemctl mask --now sshd.service",
-    ]);
-  });
-
-  it("installs the apply step verbatim, its agent config and units, and starts it without blocking boot", async () => {
-    assert.ok(script.includes(renderApplyScript().replace(/\n$/, "")));
-    assert.match(
-      script,
-      /^printf 'PARAMETER_PREFIX=%s\\n' '\/openems\/dev\/backend' >\/etc\/openems\/agent\.env$/m,
-    );
-    assert.match(script, /^cat >\/etc\/systemd\/system\/openems-apply\.service <<'OPENEMS_UNIT'$/m);
-    assert.match(script, /^cat >\/etc\/systemd\/system\/openems-apply\.timer <<'OPENEMS_UNIT'$/m);
-    assert.match(script, /^systemctl enable openems-apply\.service openems-apply\.timer$/m);
-    assert.match(
-      script,
-      /^systemctl start --no-block openems-apply\.service openems-apply\.timer$/m,
+  it("fits the standard tier and names every file with the sha256 of what is published", async () => {
+    assert.ok(Buffer.byteLength(json) <= 4096, `${Buffer.byteLength(json)} bytes`);
+    const files = JSON.parse(json).files as { path: string; sha256: string; source: any }[];
+    const published: Record<string, string> = {
+      "/etc/openems/desired/host.json": desired.hostJson,
+      "/etc/openems/desired/compose.yaml": desired.composeYaml,
+      ...Object.fromEntries(applyScriptFiles().map((f) => [f.path, f.content])),
+    };
+    for (const [p, content] of Object.entries(published)) {
+      const f = files.find((x) => x.path === p)!;
+      assert.ok(f, p);
+      assert.strictEqual(f.sha256, crypto.createHash("sha256").update(content).digest("hex"), p);
+    }
+    assert.deepStrictEqual(
+      files.find((x) => x.path === "/etc/openems/desired/compose.yaml")!.source,
+      { ssmParameter: "/openems/dev/backend/compose.yaml" },
     );
   });
 
-  it("carries nothing of the desired state: no Compose file, volume, secret ARN or image", async () => {
-    const desired = renderDesiredState(BASE);
-    assert.ok(!script.includes("services:"));
-    for (const s of [BASE.dataVolumeId, BASE.secretArn, "odoo:16.0", desired.host.composeSha256])
-      assert.ok(!script.includes(s), s);
-    assert.ok(!/set -x/.test(script), "tracing would print secrets to the cloud-init log");
-  });
-
-  it("makes no network call of its own, so it cannot lose a race with IAM or the mirrors", async () => {
-    const own =
-      script.slice(0, script.indexOf("<<'OPENEMS_APPLY_SCRIPT'")) +
-      script.slice(script.indexOf("\nOPENEMS_APPLY_SCRIPT\n"));
-    assert.doesNotMatch(own, /\b(curl|aws|dnf|yum)\b/);
-  });
-
-  it("refuses a parameter prefix that is not an SSM path", async () => {
-    assert.throws(
-      () => renderHostUserData({ parameterPrefix: "openems/dev" }),
-      /parameterPrefix: got "openems\/dev"; expected an SSM path such as "\/openems\/dev\/backend"/,
+  it("masks sshd and starts the apply unit only once every file is in place", async () => {
+    const units = JSON.parse(json).units as { name: string; state: string; requires?: string[] }[];
+    assert.deepStrictEqual(
+      units.filter((u) => u.state === "masked").map((u) => u.name),
+      ["sshd.service", "sshd.socket"],
     );
+    const apply = units.find((u) => u.name === "openems-apply.service")!;
+    assert.strictEqual(apply.state, "running");
+    assert.strictEqual(apply.requires!.length, (manifest.files ?? []).length);
+    for (const f of manifest.files ?? [])
+      assert.deepStrictEqual(f.onChange, { restart: ["openems-apply.service"] }, f.path);
   });
 
-  it("stops with a clear error when the result would exceed the limit", async () => {
-    assert.throws(
-      () => assertUserDataSize("x".repeat(USER_DATA_LIMIT_BYTES)),
-      /16384 bytes; EC2 accepts less than 16384 bytes \(16 KB raw\)/,
-    );
-    assert.doesNotThrow(() => assertUserDataSize("x".repeat(USER_DATA_LIMIT_BYTES - 1)));
+  it("carries no secret value", async () => {
+    for (const v of Object.values(SECRETS)) assert.ok(!json.includes(v));
   });
 });
 
