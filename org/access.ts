@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GuardrailContext } from "../lib/names";
 import { permissionSetRolePatterns, TrustingRole } from "../lib/config/identity";
+import { MANAGED_BY, TAG_KEYS } from "../lib/tags";
+import { checkManagedPolicySize } from "./guardrails/quotas";
 
 /**
  * Who may assume each platform role: the roles Identity Center provisions in the management account
@@ -80,9 +82,28 @@ export function deployPolicy(): string {
 }
 
 /**
- * The ceiling of the automation / AI agent role in dev: whatever its own policies allow, never
- * long-lived credentials, never the guardrails, never a role without this same boundary, never
- * leaving its account.
+ * What the agent may not touch in dev, by the names and tags the environment programs write:
+ * the VPN key material and the device bundles in SSM (network/vpn.ts `/openems/<env>/vpn/...`,
+ * edge/device.ts `/openems/<env>/edge/<device>/...`), the keys that encrypt them (network/index.ts
+ * alias `openems-<env>-network`, edge/index.ts `openems-<env>-edge`), the bucket of ccd entries
+ * (network/vpn.ts, auto-named `<env>-vpn-ccd-<suffix>`) and everything the stacks deployed, which
+ * carries the provider default tag `managed-by=pulumi` (lib/tags.ts). org/test checks each
+ * against the planned stacks, so a rename there fails here.
+ */
+export const AGENT_OFF_LIMITS = {
+  keyMaterialParameters: ["parameter/openems/*/vpn*", "parameter/openems/*/edge*"],
+  keyAliases: ["alias/openems-*-network", "alias/openems-*-edge"],
+  ccdBucket: "arn:aws:s3:::*-vpn-ccd-*",
+  platformTag: { key: TAG_KEYS.managedBy, value: MANAGED_BY },
+} as const;
+
+/**
+ * The ceiling of the automation / AI agent role in dev: whatever its own policies allow (today
+ * PowerUserAccess; the statements hold as well with AdministratorAccess attached), never
+ * long-lived credentials or identity providers, never the guardrails, never a role without this
+ * same boundary, never leaving its account, never the VPN's key material, shell access to or the
+ * network rules of what the stacks deployed. What it creates itself (untagged by the platform) it
+ * may run, change and delete.
  */
 export function agentBoundaryPolicy(ctx: GuardrailContext, accountId: string): string {
   const guarded = [
@@ -92,7 +113,8 @@ export function agentBoundaryPolicy(ctx: GuardrailContext, accountId: string): s
     ctx.budgetActionRoleName,
   ].map((r) => `arn:aws:iam::${accountId}:role/${r}`);
   const boundaryArn = `arn:aws:iam::${accountId}:policy/${ctx.agentBoundaryName}`;
-  return JSON.stringify({
+  const off = AGENT_OFF_LIMITS;
+  const policy = JSON.stringify({
     Version: "2012-10-17",
     Statement: [
       { Sid: "CeilingIsEverythingBelow", Effect: "Allow", Action: "*", Resource: "*" },
@@ -105,7 +127,20 @@ export function agentBoundaryPolicy(ctx: GuardrailContext, accountId: string): s
           "iam:CreateLoginProfile",
           "iam:UpdateLoginProfile",
           "iam:CreateServiceSpecificCredential",
+          // Users and groups that exist already gain nothing either.
+          "iam:AttachUserPolicy",
+          "iam:PutUserPolicy",
+          "iam:AttachGroupPolicy",
+          "iam:PutGroupPolicy",
+          "iam:AddUserToGroup",
         ],
+        Resource: "*",
+      },
+      {
+        // A new identity provider (or a changed one) would let an outside issuer into the account.
+        Sid: "NoIdentityProviders",
+        Effect: "Deny",
+        Action: ["iam:*OpenIDConnectProvider*", "iam:*SAMLProvider*"],
         Resource: "*",
       },
       {
@@ -123,9 +158,20 @@ export function agentBoundaryPolicy(ctx: GuardrailContext, accountId: string): s
         Resource: [...guarded, boundaryArn],
       },
       {
+        // iam:PermissionsBoundary is the boundary the role has (or is given): roles the agent did
+        // not make with this boundary (the workload roles, the MBE role and its OIDC trust) cannot
+        // be widened, stripped of a Deny, or made to trust someone else.
         Sid: "NoRoleWithoutThisBoundary",
         Effect: "Deny",
-        Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+        Action: [
+          "iam:CreateRole",
+          "iam:PutRolePermissionsBoundary",
+          "iam:AttachRolePolicy",
+          "iam:DetachRolePolicy",
+          "iam:PutRolePolicy",
+          "iam:DeleteRolePolicy",
+          "iam:UpdateAssumeRolePolicy",
+        ],
         Resource: "*",
         Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn } },
       },
@@ -136,14 +182,118 @@ export function agentBoundaryPolicy(ctx: GuardrailContext, accountId: string): s
         Resource: "*",
       },
       {
+        // Another account's secret, key or bucket stays out of reach even where its own policy
+        // names dev (and nothing of dev's can be copied out into one).
         Sid: "NoLeavingTheAccount",
         Effect: "Deny",
-        Action: ["organizations:*", "account:*", "sts:AssumeRole"],
+        Action: [
+          "organizations:*",
+          "account:*",
+          "sts:AssumeRole",
+          "secretsmanager:*",
+          "kms:*",
+          "s3:*",
+        ],
         Resource: "*",
         Condition: { StringNotEquals: { "aws:ResourceAccount": accountId } },
       },
+      {
+        // The ownership marker: only the deploy role's providers write it, so it tells the
+        // platform's resources from the agent's own.
+        Sid: "NoForgingPlatformOwnership",
+        Effect: "Deny",
+        Action: "*",
+        Resource: "*",
+        Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [off.platformTag.key] } },
+      },
+      {
+        // Shell on the VPN server (root beside every device tunnel) or the backend, network rules,
+        // flow logs, platform keys and functions, and passing the platform's unbounded roles.
+        Sid: "NoTouchingPlatformResources",
+        Effect: "Deny",
+        Action: [
+          "ssm:SendCommand",
+          "ssm:StartSession",
+          "ssm:CreateAssociation",
+          "ec2-instance-connect:Send*",
+          "ec2:AuthorizeSecurityGroup*",
+          "ec2:RevokeSecurityGroup*",
+          "ec2:ModifySecurityGroupRules",
+          "ec2:DeleteSecurityGroup",
+          "ec2:ModifyInstanceAttribute",
+          "ec2:TerminateInstances",
+          "ec2:DeleteFlowLogs",
+          "logs:Delete*",
+          "logs:PutRetentionPolicy",
+          "logs:DisassociateKmsKey",
+          "kms:ScheduleKeyDeletion",
+          "kms:DisableKey",
+          "kms:PutKeyPolicy",
+          "lambda:Update*",
+          "lambda:Delete*",
+          "lambda:AddPermission",
+          "lambda:CreateFunctionUrlConfig",
+          "iam:PassRole",
+        ],
+        Resource: "*",
+        Condition: {
+          StringEquals: { [`aws:ResourceTag/${off.platformTag.key}`]: off.platformTag.value },
+        },
+      },
+      {
+        // The stacks' instances keep untagged network interfaces: none of them gets the agent's
+        // groups (its own instances change theirs through ModifyInstanceAttribute).
+        Sid: "NoSwappingInterfaceGroups",
+        Effect: "Deny",
+        Action: "ec2:ModifyNetworkInterfaceAttribute",
+        Resource: "*",
+      },
+      {
+        Sid: "NoVpnKeyMaterial",
+        Effect: "Deny",
+        Action: ["ssm:GetParameter*", "ssm:PutParameter", "ssm:DeleteParameter*"],
+        Resource: off.keyMaterialParameters.map((p) => `arn:aws:ssm:*:${accountId}:${p}`),
+      },
+      {
+        // Without these keys the parameters above and the ccd objects stay ciphertext, whatever
+        // path reaches them (SSM and S3 decrypt as the caller).
+        Sid: "NoNetworkOrEdgeKeys",
+        Effect: "Deny",
+        Action: ["kms:Decrypt", "kms:ReEncrypt*", "kms:CreateGrant"],
+        Resource: "*",
+        Condition: { "ForAnyValue:StringLike": { "kms:ResourceAliases": [...off.keyAliases] } },
+      },
+      {
+        // The aliases stay on the keys, so the statement above keeps finding them.
+        Sid: "NoAliasMoves",
+        Effect: "Deny",
+        Action: ["kms:DeleteAlias", "kms:UpdateAlias"],
+        Resource: off.keyAliases.map((a) => `arn:aws:kms:*:${accountId}:${a}`),
+      },
+      {
+        Sid: "NoWritingCcdEntries",
+        Effect: "Deny",
+        Action: ["s3:Put*", "s3:Delete*", "s3:Replicate*", "s3:RestoreObject"],
+        Resource: [off.ccdBucket, `${off.ccdBucket}/*`],
+      },
+      {
+        // Unset keys make StringNotLike true, so each line holds for its own action only: no
+        // function grant (a URL's resource policy) or key grant to a principal outside dev.
+        Sid: "NoGrantsOutsideTheAccount",
+        Effect: "Deny",
+        Action: ["lambda:AddPermission", "kms:CreateGrant"],
+        Resource: "*",
+        Condition: {
+          StringNotLike: {
+            "lambda:Principal": [accountId, `arn:aws:iam::${accountId}:*`, "*.amazonaws.com"],
+            "kms:GranteePrincipal": [`arn:aws:iam::${accountId}:*`, "*.amazonaws.com"],
+          },
+        },
+      },
     ],
   });
+  checkManagedPolicySize(ctx.agentBoundaryName, policy);
+  return policy;
 }
 
 export interface AccountAccessArgs {
