@@ -23,6 +23,7 @@ import { platformTags } from "../lib/tags";
 import { ENVIRONMENTS } from "../lib/repo";
 import { OuPath } from "../lib/config/org";
 import { MANAGEMENT_KEY } from "../lib/config/identity";
+import { AGENT_ENVIRONMENTS } from "../lib/config/edge";
 import { ciRoleNames, GithubCi } from "./github";
 
 export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>> => {
@@ -132,7 +133,7 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
         managementAccountId,
         trust: ciDeployArn.length ? { ...trust, deploy: [...trust.deploy, ...ciDeployArn] } : trust,
         deployRole: account.environment !== undefined,
-        agentRole: account.environment === "dev",
+        agentRole: AGENT_ENVIRONMENTS.includes(account.environment ?? ""),
         accessRole: account.accessRole,
       },
       { provider: accountProviders[key] },
