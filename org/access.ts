@@ -315,6 +315,9 @@ export function agentBoundaryPolicy(ctx: GuardrailContext, accountId: string): s
           "lambda:AddPermission",
           "lambda:CreateFunctionUrlConfig",
           "iam:PassRole",
+          // A customer managed policy the stacks attach would widen its roles by a new version.
+          "iam:CreatePolicyVersion",
+          "iam:SetDefaultPolicyVersion",
         ],
         Resource: "*",
         Condition: {

@@ -199,6 +199,16 @@ const SCENARIOS: readonly Scenario[] = [
       ["lambda:AddPermission", PROXY, "the MBE proxy given a resource policy"],
       ["lambda:CreateFunctionUrlConfig", PROXY, "a second URL on the MBE proxy"],
       ["iam:PassRole", PLATFORM_ROLE, "the backend host's unbounded role passed"],
+      [
+        "iam:CreatePolicyVersion",
+        "arn:aws:iam::{dev}:policy/openems-dev-access",
+        "a new version of a policy the stacks attach",
+      ],
+      [
+        "iam:SetDefaultPolicyVersion",
+        "arn:aws:iam::{dev}:policy/openems-dev-access",
+        "an older version of that policy made default",
+      ],
     ] as const
   ).map(([action, resource, what]): Scenario => ({
     name: `${what} (platform-tagged)`,
