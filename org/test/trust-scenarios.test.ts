@@ -15,7 +15,8 @@ import {
   repositoryConfig,
   stackOf,
 } from "../../tooling/testing/harness";
-import type { PlannedResource, StackPlan } from "../../tooling/plan/run";
+import type { StackPlan } from "../../tooling/plan/run";
+import type { PlannedResource } from "../../tooling/plan/mocks";
 import { DEFAULT_SCP_ATTACHMENTS, effectiveScpLevels } from "../guardrails";
 import { validateOrgConfig } from "../../lib/config/org";
 import { organizationAccessTrust } from "../access-role";
