@@ -12,7 +12,8 @@ import {
 import { ConfigError } from "../lib/config/errors";
 import { guardrailContext } from "../lib/names";
 import { Guardrails, planScps } from "./scps";
-import { AccountAccess, trustedPrincipals } from "./access";
+import { AccountAccess, ORGANIZATION_ACCESS_ROLE, trustedPrincipals } from "./access";
+import { AccessRoleAlarm } from "./access-role";
 import { IdentityCenter, readIdentityCenter } from "./identity";
 import { AuditTrail } from "./trail";
 import { budgetSummaries, Money } from "./money";
@@ -22,6 +23,7 @@ import { platformTags } from "../lib/tags";
 import { ENVIRONMENTS } from "../lib/repo";
 import { OuPath } from "../lib/config/org";
 import { MANAGEMENT_KEY } from "../lib/config/identity";
+import { AGENT_ENVIRONMENTS } from "../lib/config/edge";
 import { ciRoleNames, GithubCi } from "./github";
 
 export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>> => {
@@ -52,7 +54,12 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
           defaultTags: { tags },
         });
   const instance = await readIdentityCenter(identityProvider, identityRegion);
-  const trust = trustedPrincipals(managementAccountId, identity.trust, org.adminPrincipalArns);
+  const trust = trustedPrincipals(
+    managementAccountId,
+    identityRegion,
+    identity.trust,
+    org.adminPrincipalArns,
+  );
 
   // Adopting: read what the organization already uses before anything is registered, so the
   // import keeps it (see adoptionPlan) and a wrong id fails here with a config error.
@@ -112,7 +119,7 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
       allowedAccountIds: [id],
       assumeRoles: [
         {
-          roleArn: pulumi.interpolate`arn:aws:iam::${id}:role/OrganizationAccountAccessRole`,
+          roleArn: pulumi.interpolate`arn:aws:iam::${id}:role/${ORGANIZATION_ACCESS_ROLE}`,
           sessionName: "pulumi-org",
         },
       ],
@@ -126,11 +133,23 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
         managementAccountId,
         trust: ciDeployArn.length ? { ...trust, deploy: [...trust.deploy, ...ciDeployArn] } : trust,
         deployRole: account.environment !== undefined,
-        agentRole: account.environment === "dev",
+        agentRole: AGENT_ENVIRONMENTS.includes(account.environment ?? ""),
+        accessRole: account.accessRole,
       },
       { provider: accountProviders[key] },
     );
   }
+
+  // Every use of OrganizationAccountAccessRole, the org stack's own included, is mailed.
+  new AccessRoleAlarm(
+    "access-alarm",
+    {
+      prefix: org.prefix,
+      managementAccountId,
+      subscribers: config["platform:budgets"].subscribers,
+    },
+    { provider },
+  );
 
   const ci = github
     ? new GithubCi(

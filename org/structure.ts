@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OrgConfig, OU_PATHS, OuPath } from "../lib/config/org";
 import { ConfigError } from "../lib/config/errors";
 import { TAG_KEYS } from "../lib/tags";
+import { ORGANIZATION_ACCESS_ROLE } from "./access-role";
 
 export interface OrganizationStructureArgs {
   /** Validated org config: accounts and their OUs. */
@@ -216,7 +217,9 @@ export class OrganizationStructure extends pulumi.ComponentResource {
           parentId: ous[account.ou].id,
           closeOnDeletion: false,
           iamUserAccessToBilling: "DENY",
-          roleName: "OrganizationAccountAccessRole",
+          // Organizations creates this role with the account; AccountAccess imports it, narrows its
+          // trust and never deletes it.
+          roleName: ORGANIZATION_ACCESS_ROLE,
           // The management provider's default tags say environment=management; each account
           // carries its own environment (or its key), as its own provider tags its resources.
           tags: { [TAG_KEYS.environment]: account.environment ?? key },

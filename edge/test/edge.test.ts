@@ -124,44 +124,46 @@ describe("edge: fleet registry", () => {
     assert.notStrictEqual(devices[1].address, "10.200.3.254");
   });
 
-  it("keeps pilot-pi-002 at 10.200.1.77 when a-644, which derives the same address, is added", async () => {
-    // The README's promise: adding a device never moves another. a-644 hashes onto pilot-pi-002's
-    // address, so it must be pinned; before, it silently took .77 and pushed pilot-pi-002 to .78.
+  it("keeps test-pi-002 at 10.200.2.95 when test-1316, which derives the same address, is added", async () => {
+    // The README's promise: adding a device never moves another. test-1316 hashes onto test-pi-002's
+    // address, so it must be pinned; before, it silently took it and pushed test-pi-002 onwards.
     const shipped = (await stackOf("edge", "dev")).outputs.devices as any[];
     assert.deepStrictEqual(
       shipped.map((d) => [d.id, d.address, d.pinned]),
       [
-        ["pilot-pi-001", "10.200.1.10", true],
-        ["pilot-pi-002", "10.200.1.77", false],
+        ["test-pi-001", "10.200.1.10", true],
+        ["test-pi-002", "10.200.2.95", false],
       ],
     );
     const r = await planExpectingError(
       "edge",
       "dev",
-      editedConfig("edge", "dev", (c) => c["platform:edge"].sites[0].devices.push({ id: "a-644" })),
+      editedConfig("edge", "dev", (c) =>
+        c["platform:edge"].sites[0].devices.push({ id: "test-1316" }),
+      ),
     );
     assert.match(
       r.message,
-      /platform:edge\.sites\[0\]\.devices\[2\]\.address: got nothing, and "a-644" derives 10\.200\.1\.77 from its id, which "pilot-pi-002" \(platform:edge\.sites\[0\]\.devices\[1\]\) also claims; expected a pinned address .*for example address: 10\.200\.1\.\d+/,
+      /platform:edge\.sites\[0\]\.devices\[2\]\.address: got nothing, and "test-1316" derives 10\.200\.2\.95 from its id, which "test-pi-002" \(platform:edge\.sites\[0\]\.devices\[1\]\) also claims; expected a pinned address .*for example address: 10\.200\.\d\.\d+/,
     );
     assert.strictEqual(r.registered.filter((x) => x.type.startsWith("aws:")).length, 0);
-    const suggested = /devices\[2\]\.address:.*for example address: (10\.200\.1\.\d+)/.exec(
+    const suggested = /devices\[2\]\.address:.*for example address: (10\.200\.\d\.\d+)/.exec(
       r.message,
     )![1];
     const grown = await planOne(
       "edge",
       "dev",
       editedConfig("edge", "dev", (c) =>
-        c["platform:edge"].sites[0].devices.push({ id: "a-644", address: suggested }),
+        c["platform:edge"].sites[0].devices.push({ id: "test-1316", address: suggested }),
       ),
       await upstreamOutputs(),
     );
     assert.deepStrictEqual(
       (grown.outputs.devices as any[]).map((d) => [d.id, d.address]),
       [
-        ["pilot-pi-001", "10.200.1.10"],
-        ["pilot-pi-002", "10.200.1.77"],
-        ["a-644", suggested],
+        ["test-pi-001", "10.200.1.10"],
+        ["test-pi-002", "10.200.2.95"],
+        ["test-1316", suggested],
       ],
     );
   });
@@ -204,30 +206,30 @@ describe("edge: devices", () => {
     const csr = byType(plan, "tls:index/certRequest:CertRequest")
       .map((r) => r.inputs.subject.commonName)
       .sort();
-    assert.deepStrictEqual(csr, ["pilot-pi-001", "pilot-pi-002"]);
+    assert.deepStrictEqual(csr, ["test-pi-001", "test-pi-002"]);
   });
 
   it("publishes each device's ccd entry, with its fixed address, where the network server syncs from", async () => {
     const plan = await stackOf("edge", "dev");
     const vpn = (await stackOf("network", "dev")).outputs.vpn as any;
-    const ccd = one(plan, "aws:s3/bucketObjectv2:BucketObjectv2", "dev-pilot-pi-001");
+    const ccd = one(plan, "aws:s3/bucketObjectv2:BucketObjectv2", "dev-test-pi-001");
     assert.strictEqual(ccd.inputs.bucket, vpn.ccdBucket);
-    assert.strictEqual(ccd.inputs.key, `${vpn.ccdPrefix}/pilot-pi-001`);
+    assert.strictEqual(ccd.inputs.key, `${vpn.ccdPrefix}/test-pi-001`);
     assert.strictEqual(ccd.inputs.content, "ifconfig-push 10.200.1.10 255.255.252.0\n");
     assert.deepStrictEqual(plan.outputs.devices, [
       {
-        id: "pilot-pi-001",
-        site: "pilot-site",
+        id: "test-pi-001",
+        site: "test-site",
         address: "10.200.1.10",
         pinned: true,
-        ...bundleRefs("pilot-pi-001"),
+        ...bundleRefs("test-pi-001"),
       },
       {
-        id: "pilot-pi-002",
-        site: "pilot-site",
+        id: "test-pi-002",
+        site: "test-site",
         address: (plan.outputs.devices as any)[1].address,
         pinned: false,
-        ...bundleRefs("pilot-pi-002"),
+        ...bundleRefs("test-pi-002"),
       },
     ]);
     checkOutputs(edgeContract, "organization/edge/dev", plan.outputs);
@@ -249,7 +251,7 @@ describe("edge: devices", () => {
         p.inputs.name,
       );
     }
-    const profile = params.find((p) => p.inputs.name === "/openems/dev/edge/pilot-pi-001/vpn.ovpn")!
+    const profile = params.find((p) => p.inputs.name === "/openems/dev/edge/test-pi-001/vpn.ovpn")!
       .inputs.value.value;
     assert.match(
       profile,
@@ -257,12 +259,12 @@ describe("edge: devices", () => {
     );
     assert.match(profile, /<ca>[\s\S]*<cert>[\s\S]*<key>[\s\S]*<tls-crypt>/);
     const settings = JSON.parse(
-      params.find((p) => p.inputs.name === "/openems/dev/edge/pilot-pi-001/openems.json")!.inputs
+      params.find((p) => p.inputs.name === "/openems/dev/edge/test-pi-001/openems.json")!.inputs
         .value.value,
     );
     assert.strictEqual(settings["Controller.Api.Backend"].uri, workloads.edgeWebsocketUrl);
     assert.match(settings["Controller.Api.Backend"].apikey, /^mock-/);
-    assert.deepStrictEqual(settings.labels, { meter: "sdm630" });
+    assert.deepStrictEqual(settings.labels, { meter: "simulated" });
     assert.ok(
       !JSON.stringify(plan.outputs).includes(settings["Controller.Api.Backend"].apikey),
       "outputs name where bundles live, never their content",
@@ -281,7 +283,7 @@ describe("edge: devices", () => {
     );
     assert.match(
       r.message,
-      /SSM parameter \/openems\/dev\/edge\/pilot-pi-001\/openems\.json: \d+ bytes exceed the 4096-byte standard tier/,
+      /SSM parameter \/openems\/dev\/edge\/test-pi-001\/openems\.json: \d+ bytes exceed the 4096-byte standard tier/,
     );
   });
 
@@ -292,7 +294,7 @@ describe("edge: devices", () => {
       editedConfig("edge", "dev", (c) => c["platform:edge"].sites[0].devices.pop()),
       await upstreamOutputs(),
     );
-    assert.ok(!plan.resources.some((r) => r.name.startsWith("dev-pilot-pi-002")));
+    assert.ok(!plan.resources.some((r) => r.name.startsWith("dev-test-pi-002")));
     assert.strictEqual(byType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").length, 1);
     assert.strictEqual(byType(plan, PARAM).length, 2);
     // That the server then refuses the device is shown with the real OpenVPN in

@@ -54,6 +54,38 @@ export function crossCheckEdge(edge: EdgeConfig): string[] {
   return problems;
 }
 
+/**
+ * Environments whose account holds the automation / AI agent role (the org program creates it
+ * there only). An agent there can reach whatever the environment runs, so it holds test devices
+ * only.
+ */
+export const AGENT_ENVIRONMENTS: readonly string[] = ["dev"];
+export const TEST_DEVICE_PREFIX = "test-";
+
+/**
+ * Refuses, in an environment the agent role can reach, a site or device whose id does not start
+ * with `test-`: a real site's device (its certificate, API key and bundle) never lives where an
+ * agent works.
+ */
+export function checkTestDevicesOnly(environment: string, edge: EdgeConfig): string[] {
+  if (!AGENT_ENVIRONMENTS.includes(environment)) return [];
+  const why = `${environment} is reachable by the automation / AI agent role, so it holds test devices only`;
+  const problems: string[] = [];
+  edge.sites.forEach((s, i) => {
+    if (!s.id.startsWith(TEST_DEVICE_PREFIX))
+      problems.push(
+        `platform:edge.sites[${i}].id: got "${s.id}"; expected an id starting with "${TEST_DEVICE_PREFIX}" (${why})`,
+      );
+    s.devices.forEach((d, j) => {
+      if (!d.id.startsWith(TEST_DEVICE_PREFIX))
+        problems.push(
+          `platform:edge.sites[${i}].devices[${j}].id: got "${d.id}"; expected an id starting with "${TEST_DEVICE_PREFIX}" (${why})`,
+        );
+    });
+  });
+  return problems;
+}
+
 /** The edge section checked, and the fleet with its tunnel addresses when it is valid. */
 export interface CheckedEdge extends Checked<EdgeConfig> {
   readonly fleet: FleetDevice[];

@@ -6,7 +6,7 @@ import { currentStackConfig, unknownKeys } from "./stack";
 import { OrgConfig, validateOrgConfig } from "./org";
 import { NetworkConfig, validateNetwork } from "./network";
 import { WorkloadsConfig, validateWorkloads } from "./workloads";
-import { EdgeConfig, validateEdge } from "./edge";
+import { checkTestDevicesOnly, EdgeConfig, validateEdge } from "./edge";
 import { FleetDevice } from "./fleet";
 import { checkInstanceTypes } from "./instance-types";
 import {
@@ -139,6 +139,7 @@ export function validateEnvironmentConfig(input: EnvironmentInput): EnvironmentC
   if (section) problems.push(...validateEnvironment(name, section, org));
   if (section && network && workloads)
     problems.push(...checkInstanceTypes(section.account ?? name, org, network, workloads));
+  if (edge) problems.push(...checkTestDevicesOnly(name, edge));
 
   if (problems.length || !section || !network || !workloads || !edge)
     throw new ConfigError(where, problems);

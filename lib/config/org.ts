@@ -63,6 +63,15 @@ const account = z.strictObject({
   environment: z
     .enum(ENVIRONMENTS, { message: `expected one of ${ENVIRONMENTS.join(", ")}` })
     .optional(),
+  /**
+   * How the org stack holds OrganizationAccountAccessRole here: `import` takes the role over with
+   * the trust Organizations gave it (any principal of the management account), `narrowed` trusts
+   * only those who run the org stack. An import must match the role as it is, so a new account
+   * starts at `import` and moves to `narrowed` on the next deploy (org/access-role.ts).
+   */
+  accessRole: z
+    .enum(["import", "narrowed"], { message: "expected import or narrowed" })
+    .default("import"),
 });
 
 export const DEFAULT_THRESHOLDS: Threshold[] = [

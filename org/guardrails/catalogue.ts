@@ -22,7 +22,7 @@ export const SCP_INTENTS: Readonly<Record<string, string>> = {
   "deny-root-user":
     "Denies every action to the root user of member accounts, so people work through roles whose use is logged and scoped.",
   "protect-guardrails":
-    "Stops anyone but the break-glass role and OrganizationAccountAccessRole from changing the organization trail's bucket, log objects and KMS key in the log archive account, the platform roles and the agent permissions boundary. The trail itself, the budget alert topic and the budget-action role live in the management account, where no SCP applies.",
+    "Stops anyone but the break-glass role and OrganizationAccountAccessRole from changing the organization trail's bucket, log objects and KMS key in the log archive account, the platform roles (the agent role included) and the agent permissions boundary, and from creating a role under a platform role's name where it does not exist yet (which would carry its exemptions). The trail itself, the budget alert topic and the budget-action role live in the management account, where no SCP applies.",
   "deny-expensive-services":
     "Denies services and purchases that can outrun a non-production budget in hours: ML training and hosting, analytics and streaming clusters, cache and database clusters, non-burstable database instances, EKS control planes and long-term commitments.",
   "ec2-instance-type-allowlist":

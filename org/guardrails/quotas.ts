@@ -115,3 +115,24 @@ export function checkScpLimits(
     }
   }
 }
+
+/**
+ * IAM's quota for one customer managed policy: 6,144 characters, white space not counted (IAM and
+ * AWS STS quotas, "IAM object quotas"). Checked before deploy, so an oversized permissions
+ * boundary fails the plan instead of CreatePolicy.
+ */
+export const MAX_MANAGED_POLICY_CHARS = 6144;
+
+/** Characters of a policy as IAM counts them: every character but white space. */
+export function managedPolicyChars(json: string): number {
+  return json.replace(/\s/g, "").length;
+}
+
+/** Refuses a customer managed policy larger than IAM's 6,144-character quota, naming it. */
+export function checkManagedPolicySize(name: string, json: string): void {
+  const chars = managedPolicyChars(json);
+  if (chars > MAX_MANAGED_POLICY_CHARS)
+    throw new Error(
+      `managed policy ${name}: got ${chars} characters (white space not counted); expected at most ${MAX_MANAGED_POLICY_CHARS}, IAM's quota for a managed policy`,
+    );
+}

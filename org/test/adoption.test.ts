@@ -101,7 +101,11 @@ describe("Organization adoption", () => {
   });
 
   it("imports the named accounts and OUs with their ids, and creates the rest", () => {
-    const imported = plan.resources.filter((r) => r.import);
+    // OrganizationAccountAccessRole is imported in every account, created or adopted (its own test
+    // is in trust-scenarios.test.ts).
+    const imported = plan.resources.filter(
+      (r) => r.import && r.import !== "OrganizationAccountAccessRole",
+    );
     assert.deepStrictEqual(imported.map((r) => `${r.name}=${r.import}`).sort(), [
       "org-account-dev=222222222202",
       "org-account-log-archive=222222222201",
@@ -284,12 +288,13 @@ describe("Organization adoption in the offline plan", () => {
 });
 
 describe("Greenfield organization", () => {
-  it("creates everything and imports nothing when platform:adopt is absent", async () => {
+  it("creates everything and imports only the role Organizations makes when platform:adopt is absent", async () => {
     const plan = await stackOf("org", "management");
     assert.ok(byType(plan, ORG).length === 1 && byType(plan, ACCOUNT).length === 5);
+    const imported = plan.resources.filter((r) => r.import);
     assert.deepStrictEqual(
-      plan.resources.filter((r) => r.import).map((r) => r.name),
-      [],
+      imported.map((r) => `${r.type} ${r.import}`),
+      Array(5).fill("aws:iam/role:Role OrganizationAccountAccessRole"),
     );
     assert.strictEqual(plan.outputs.adoption, undefined);
   });

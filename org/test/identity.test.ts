@@ -178,14 +178,19 @@ describe("IdentityCenter", () => {
     for (const r of deploy)
       assert.deepStrictEqual(
         trustOf(r).map((p: string) => p.replace(/^.*AWSReservedSSO_/, "")),
-        ["ReadOnlyAccess_*", "ReadOnlyAccess_*", "AdministratorAccess_*", "AdministratorAccess_*"],
+        [
+          "ReadOnlyAccess_????????????????",
+          "ReadOnlyAccess_????????????????",
+          "AdministratorAccess_????????????????",
+          "AdministratorAccess_????????????????",
+        ],
       );
     const breakGlass = roles.filter((r) => r.inputs.name === "platform-break-glass");
     assert.strictEqual(breakGlass.length, 5);
     for (const r of breakGlass) {
       assert.deepStrictEqual(trustOf(r), [
-        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_*",
-        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AdministratorAccess_*",
+        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_????????????????",
+        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/us-east-1/AWSReservedSSO_AdministratorAccess_????????????????",
       ]);
     }
   });

@@ -95,10 +95,11 @@ describe("org stack", () => {
     for (const r of deploy) {
       const trust = JSON.parse(r.inputs.assumeRolePolicy);
       // The roles Identity Center provisions for AdministratorAccess in the management account
-      // (111111111111 under the mocks), with and without the instance's region in the path.
+      // (111111111111 under the mocks), with and without the instance's region (us-east-1) in
+      // the path, and the 16-character suffix Identity Center appends.
       assert.deepStrictEqual(trust.Statement[0].Condition.ArnLike["aws:PrincipalArn"], [
-        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_*",
-        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AdministratorAccess_*",
+        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_????????????????",
+        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/us-east-1/AWSReservedSSO_AdministratorAccess_????????????????",
       ]);
       assert.ok(r.protect);
     }
@@ -159,9 +160,11 @@ describe("org stack", () => {
 
   it("notifies through an encrypted topic Budgets may publish to, and freezes dev and sandbox automatically", async () => {
     const plan = await stackOf("org", "management");
-    const topic = one(plan, "aws:sns/topic:Topic");
+    const topic = one(plan, "aws:sns/topic:Topic", "money-alerts");
     assert.ok(topic.inputs.kmsMasterKeyId.startsWith("arn:aws:kms:"));
-    const policy = JSON.parse(one(plan, "aws:sns/topicPolicy:TopicPolicy").inputs.policy);
+    const policy = JSON.parse(
+      one(plan, "aws:sns/topicPolicy:TopicPolicy", "money-alerts").inputs.policy,
+    );
     assert.deepStrictEqual(policy.Statement[0].Principal.Service, [
       "budgets.amazonaws.com",
       "costalerts.amazonaws.com",
