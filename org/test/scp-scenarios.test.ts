@@ -25,6 +25,7 @@ import {
   type CoverageReport,
   type DenialOutcome,
 } from "./scp-coverage";
+import { FULL_AWS_ACCESS, scpChain } from "../../tooling/testing/iam";
 
 const SCP_DIR = path.join(__dirname, "..", "..", "policies", "scp");
 
@@ -1119,10 +1120,6 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-const FULL_AWS_ACCESS = {
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
-};
 const ADMINISTRATOR_ACCESS = FULL_AWS_ACCESS;
 
 function fill(template: string, account: AccountKey, region: string): string {
@@ -1162,17 +1159,7 @@ export function buildSimulation(s: Scenario, scps: readonly ScpDocument[]): Simu
     },
     identityPolicies:
       s.who === "root" ? [] : [{ name: "AdministratorAccess", policy: ADMINISTRATOR_ACCESS }],
-    serviceControlPolicies: levels.map((level) => ({
-      orgIdentifier: level.target,
-      policies: [
-        { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
-        ...level.policies.map((name) => {
-          const policy = byName.get(name);
-          assert.ok(policy, `policy ${name} attached to ${level.target} was not loaded`);
-          return { name, policy };
-        }),
-      ],
-    })),
+    serviceControlPolicies: scpChain(levels, byName),
     resourceControlPolicies: [],
     ...(s.resourcePolicy ? { resourcePolicy: s.resourcePolicy } : {}),
   };
