@@ -8,6 +8,7 @@ import * as path from "path";
 import { HOST_AGENT_PATHS, renderAgentScript } from "../agent-script";
 import { FAKE_AWS_CLI } from "./fake-aws-cli";
 import { which } from "../../../tooling/testing/tools";
+import { standInAwsEnv } from "../../../tooling/testing/aws-standin";
 
 const SYSTEMCTL_STUB = `#!/bin/bash
 # Test stand-in for systemctl: records the call, keeps unit states as files.
@@ -134,16 +135,7 @@ export class AgentSandbox {
         HOST_AGENT_RETRY_SECONDS: "0.1",
         HOST_AGENT_RETRY_MAX_SECONDS: "0.2",
         SANDBOX_UNITS: this.units,
-        FAKE_AWS_ENDPOINT: this.endpoint,
-        AWS_REGION: "eu-central-1",
-        AWS_ACCESS_KEY_ID: "AKIDSTANDIN",
-        AWS_SECRET_ACCESS_KEY: "stand-in-secret",
-        AWS_CONFIG_FILE: "/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-        AWS_EC2_METADATA_DISABLED: "true",
-        // The CLI's own retries off: the agent's retries are under test.
-        AWS_MAX_ATTEMPTS: "1",
-        AWS_RETRY_MODE: "standard",
+        ...standInAwsEnv(this.endpoint),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

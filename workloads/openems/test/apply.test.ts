@@ -9,7 +9,8 @@ import { HOST_SECRET_KEYS, HostSecretKey } from "../secrets";
 import { applyScriptFiles, renderApplyScript, renderApplyService } from "../apply";
 import { HostOptions, renderDesiredState, validateHostOptions } from "../userdata";
 import { RunResult, requirePrerequisites, run, shellcheck } from "../../../tooling/testing/tools";
-import { fastAwsCli, StandIn, startAwsStandIn } from "./aws-standin";
+import { fastAwsCli } from "./fast-aws-cli";
+import { AwsStandIn, standInAwsEnv } from "../../../tooling/testing/aws-standin";
 
 const SECRET_ARN =
   "arn:aws:secretsmanager:eu-central-1:123456789012:secret:openems/dev/host-AbCdEf";
@@ -84,7 +85,8 @@ describe("the backend host's apply step", function () {
 
   describe("run in a sandbox against a local Secrets Manager on 127.0.0.1", function () {
     let dir: string;
-    let aws: StandIn;
+    let aws: AwsStandIn;
+    let endpoint: string;
     let env: NodeJS.ProcessEnv;
     const calls = (name: string) =>
       fs.existsSync(path.join(dir, `${name}.log`))
@@ -136,9 +138,10 @@ describe("the backend host's apply step", function () {
       requirePrerequisites(this, {
         tools: ["bash", "jq", "curl", "flock", "sha256sum", "cmp", "docker-compose"],
       });
-      aws = await startAwsStandIn();
+      aws = new AwsStandIn();
+      endpoint = await aws.start();
     });
-    after(async () => aws?.close());
+    after(async () => aws?.stop());
 
     beforeEach(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "openems-apply-"));
@@ -174,10 +177,9 @@ describe("the backend host's apply step", function () {
         );
       fs.mkdirSync(path.join(dir, "plugins"));
       fs.writeFileSync(path.join(dir, "plugins", "docker-compose"), PLUGIN, { mode: 0o755 });
-      aws.parameters.clear();
       aws.secrets.clear();
       aws.secrets.set(SECRET_ARN, JSON.stringify(SECRETS));
-      aws.failFirst = 0;
+      aws.faults.GetSecretValue.length = 0;
       aws.requests.length = 0;
       env = {
         PATH: `${bin}:${process.env.PATH}`,
@@ -191,12 +193,7 @@ describe("the backend host's apply step", function () {
         DOCKER_DROPIN: path.join(dir, "docker.service.d", "10-openems-data.conf"),
         FSTAB: path.join(dir, "fstab"),
         RETRY_DELAY: "0",
-        AWS_REGION: "eu-central-1",
-        AWS_ENDPOINT_URL: aws.url,
-        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        AWS_CONFIG_FILE: "/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        ...standInAwsEnv(endpoint),
       };
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -329,14 +326,12 @@ describe("the backend host's apply step", function () {
 
     it("retries while the instance role is not yet authorized, then converges", async () => {
       publish();
-      aws.failFirst = 3;
+      // A fresh instance role before IAM has propagated.
+      aws.faults.GetSecretValue.push(...Array(3).fill("AccessDeniedException"));
       const r = await apply();
       assert.strictEqual(r.status, 0, r.stderr);
       assert.match(r.stderr, /aws failed \(attempt 1 of 6\); again in 0s/);
-      assert.strictEqual(
-        aws.requests.filter((q) => q.target === "secretsmanager.GetSecretValue").length,
-        4,
-      );
+      assert.strictEqual(aws.count("GetSecretValue", SECRET_ARN), 4);
       assert.ok(fs.existsSync(path.join(dir, "opt/compose.yaml")));
     });
 
@@ -381,8 +376,8 @@ describe("the backend host's apply step", function () {
       const r = await apply();
       assert.strictEqual(r.status, 0, r.stderr);
       assert.deepStrictEqual(
-        aws.requests.map((q) => [q.target, q.body]),
-        [["secretsmanager.GetSecretValue", { SecretId: SECRET_ARN }]],
+        aws.requests.map((q) => [q.op, q.target]),
+        [["GetSecretValue", SECRET_ARN]],
       );
       assert.strictEqual(
         read("run/postgres.env"),
