@@ -34,6 +34,8 @@ case "$verb" in
   start|restart|reload)
     if [[ -e "$state/fail/$unit" ]]; then exit 1; fi
     if [[ "$verb" == reload && ! -e "$state/active/$unit" ]]; then exit 1; fi
+    # A oneshot runs its command and, once it ended, is inactive again (no RemainAfterExit).
+    if [[ "$verb" != reload && -x "$state/oneshot/$unit" ]]; then exec "$state/oneshot/$unit"; fi
     touch "$state/active/$unit" ;;
   stop) rm -f "$state/active/$unit" ;;
   *) echo "stub systemctl: unsupported $verb" >&2; exit 1 ;;
@@ -67,7 +69,7 @@ export class AgentSandbox {
     for (const d of [
       this.root,
       this.bin,
-      ...["active", "enabled", "masked", "fail"].map((s) => path.join(this.units, s)),
+      ...["active", "enabled", "masked", "fail", "oneshot"].map((s) => path.join(this.units, s)),
     ]) {
       fs.mkdirSync(d, { recursive: true });
     }
@@ -109,6 +111,19 @@ export class AgentSandbox {
 
   isMasked(unit: string): boolean {
     return fs.existsSync(path.join(this.units, "masked", unit));
+  }
+
+  /** Puts a stand-in for a host tool (rpm, dnf, ...) on the agent's PATH. */
+  tool(name: string, script: string): void {
+    fs.writeFileSync(path.join(this.bin, name), script, { mode: 0o755 });
+  }
+
+  /**
+   * Makes `unit` a oneshot whose `systemctl start|restart` runs `script` to its end, as systemd
+   * does for Type=oneshot: the call fails when the script fails, and the unit is inactive after.
+   */
+  oneshot(unit: string, script: string): void {
+    fs.writeFileSync(path.join(this.units, "oneshot", unit), script, { mode: 0o755 });
   }
 
   /** Make `systemctl start|restart <unit>` fail, as a unit whose dependency failed does. */
