@@ -5,10 +5,10 @@
 // /run/openems and /data of the sandbox, not of this machine). Docker, systemctl and the
 // CloudWatch agent are stand-ins that record their calls; everything else is the real thing.
 import * as assert from "assert";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { AwsStandIn } from "../../tooling/testing/aws-standin";
+import { sha256 as sha, TEST_HOST_SECRETS } from "../../tooling/testing/openems-host";
 import {
   byType,
   editedConfig,
@@ -28,7 +28,6 @@ const COMPOSE = "/openems/dev/backend/compose.yaml";
 const HOST_JSON = "/openems/dev/backend/host.json";
 const UNIT = "openems-apply.service";
 const NEW_ODOO = "odoo:16.0-20250910";
-const sha = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
 
 /** Every SSM parameter value the plan publishes, by name. */
 function publishedParameters(plan: StackPlan): Map<string, string> {
@@ -136,16 +135,7 @@ describe("backend host: the real agent installs the planned manifest and the app
     const endpoint = await aws.start();
     publish(planned);
     const host = JSON.parse(planned.get(HOST_JSON)!);
-    aws.secrets.set(
-      host.secretArn,
-      JSON.stringify({
-        postgresPassword: "Pg0Password0123456789",
-        odooMasterPassword: "Odoo0Master0123456789",
-        odooAdminPassword: "Odoo0Admin0123456789",
-        influxdbAdminPassword: "Influx0Password012345",
-        influxdbAdminToken: "Influx0Token0abc+/=_~.-xyz",
-      }),
-    );
+    aws.secrets.set(host.secretArn, JSON.stringify(TEST_HOST_SECRETS));
     box = new AgentSandbox(endpoint, MANIFEST);
     // The image's packages are there already (rpm -q succeeds), so dnf never runs.
     box.tool("rpm", "#!/bin/sh\nexit 0\n");

@@ -1,28 +1,23 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { felixConfigFiles, renderFelixFile } from "../felix";
-import { HOST_SECRET_KEYS, HostSecretKey } from "../secrets";
+import { HOST_SECRET_KEYS } from "../secrets";
 import { applyScriptFiles, renderApplyScript, renderApplyService } from "../apply";
 import { HostOptions, renderDesiredState, validateHostOptions } from "../userdata";
 import { RunResult, requirePrerequisites, run, shellcheck } from "../../../tooling/testing/tools";
 import { fastAwsCli } from "./fast-aws-cli";
+import {
+  sha256 as sha,
+  TEST_HOST_OPTIONS,
+  TEST_HOST_SECRETS as SECRETS,
+  TEST_SECRET_ARN as SECRET_ARN,
+} from "../../../tooling/testing/openems-host";
 import { AwsStandIn, standInAwsEnv } from "../../../tooling/testing/aws-standin";
 
-const SECRET_ARN =
-  "arn:aws:secretsmanager:eu-central-1:123456789012:secret:openems/dev/host-AbCdEf";
-const SECRETS: Record<HostSecretKey, string> = {
-  postgresPassword: "Pg0Password0123456789",
-  odooMasterPassword: "Odoo0Master0123456789",
-  odooAdminPassword: "Odoo0Admin0123456789",
-  influxdbAdminPassword: "Influx0Password012345",
-  influxdbAdminToken: "Influx0Token0abc+/=_~.-xyz",
-};
 const PLUGIN = "#!/bin/sh\necho compose\n";
-const sha = (s: string | Buffer) => crypto.createHash("sha256").update(s).digest("hex");
 
 function runAsync(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
   return new Promise((resolve, reject) => {
@@ -109,9 +104,7 @@ describe("the backend host's apply step", function () {
           .replace(/\/opt\/openems/g, `${dir}/opt`)
           .replace(/(["' ])\/data\b/g, `$1${dir}/data`);
       const desired = renderDesiredState({
-        compose: { logGroupName: "/openems/dev/backend", region: "eu-central-1" },
-        dataVolumeId: "vol-0123456789abcdef0",
-        secretArn: SECRET_ARN,
+        ...TEST_HOST_OPTIONS,
         composePlugin: { version: "2.40.3", sha256: { x86_64: sha(PLUGIN), aarch64: sha(PLUGIN) } },
         ...opts,
       });
@@ -218,13 +211,7 @@ describe("the backend host's apply step", function () {
       for (const f of ["postgres", "odoo", "influxdb"])
         assert.strictEqual(fs.statSync(path.join(dir, `run/${f}.env`)).mode & 0o777, 0o600);
       assert.strictEqual(fs.statSync(path.join(dir, "run")).mode & 0o777, 0o700);
-      const files = felixConfigFiles(
-        validateHostOptions({
-          compose: { logGroupName: "/x", region: "eu-central-1" },
-          dataVolumeId: "vol-0123456789abcdef0",
-          secretArn: SECRET_ARN,
-        }).compose,
-      );
+      const files = felixConfigFiles(validateHostOptions(TEST_HOST_OPTIONS).compose);
       assert.strictEqual(files.length, 5);
       for (const f of files) {
         const p = path.join(dir, "data/openems/config", f.path);
