@@ -73,13 +73,14 @@ export class AwsStandIn {
 
   private handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
     const target = String(req.headers["x-amz-target"] ?? "");
+    // AWS JSON 1.1 answers; errors are {"__type": "<Code>"} with HTTP 400.
+    const json = (status: number, doc: unknown) => {
+      res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
+      res.end(JSON.stringify(doc));
+    };
     if (req.method === "POST" && target === "AmazonSSM.GetParameter") {
       const input = JSON.parse(body) as { Name: string; WithDecryption?: boolean };
       this.requests.push({ op: "GetParameter", target: input.Name, decrypt: input.WithDecryption });
-      const json = (status: number, doc: unknown) => {
-        res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
-        res.end(JSON.stringify(doc));
-      };
       const fault = this.fault("GetParameter");
       if (fault) return json(400, { __type: fault, message: `stand-in ${fault}` });
       const p = this.parameters.get(input.Name);
@@ -96,10 +97,6 @@ export class AwsStandIn {
     if (req.method === "POST" && target === "secretsmanager.GetSecretValue") {
       const input = JSON.parse(body) as { SecretId: string };
       this.requests.push({ op: "GetSecretValue", target: input.SecretId });
-      const json = (status: number, doc: unknown) => {
-        res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
-        res.end(JSON.stringify(doc));
-      };
       const fault = this.fault("GetSecretValue");
       if (fault) return json(400, { __type: fault, message: `stand-in ${fault}` });
       const value = this.secrets.get(input.SecretId);
