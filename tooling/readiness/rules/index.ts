@@ -1,6 +1,7 @@
 import type { ReadinessRule } from "../rule";
 import { alarmBreachingOnDeploy } from "./alarm-breaching-on-deploy";
 import { deprecatedArguments } from "./deprecated-arguments";
+import { instanceTypeOfferedInZone } from "./instance-type-offered-in-zone";
 import { fixedNameReplaceable } from "./fixed-name-replaceable";
 import { orgPoliciesAfterOrganization } from "./org-policies-after-organization";
 import { tagPolicyEnforceableTypes } from "./tag-policy-enforceable-types";
@@ -18,4 +19,5 @@ export const rules: readonly ReadinessRule[] = [
   trailKeyPolicy,
   alarmBreachingOnDeploy,
   deprecatedArguments,
+  instanceTypeOfferedInZone(),
 ];
