@@ -1,5 +1,6 @@
 import type { ReadinessRule } from "../rule";
 import { alarmBreachingOnDeploy } from "./alarm-breaching-on-deploy";
+import { costAllocationTagKeysInUse } from "./cost-allocation-tag-keys-in-use";
 import { deprecatedArguments } from "./deprecated-arguments";
 import { instanceTypeOfferedInZone } from "./instance-type-offered-in-zone";
 import { fixedNameReplaceable } from "./fixed-name-replaceable";
@@ -20,4 +21,5 @@ export const rules: readonly ReadinessRule[] = [
   alarmBreachingOnDeploy,
   deprecatedArguments,
   instanceTypeOfferedInZone(),
+  costAllocationTagKeysInUse,
 ];
