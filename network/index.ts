@@ -71,7 +71,7 @@ export = async (): Promise<Exports<typeof networkContract>> => {
   );
   const flowLogs = new FlowLogs(
     `${env.name}-flow-logs`,
-    { vpcId, kmsKeyArn: key.arn, retentionInDays: network.flowLogRetentionDays },
+    { vpcId, kmsKeyArn: key.arn, retentionInDays: network.flowLogRetentionDays, adopt: env.adopt },
     opts,
   );
   new Endpoints(

@@ -5,6 +5,7 @@ import { deprecatedArguments } from "./deprecated-arguments";
 import { instanceTypeOfferedInZone } from "./instance-type-offered-in-zone";
 import { fixedNameReplaceable } from "./fixed-name-replaceable";
 import { orgPoliciesAfterOrganization } from "./org-policies-after-organization";
+import { retainedFixedNameAdoptable } from "./retained-fixed-name-adoptable";
 import { tagPolicyEnforceableTypes } from "./tag-policy-enforceable-types";
 import { tagsComplyWithTagPolicy } from "./tags-comply-with-tag-policy";
 import { trailKeyPolicy } from "./trail-key-policy";
@@ -22,4 +23,5 @@ export const rules: readonly ReadinessRule[] = [
   deprecatedArguments,
   instanceTypeOfferedInZone(),
   costAllocationTagKeysInUse,
+  retainedFixedNameAdoptable,
 ];
