@@ -1,7 +1,7 @@
 import type { ReadinessRule } from "../rule";
 import { alarmBreachingOnDeploy } from "./alarm-breaching-on-deploy";
 import { costAllocationTagKeysInUse } from "./cost-allocation-tag-keys-in-use";
-import { deprecatedArguments } from "./deprecated-arguments";
+import { noDeprecatedInputs } from "./no-deprecated-inputs";
 import { instanceTypeOfferedInZone } from "./instance-type-offered-in-zone";
 import { fixedNameReplaceable } from "./fixed-name-replaceable";
 import { orgPoliciesAfterOrganization } from "./org-policies-after-organization";
@@ -20,7 +20,7 @@ export const rules: readonly ReadinessRule[] = [
   waitsForPermissions,
   trailKeyPolicy,
   alarmBreachingOnDeploy,
-  deprecatedArguments,
+  noDeprecatedInputs(),
   instanceTypeOfferedInZone(),
   costAllocationTagKeysInUse,
   retainedFixedNameAdoptable,
