@@ -1,11 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrust } from "../lib/components/iam";
+import { AdoptConfig, retainedOptions } from "../lib/config/retained";
 
 export interface FlowLogsArgs {
   readonly vpcId: pulumi.Input<string>;
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly retentionInDays: number;
+  /** Retained fixed-name resources to import (platform:adopt). */
+  readonly adopt: AdoptConfig;
 }
 
 /** Every accepted and rejected flow of the VPC, to a log group encrypted with the network key. */
@@ -15,10 +18,11 @@ export class FlowLogs extends pulumi.ComponentResource {
   constructor(name: string, args: FlowLogsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:network:FlowLogs", name, {}, opts);
     const child = { parent: this };
+    const logGroupName = `/openems/${name}`;
     this.logGroup = new aws.cloudwatch.LogGroup(
       name,
-      { name: `/openems/${name}`, retentionInDays: args.retentionInDays, kmsKeyId: args.kmsKeyArn },
-      { ...child, retainOnDelete: true },
+      { name: logGroupName, retentionInDays: args.retentionInDays, kmsKeyId: args.kmsKeyArn },
+      { ...child, ...retainedOptions(args.adopt, "logGroups", logGroupName) },
     );
     const account = aws.getCallerIdentityOutput({}, child).accountId;
     const region = aws.getRegionOutput({}, child).region;

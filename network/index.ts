@@ -14,6 +14,7 @@ import {
 import { SecurityGroups } from "../lib/components/security-groups";
 import { CCD_PREFIX, VpnServer } from "./vpn";
 import { EnvironmentVpc } from "./vpc";
+import { environmentZones } from "./zones";
 import { EncryptionKey } from "../lib/components/kms";
 import { environmentStack } from "../lib/environment-stack";
 import { Exports, networkContract } from "../lib/contracts";
@@ -24,8 +25,7 @@ export = async (): Promise<Exports<typeof networkContract>> => {
   const { provider, providers } = environmentStack(env);
   const opts = { providers };
   const region = env.section.region;
-  const zones = await aws.getAvailabilityZones({ state: "available" }, { provider });
-  const zoneNames = zones.names.slice(0, network.availabilityZones);
+  const zoneNames = (await environmentZones(env, provider)).names;
 
   const key = new EncryptionKey(
     `${env.name}-network`,
@@ -71,7 +71,7 @@ export = async (): Promise<Exports<typeof networkContract>> => {
   );
   const flowLogs = new FlowLogs(
     `${env.name}-flow-logs`,
-    { vpcId, kmsKeyArn: key.arn, retentionInDays: network.flowLogRetentionDays },
+    { vpcId, kmsKeyArn: key.arn, retentionInDays: network.flowLogRetentionDays, adopt: env.adopt },
     opts,
   );
   new Endpoints(

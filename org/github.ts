@@ -230,13 +230,22 @@ export class GithubCi extends pulumi.ComponentResource {
           JSON.stringify(previewTrustPolicy(arn, args.github)),
         ),
         maxSessionDuration: 3600,
-        managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-        inlinePolicies: [
-          {
-            name: "state-and-previews",
-            policy: ids.apply((a) => JSON.stringify(previewPolicy(args.prefix, names, a))),
-          },
-        ],
+      },
+      { parent: this },
+    );
+    // Policies as their own resources: a role's managedPolicyArns and inlinePolicies are deprecated
+    // (terraform-provider-aws v5.68.0/v5.72.0; readiness rule no-deprecated-inputs).
+    new aws.iam.RolePolicyAttachment(
+      `${name}-preview-read-only`,
+      { role: this.previewRole.name, policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-preview`,
+      {
+        role: this.previewRole.name,
+        name: "state-and-previews",
+        policy: ids.apply((a) => JSON.stringify(previewPolicy(args.prefix, names, a))),
       },
       { parent: this },
     );
@@ -249,19 +258,22 @@ export class GithubCi extends pulumi.ComponentResource {
           JSON.stringify(deployTrustPolicy(arn, args.github, envs)),
         ),
         maxSessionDuration: 3600,
-        inlinePolicies: [
-          {
-            name: "state-and-deploy-roles",
-            policy: ids.apply((a) =>
-              JSON.stringify(deployPolicy(args.prefix, args.ctx.deployRoleName, a)),
-            ),
-          },
-        ],
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-deploy`,
+      {
+        role: this.deployRole.name,
+        name: "state-and-deploy-roles",
+        policy: ids.apply((a) =>
+          JSON.stringify(deployPolicy(args.prefix, args.ctx.deployRoleName, a)),
+        ),
       },
       { parent: this },
     );
     for (const env of envs) {
-      new aws.iam.Role(
+      const twin = new aws.iam.Role(
         `${name}-${env}-preview`,
         {
           name: names.environmentPreview,
@@ -270,8 +282,12 @@ export class GithubCi extends pulumi.ComponentResource {
             environmentPreviewTrust(args.managementAccountId, names.preview),
           ),
           maxSessionDuration: 3600,
-          managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
         },
+        { parent: this, provider: args.environments[env].provider },
+      );
+      new aws.iam.RolePolicyAttachment(
+        `${name}-${env}-preview-read-only`,
+        { role: twin.name, policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" },
         { parent: this, provider: args.environments[env].provider },
       );
     }

@@ -271,8 +271,13 @@ export class Money extends pulumi.ComponentResource {
       }
     }
 
-    // Cost allocation tags: activated in billing and constrained by a tag policy at the root.
-    for (const tagKey of Object.values(TAG_KEYS)) {
+    // Cost allocation tags: constrained by a tag policy at the root, and activated in billing once
+    // billing knows them. UpdateCostAllocationTagsStatus refuses a key that billing has not seen
+    // yet (up to 24 hours after the first tagged usage), and the provider then fails the create
+    // (terraform-provider-aws #29068 "empty result", #31442), so the first deploy leaves them out
+    // and platform:tags.activateInBilling turns them on later (README, first deploy notes).
+    const activated = config["platform:tags"].activateInBilling ? Object.values(TAG_KEYS) : [];
+    for (const tagKey of activated) {
       new aws.costexplorer.CostAllocationTag(
         `${name}-tag-${tagKey}`,
         { tagKey, status: "Active" },

@@ -20,12 +20,15 @@ import { ServiceName } from "./openems/compose";
 import { PORT_MAP } from "../lib/ports";
 import { InstanceRole, serviceTrust } from "../lib/components/iam";
 import { hardenedInstance } from "../lib/components/host";
+import { AdoptConfig, retainedOptions } from "../lib/config/retained";
 
 /** The tag that selects volumes for the snapshot schedule. */
 export const SNAPSHOT_TAG = { key: "snapshot-schedule", value: "openems-daily" } as const;
 
 export interface BackendHostArgs {
   readonly env: string;
+  /** Retained fixed-name resources to import (platform:adopt). */
+  readonly adopt: AdoptConfig;
   readonly openems: WorkloadsConfig["openems"];
   readonly logRetentionDays: number;
   readonly region: string;
@@ -78,16 +81,17 @@ export class BackendHost extends pulumi.ComponentResource {
         { ...child, protect: true },
       ).result;
     }
+    const secretName = `openems/${args.env}/backend-host`;
     this.secret = new aws.secretsmanager.Secret(
       `${name}-host`,
       {
-        name: `openems/${args.env}/backend-host`,
+        name: secretName,
         description: "OpenEMS backend host: database and service passwords",
         kmsKeyId: args.kmsKeyArn,
         recoveryWindowInDays: 30,
         tags,
       },
-      { ...child, protect: true, retainOnDelete: true },
+      { ...child, protect: true, ...retainedOptions(args.adopt, "secrets", secretName) },
     );
     new aws.secretsmanager.SecretVersion(
       `${name}-host`,
@@ -95,15 +99,16 @@ export class BackendHost extends pulumi.ComponentResource {
       child,
     );
 
+    const logGroupName = `/openems/${args.env}/backend`;
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-containers`,
       {
-        name: `/openems/${args.env}/backend`,
+        name: logGroupName,
         retentionInDays: args.logRetentionDays,
         kmsKeyId: args.kmsKeyArn,
         tags,
       },
-      { ...child, retainOnDelete: true },
+      { ...child, ...retainedOptions(args.adopt, "logGroups", logGroupName) },
     );
 
     // Every database lives here: protected, retained, never deleted with the instance.

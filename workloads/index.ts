@@ -71,6 +71,7 @@ export = async (): Promise<Exports<typeof workloadsContract>> => {
       kmsKeyArn: key.arn,
       alarmTopicArn: alarmTopic.arn,
       images: workloads.openems.images,
+      adopt: env.adopt,
     },
     opts,
   );
@@ -86,6 +87,7 @@ export = async (): Promise<Exports<typeof workloadsContract>> => {
       kmsKeyArn: key.arn,
       // The interface's address, like the devices': it outlives the instance.
       backendAddress: host.networkInterface.privateIp,
+      adopt: env.adopt,
     },
     opts,
   );

@@ -5,6 +5,7 @@ import { WorkloadsConfig } from "../lib/config/workloads";
 import { bundleEntry, bundleHandler } from "./mbe-proxy/package";
 import { serviceTrust } from "../lib/components/iam";
 import { PORT_MAP } from "../lib/ports";
+import { AdoptConfig, retainedOptions } from "../lib/config/retained";
 
 /** The Lambda runtime the proxy runs on, the one its bundle targets. */
 export const PROXY_RUNTIME = bundleEntry.runtime;
@@ -24,6 +25,8 @@ export function vercelOidc(v: WorkloadsConfig["mbe"]["vercel"]) {
 
 export interface MbeProxyArgs {
   readonly env: string;
+  /** Retained fixed-name resources to import (platform:adopt). */
+  readonly adopt: AdoptConfig;
   readonly mbe: WorkloadsConfig["mbe"];
   readonly logRetentionDays: number;
   readonly region: string;
@@ -64,7 +67,11 @@ export class MbeProxy extends pulumi.ComponentResource {
         recoveryWindowInDays: 30,
         tags,
       },
-      { ...child, protect: true, retainOnDelete: true },
+      {
+        ...child,
+        protect: true,
+        ...retainedOptions(args.adopt, "secrets", `openems/${args.env}/mbe-proxy-b2b`),
+      },
     );
     new aws.secretsmanager.SecretVersion(
       `${name}-b2b`,
@@ -85,7 +92,7 @@ export class MbeProxy extends pulumi.ComponentResource {
         kmsKeyId: args.kmsKeyArn,
         tags,
       },
-      { ...child, retainOnDelete: true },
+      { ...child, ...retainedOptions(args.adopt, "logGroups", `/aws/lambda/${functionName}`) },
     );
     const role = new aws.iam.Role(
       `${name}-function`,
@@ -296,7 +303,11 @@ export class MbeProxy extends pulumi.ComponentResource {
         recoveryWindowInDays: 30,
         tags: { role: "mbe-proxy" },
       },
-      { ...child, protect: true, retainOnDelete: true },
+      {
+        ...child,
+        protect: true,
+        ...retainedOptions(args.adopt, "secrets", `openems/${args.env}/mbe-access-key`),
+      },
     );
     new aws.secretsmanager.SecretVersion(
       `${name}-mbe-key`,

@@ -6,6 +6,7 @@ import { currentStackConfig, unknownKeys } from "./stack";
 import { OrgConfig, validateOrgConfig } from "./org";
 import { NetworkConfig, validateNetwork } from "./network";
 import { WorkloadsConfig, validateWorkloads } from "./workloads";
+import { AdoptConfig, validateAdopt } from "./retained";
 import { checkTestDevicesOnly, EdgeConfig, validateEdge } from "./edge";
 import { FleetDevice } from "./fleet";
 import { checkInstanceTypes } from "./instance-types";
@@ -32,6 +33,7 @@ export const ENV_FILE_KEYS = [
   "platform:workloads",
   "platform:edge",
   "platform:cost",
+  "platform:adopt",
 ] as const;
 
 export const environmentSection = z.strictObject({
@@ -66,6 +68,8 @@ export interface EnvironmentConfig extends EnvironmentContext {
   readonly edge: EdgeConfig;
   /** Every device with its tunnel address, checked against the VPN client range. */
   readonly fleet: FleetDevice[];
+  /** Retained fixed-name resources that exist already and are imported (lib/config/retained.ts). */
+  readonly adopt: AdoptConfig;
 }
 
 /** What the model is validated from: the stack's file, the org file and the other environments. */
@@ -131,17 +135,18 @@ export function validateEnvironmentConfig(input: EnvironmentInput): EnvironmentC
   const net = validateNetwork(name, raw["platform:network"], input.allEnvironments);
   const work = validateWorkloads(raw["platform:workloads"], net.value);
   const edgeChecked = validateEdge(raw["platform:edge"], net.value);
+  const adopt = validateAdopt(name, env.value?.region, raw["platform:adopt"]);
   const section = env.value;
   const network = net.value;
   const workloads = work.value;
   const edge = edgeChecked.value;
-  for (const checked of [env, net, work, edgeChecked]) problems.push(...checked.problems);
+  for (const checked of [env, net, work, edgeChecked, adopt]) problems.push(...checked.problems);
   if (section) problems.push(...validateEnvironment(name, section, org));
   if (section && network && workloads)
     problems.push(...checkInstanceTypes(section.account ?? name, org, network, workloads));
   if (edge) problems.push(...checkTestDevicesOnly(name, edge));
 
-  if (problems.length || !section || !network || !workloads || !edge)
+  if (problems.length || !section || !network || !workloads || !edge || !adopt.value)
     throw new ConfigError(where, problems);
   return {
     name,
@@ -152,6 +157,7 @@ export function validateEnvironmentConfig(input: EnvironmentInput): EnvironmentC
     workloads,
     edge,
     fleet: edgeChecked.fleet,
+    adopt: adopt.value,
   };
 }
 

@@ -20,6 +20,17 @@ export const networkSection = z.strictObject({
     .min(2, { message: "expected at least 2 zones" })
     .max(3, { message: "expected at most 3 zones" })
     .default(2),
+  /**
+   * Optional: the zone IDs (e.g. use1-az1) to put the subnets in, one per zone, instead of the
+   * first zones that offer every instance type the environment runs (network/zones.ts).
+   */
+  zoneIds: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z]{2,4}\d-az\d{1,2}$/, { message: "expected a zone ID such as use1-az1" }),
+    )
+    .optional(),
   /** How private subnets reach the internet: none, a NAT instance, one NAT gateway, or one per zone. */
   natStrategy: z.enum(NAT_STRATEGIES, { message: `expected one of ${NAT_STRATEGIES.join(", ")}` }),
   /** Interface endpoints for SSM, Secrets Manager and CloudWatch Logs (about $7.30/month each per zone). */
@@ -139,6 +150,13 @@ export function crossCheckNetwork(
         }
       }
     }
+  }
+  if (net.zoneIds) {
+    const ids = net.zoneIds;
+    if (ids.length !== net.availabilityZones || new Set(ids).size !== ids.length)
+      problems.push(
+        `platform:network.zoneIds: got ${JSON.stringify(ids)}; expected ${net.availabilityZones} distinct zone IDs, one per zone (platform:network.availabilityZones)`,
+      );
   }
   const vpc = parseCidr(net.vpcCidr);
   // Two subnets per zone, each a quarter of the block at most: a /24 still gives /28s (11 usable).

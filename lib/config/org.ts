@@ -207,6 +207,12 @@ export const orgConfigSchema = z.strictObject({
     costCenter: z.string().regex(/^[A-Za-z0-9-]{2,32}$/, {
       message: "expected a cost center code (letters, digits, dashes; 2–32)",
     }),
+    /**
+     * Activate the tag keys as cost allocation tags in billing. Off for the first deploy: billing
+     * knows a key only once tagged usage has been recorded (up to 24 hours), and activating an
+     * unknown key fails the update (terraform-provider-aws issues #29068, #31442).
+     */
+    activateInBilling: z.boolean().default(false),
   }),
   "platform:accounts": z
     .record(accountKey, account)

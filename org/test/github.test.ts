@@ -3,6 +3,7 @@
  * policies org/github.ts generates: the right repository, branch and audience get in; another
  * repository, another branch, a fork's pull request or another audience do not.
  */
+import { evaluateReadiness, renderReadiness } from "../../tooling/readiness";
 import * as assert from "assert";
 import {
   deployTrustPolicy,
@@ -258,11 +259,34 @@ describe("GitHub CI roles in the org stack", () => {
     const roles = byType(plan, "aws:iam/role:Role");
     const preview = roles.find((r) => r.inputs.name === "platform-ci-preview")!;
     const deploy = roles.find((r) => r.inputs.name === "platform-ci-deploy")!;
-    assert.deepStrictEqual(preview.inputs.managedPolicyArns, [
+    const attached = (role: string) =>
+      byType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .filter((a) => a.inputs.role === role)
+        .map((a) => a.inputs.policyArn);
+    const inline = (role: string) =>
+      byType(plan, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === role);
+    assert.deepStrictEqual(attached("platform-ci-preview"), [
       "arn:aws:iam::aws:policy/ReadOnlyAccess",
     ]);
-    assert.ok(!deploy.inputs.managedPolicyArns?.length, "no managed policy on the deploy role");
-    const assumes = JSON.parse(deploy.inputs.inlinePolicies[0].policy).Statement.find(
+    assert.deepStrictEqual(
+      inline("platform-ci-preview").map((p) => p.inputs.name),
+      ["state-and-previews"],
+    );
+    assert.deepStrictEqual(
+      attached("platform-ci-deploy"),
+      [],
+      "no managed policy on the deploy role",
+    );
+    assert.strictEqual(inline("platform-ci-deploy").length, 1);
+    for (const role of [preview, deploy]) {
+      assert.strictEqual(
+        role.inputs.managedPolicyArns,
+        undefined,
+        "no deprecated managedPolicyArns",
+      );
+      assert.strictEqual(role.inputs.inlinePolicies, undefined, "no deprecated inlinePolicies");
+    }
+    const assumes = JSON.parse(inline("platform-ci-deploy")[0].inputs.policy).Statement.find(
       (s: any) => s.Sid === "EnvironmentDeployRoles",
     );
     assert.strictEqual(assumes.Resource.length, 3);
@@ -303,6 +327,12 @@ describe("GitHub CI roles in the org stack", () => {
       "account-prod",
       "account-stage",
     ]);
+  });
+
+  it("passes the readiness rules, deprecated inputs included", () => {
+    const report = evaluateReadiness([plan]);
+    assert.ok(report.rules.some((r) => r.name === "no-deprecated-inputs"));
+    assert.deepStrictEqual(report.findings, [], renderReadiness(report));
   });
 
   it("creates none of it without platform:github", async () => {

@@ -4,9 +4,9 @@ import {
   editedConfig,
   one,
   planExpectingError,
+  planOne,
   stackOf,
 } from "../../tooling/testing/harness";
-import { TAG_KEYS } from "../../lib/tags";
 
 describe("org stack", () => {
   it("creates an all-features organization with SCPs and tag policies enabled", async () => {
@@ -206,14 +206,25 @@ describe("org stack", () => {
     );
   });
 
-  it("activates the cost allocation tags, constrains them by tag policy and watches for anomalies", async () => {
-    const plan = await stackOf("org", "management");
-    assert.deepStrictEqual(
-      byType(plan, "aws:costexplorer/costAllocationTag:CostAllocationTag")
-        .map((t) => t.inputs.tagKey)
-        .sort(),
-      Object.values(TAG_KEYS).sort(),
+  it("activates the cost allocation tags only once platform:tags.activateInBilling says billing knows them", async () => {
+    const ACTIVATION = "aws:costexplorer/costAllocationTag:CostAllocationTag";
+    assert.deepStrictEqual(byType(await stackOf("org", "management"), ACTIVATION), []);
+    const later = await planOne(
+      "org",
+      "management",
+      editedConfig("org", "management", (c) => (c["platform:tags"].activateInBilling = true)),
+      new Map(),
     );
+    assert.deepStrictEqual(
+      byType(later, ACTIVATION)
+        .map((t) => [t.inputs.tagKey, t.inputs.status])
+        .sort(),
+      ["cost-center", "environment", "managed-by", "owner", "project"].map((k) => [k, "Active"]),
+    );
+  });
+
+  it("constrains the cost allocation tags by tag policy and watches for anomalies", async () => {
+    const plan = await stackOf("org", "management");
     const tagPolicy = byType(plan, "aws:organizations/policy:Policy").find(
       (p) => p.inputs.type === "TAG_POLICY",
     )!;

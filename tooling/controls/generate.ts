@@ -269,6 +269,8 @@ function validatorTargets(source: string): string {
   if (source === "lib/config/environment.ts") {
     return `${ENV_PROJECTS.join(", ")} in ${ENVIRONMENTS.join(", ")} (platform:environment)`;
   }
+  if (source === "lib/config/retained.ts")
+    return `network and workloads in ${ENVIRONMENTS.join(", ")} (platform:adopt in Pulumi.<env>.yaml)`;
   if (source.startsWith("org/guardrails/"))
     return "org/management: the SCP files in policies/scp and platform:guardrails";
   return "see source";

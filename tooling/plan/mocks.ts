@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseCidr, intToIp, Cidr } from "../../lib/net/ipv4";
 import type { PlannedResource } from "../stack-plan";
 import { hasAssets, plainAssets } from "./assets";
+import zoneOfferingsFile from "./zone-offerings.json";
 
 export type { PlannedResource };
 
@@ -20,6 +21,15 @@ export interface OrganizationFixture {
   readonly ous?: Readonly<Record<string, readonly string[]>>;
 }
 
+/** A region's zones (one account's name mapping) and, by instance family, the zone IDs offering it. */
+export interface RegionZones {
+  readonly zones: readonly { readonly name: string; readonly zoneId: string }[];
+  readonly families: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The shipped zone facts (tooling/plan/zone-offerings.json, a fixture whose header cites its sources). */
+export const ZONE_OFFERINGS: Readonly<Record<string, RegionZones>> = zoneOfferingsFile.regions;
+
 export interface MockOptions {
   /** Planned outputs of upstream stacks, by fully qualified stack name. */
   readonly stackOutputs?: ReadonlyMap<string, Record<string, unknown>>;
@@ -32,6 +42,8 @@ export interface MockOptions {
    * Center and SCPs, which is what an organization worth adopting typically runs.
    */
   readonly organization?: OrganizationFixture;
+  /** Zones and instance-type offerings by region; default {@link ZONE_OFFERINGS}. */
+  readonly zones?: Readonly<Record<string, RegionZones>>;
 }
 
 interface ProviderFacts {
@@ -668,6 +680,50 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     };
   }
 
+  private regionZones(region: string): RegionZones {
+    const all = this.opts.zones ?? ZONE_OFFERINGS;
+    const found = all[region];
+    if (!found)
+      throw new Error(
+        `tooling/plan/zone-offerings.json: no zones for region ${region}; expected one of ${Object.keys(all).join(", ")} (add the region's zones and offerings)`,
+      );
+    return found;
+  }
+
+  /**
+   * DescribeInstanceTypeOfferings as the data source calls it: the `instance-type` filter's values
+   * (exact types), by zone ID, zone name or region. A type whose family the fixture lacks is not
+   * offered anywhere, as AWS answers for a type the region does not have.
+   */
+  private instanceTypeOfferings(region: string, inputs: Record<string, any>) {
+    const { zones, families } = this.regionZones(region);
+    const locationType = inputs.locationType ?? "region";
+    const filters: { name: string; values: string[] }[] = inputs.filters ?? [];
+    const types = filters.find((f) => f.name === "instance-type")?.values;
+    if (!types)
+      throw new Error(
+        "getInstanceTypeOfferings: the mocks answer only an instance-type filter with exact types",
+      );
+    const rows: [string, string][] = [];
+    for (const type of types) {
+      const ids = families[type.split(".")[0]] ?? [];
+      if (locationType === "region") {
+        if (ids.length) rows.push([type, region]);
+        continue;
+      }
+      for (const z of zones)
+        if (ids.includes(z.zoneId))
+          rows.push([type, locationType === "availability-zone-id" ? z.zoneId : z.name]);
+    }
+    return {
+      ...inputs,
+      id: region,
+      instanceTypes: rows.map((r) => r[0]),
+      locations: rows.map((r) => r[1]),
+      locationTypes: rows.map(() => locationType),
+    };
+  }
+
   async call(args: pulumi.runtime.MockCallArgs): Promise<Record<string, any>> {
     const { accountId, region } = this.facts(args.provider);
     switch (args.token) {
@@ -697,12 +753,17 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         return { name: region, region, id: region, description: region };
       case "aws:index/getPartition:getPartition":
         return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-      case "aws:index/getAvailabilityZones:getAvailabilityZones":
+      case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+        const { zones } = this.regionZones(region);
         return {
-          names: ["a", "b", "c"].map((s) => `${region}${s}`),
-          zoneIds: [1, 2, 3].map((n) => `use1-az${n}`),
+          names: zones.map((z) => z.name),
+          zoneIds: zones.map((z) => z.zoneId),
+          groupNames: [region],
           id: region,
         };
+      }
+      case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+        return this.instanceTypeOfferings(region, args.inputs);
       case "aws:route53/getZone:getZone": {
         const zoneId = `Z${hex(`zone/${args.inputs.name}`, 20).toUpperCase()}`;
         return {

@@ -1,8 +1,11 @@
 import type { ReadinessRule } from "../rule";
 import { alarmBreachingOnDeploy } from "./alarm-breaching-on-deploy";
-import { deprecatedArguments } from "./deprecated-arguments";
+import { costAllocationTagKeysInUse } from "./cost-allocation-tag-keys-in-use";
+import { noDeprecatedInputs } from "./no-deprecated-inputs";
+import { instanceTypeOfferedInZone } from "./instance-type-offered-in-zone";
 import { fixedNameReplaceable } from "./fixed-name-replaceable";
 import { orgPoliciesAfterOrganization } from "./org-policies-after-organization";
+import { retainedFixedNameAdoptable } from "./retained-fixed-name-adoptable";
 import { tagPolicyEnforceableTypes } from "./tag-policy-enforceable-types";
 import { tagsComplyWithTagPolicy } from "./tags-comply-with-tag-policy";
 import { trailKeyPolicy } from "./trail-key-policy";
@@ -17,5 +20,8 @@ export const rules: readonly ReadinessRule[] = [
   waitsForPermissions,
   trailKeyPolicy,
   alarmBreachingOnDeploy,
-  deprecatedArguments,
+  noDeprecatedInputs(),
+  instanceTypeOfferedInZone(),
+  costAllocationTagKeysInUse,
+  retainedFixedNameAdoptable,
 ];

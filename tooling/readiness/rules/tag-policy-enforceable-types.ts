@@ -8,16 +8,38 @@ const NAME = "tag-policy-enforceable-types";
  * subset of "Services and resource types that support enforcement"
  * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_supported-resources-enforcement.html)
  * covering what the platform creates. A type outside it fails policy validation; extend the list
- * from that page, never by guess.
+ * from that page, never by guess. The page's table is rendered only on the AWS documentation site
+ * (its source text links out to it), so it could not be re-read offline: each entry is kept with
+ * what it rests on.
  */
-export const ENFORCEABLE = new Set([
-  "ec2:instance",
-  "ec2:volume",
-  "s3:bucket",
-  "lambda:function",
-  "kms:key",
-  "secretsmanager:secret",
+export const ENFORCEABLE: ReadonlyMap<string, string> = new Map([
+  // The enforcement page's EC2 rows (instance and volume); the platform's hosts and data volume.
+  ["ec2:instance", "orgs_manage_policies_supported-resources-enforcement.html (Amazon EC2)"],
+  ["ec2:volume", "orgs_manage_policies_supported-resources-enforcement.html (Amazon EC2)"],
+  ["s3:bucket", "orgs_manage_policies_supported-resources-enforcement.html (Amazon S3)"],
+  ["lambda:function", "orgs_manage_policies_supported-resources-enforcement.html (AWS Lambda)"],
+  ["kms:key", "orgs_manage_policies_supported-resources-enforcement.html (AWS KMS)"],
+  // Also the example of https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_example-tag-policies.html,
+  // which enforces for every supported Secrets Manager type.
+  [
+    "secretsmanager:secret",
+    "orgs_manage_policies_supported-resources-enforcement.html (AWS Secrets Manager); orgs_manage_policies_example-tag-policies.html",
+  ],
 ]);
+
+/**
+ * Whether an enforced_for entry is supported: a listed type, or every supported type of a listed
+ * service (`<service>:ALL_SUPPORTED`, and the older `<service>:*`, as the syntax page's example
+ * writes it).
+ */
+export function enforceable(entry: string): boolean {
+  if (ENFORCEABLE.has(entry)) return true;
+  const [service, type] = entry.split(":");
+  return (
+    (type === "ALL_SUPPORTED" || type === "*") &&
+    [...ENFORCEABLE.keys()].some((t) => t.startsWith(`${service}:`))
+  );
+}
 
 export const tagPolicyEnforceableTypes: ReadinessRule = {
   name: NAME,
@@ -31,7 +53,7 @@ export const tagPolicyEnforceableTypes: ReadinessRule = {
       for (const { policy, rules } of attachedTagPolicies([plan]))
         for (const rule of rules)
           for (const type of rule.enforcedFor)
-            if (!ENFORCEABLE.has(type))
+            if (!enforceable(type))
               findings.push({
                 rule: NAME,
                 stack: stackKey(plan),

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { evaluateReadiness, renderReadiness, rules } from "..";
+import * as fs from "fs";
 import { repositoryPlan } from "../../testing/harness";
+import { TABLE_FILE, deprecatedInputs } from "../deprecations/generate";
 
 describe("Readiness of the repository's stacks", () => {
   it("every rule cites a source and the planned stacks have no findings", async () => {
@@ -11,6 +13,19 @@ describe("Readiness of the repository's stacks", () => {
       assert.match(r.description, /https:\/\/|terraform-provider-aws|pulumi\/pulumi#/, r.name);
     const report = evaluateReadiness(plans);
     assert.deepStrictEqual(report.findings, [], renderReadiness(report));
+  });
+
+  it("the deprecated-input table covers every planned AWS type (npm run deprecations)", async function () {
+    this.timeout(60_000);
+    const types = [
+      ...new Set((await repositoryPlan()).flatMap((p) => p.resources.map((r) => r.type))),
+    ].filter((t) => t.startsWith("aws:"));
+    assert.ok(types.length > 10, "the plan has AWS types");
+    assert.deepStrictEqual(
+      deprecatedInputs(types),
+      JSON.parse(fs.readFileSync(TABLE_FILE, "utf8")),
+      "stale: run npm run deprecations",
+    );
   });
 
   it("names each rule in the report, and prints findings with the resource and the fix", () => {

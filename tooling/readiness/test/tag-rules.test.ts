@@ -113,4 +113,16 @@ describe("readiness rule tag-policy-enforceable-types", () => {
     );
     assert.deepStrictEqual(tagPolicyEnforceableTypes.check([stack(tagPolicyStack(ENFORCED))]), []);
   });
+
+  it("accepts every supported type of a listed service, and no wildcard of an unlisted one", () => {
+    const findings = tagPolicyEnforceableTypes.check([
+      stack(
+        tagPolicyStack(["secretsmanager:ALL_SUPPORTED", "ec2:*", "iam:ALL_SUPPORTED", "s3:volume"]),
+      ),
+    ]);
+    assert.deepStrictEqual(
+      findings.map((f) => f.message.replace(/^.* enforced for (\S+),.*$/, "$1")),
+      ["iam:ALL_SUPPORTED", "s3:volume"],
+    );
+  });
 });
