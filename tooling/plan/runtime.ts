@@ -133,30 +133,46 @@ export function lazyTransferProperties(modules: RuntimeModules) {
     return d;
   };
   return (onto: any, label: string, props: Record<string, unknown>): Record<string, Resolver> => {
-    const resolvers: Record<string, Resolver> = {};
     const state: LazyState = { label, slots: new Map() };
     Object.defineProperty(onto, LAZY, { value: state, enumerable: false });
-    for (const k of Object.keys(props)) {
-      if (k === "id" || k === "urn") continue;
+    const keys = Object.keys(props).filter((k) => k !== "id" && k !== "urn");
+    for (const k of keys) {
       if (Object.prototype.hasOwnProperty.call(onto, k))
         throw new Error(`Property '${k}' is already initialized on target '${label}`);
       Object.defineProperty(onto, k, accessor(k));
-      resolvers[k] = (value, isKnown, isSecret, deps = [], err) => {
-        if (err && modules.isGrpcError(err)) return;
-        const known = state.slots.get(k);
-        const slot = known?.output ? known : err ? build(onto, state, k) : undefined;
-        if (!slot) {
-          state.slots.set(k, { settled: [value, isKnown, isSecret, deps] });
-          return;
-        }
-        // Settled once, as the runtime's promises settle once; the settle functions go with it.
-        const parts = slot.parts ?? [];
-        slot.parts = undefined;
-        if (err) for (const d of parts) d.reject(err);
-        else [value, isKnown, isSecret, deps].forEach((v, i) => parts[i]?.resolve(v));
-      };
     }
-    return resolvers;
+    const resolve = (
+      k: string,
+      ...[value, isKnown, isSecret, deps = [], err]: Parameters<Resolver>
+    ) => {
+      if (err && modules.isGrpcError(err)) return;
+      const known = state.slots.get(k);
+      const slot = known?.output ? known : err ? build(onto, state, k) : undefined;
+      if (!slot) {
+        state.slots.set(k, { settled: [value, isKnown, isSecret, deps] });
+        return;
+      }
+      // Settled once, as the runtime's promises settle once; the settle functions go with it.
+      const parts = slot.parts ?? [];
+      slot.parts = undefined;
+      if (err) for (const d of parts) d.reject(err);
+      else [value, isKnown, isSecret, deps].forEach((v, i) => parts[i]?.resolve(v));
+    };
+    // The runtime reads the resolvers once, when the registration settles (`Object.keys`, then
+    // `resolvers[k](...)`, runtime/rpc.js resolveProperties): each resolver is made as it is read,
+    // so a pending resource holds its key list instead of one closure per property.
+    const known = new Set(keys);
+    const resolverOf = (k: string | symbol): Resolver | undefined =>
+      typeof k === "string" && known.has(k) ? (...args) => resolve(k, ...args) : undefined;
+    return new Proxy({} as Record<string, Resolver>, {
+      ownKeys: () => keys,
+      has: (_t, k) => typeof k === "string" && known.has(k),
+      get: (_t, k) => resolverOf(k),
+      getOwnPropertyDescriptor: (_t, k) => {
+        const value = resolverOf(k);
+        return value && { value, writable: true, enumerable: true, configurable: true };
+      },
+    });
   };
 }
 
@@ -164,13 +180,12 @@ export function lazyTransferProperties(modules: RuntimeModules) {
  * The runtime's debuggablePromise without what only a live engine reads (stack, context, leak
  * set), keeping its two chained reactions so promises settle in the same order.
  */
+const same = (v: unknown) => v;
 function leanDebuggablePromise(p: Promise<unknown>): Promise<unknown> {
-  return p
-    .then((v) => v)
-    .catch((err) => {
-      if (err && typeof err === "object") (err as { promise?: unknown }).promise = p;
-      throw err;
-    });
+  return p.then(same).catch((err) => {
+    if (err && typeof err === "object") (err as { promise?: unknown }).promise = p;
+    throw err;
+  });
 }
 
 function plainStackTrace(err: Error): string {
@@ -187,10 +202,9 @@ export function planTimeRuntime(): () => void {
     debuggablePromise: modules.debuggable.debuggablePromise,
     transferProperties: modules.rpc.transferProperties,
   };
-  if (modules && process.env.ONLY !== "x") {
-    if (process.env.ONLY !== "lazy") modules.debuggable.debuggablePromise = leanDebuggablePromise;
-    if (process.env.ONLY !== "debug")
-      modules.rpc.transferProperties = lazyTransferProperties(modules);
+  if (modules) {
+    modules.debuggable.debuggablePromise = leanDebuggablePromise;
+    modules.rpc.transferProperties = lazyTransferProperties(modules);
   }
   return () => {
     Error.prepareStackTrace = mapped;
