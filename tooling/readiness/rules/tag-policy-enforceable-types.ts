@@ -9,8 +9,11 @@ const NAME = "tag-policy-enforceable-types";
  * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_supported-resources-enforcement.html)
  * covering what the platform creates. A type outside it fails policy validation; extend the list
  * from that page, never by guess. The page's table is rendered only on the AWS documentation site
- * (its source text links out to it), so it could not be re-read offline: each entry is kept with
- * what it rests on.
+ * (its source text links out to it), so each entry is kept with what it rests on. Every entry is
+ * also a tag-policy resource type in the provider's own table of them,
+ * hashicorp/terraform-provider-aws internal/tags/tagpolicy/tagris-terraform-mapping.hcl
+ * (`tagtype "s3:bucket" { terraform_resource_types = ["aws_s3_bucket"] }`, and likewise
+ * ec2:instance, ec2:volume, lambda:function, kms:key, secretsmanager:secret).
  */
 export const ENFORCEABLE: ReadonlyMap<string, string> = new Map([
   // The enforcement page's EC2 rows (instance and volume); the platform's hosts and data volume.
