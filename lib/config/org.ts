@@ -235,6 +235,8 @@ export const orgConfigSchema = z.strictObject({
     ),
     /** Override of which SCP file attaches to which target (`root`, `ou:<path>`, `account:<key>`). */
     attachments: z.record(z.string(), z.array(z.string())).optional(),
+    /** Override of which RCP file attaches where (same targets); default org/guardrails/attachments.ts. */
+    rcpAttachments: z.record(z.string(), z.array(z.string())).optional(),
   }),
   "platform:trail": z
     .strictObject({
