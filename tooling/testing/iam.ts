@@ -1,6 +1,6 @@
 /**
  * Building blocks of the IAM evaluator (@cloud-copilot/iam-simulate) scenarios that every
- * scenario table shares: AWS's FullAWSAccess policy and an account's SCP chain.
+ * scenario table shares: AWS's FullAWSAccess policy and an account's SCP and RCP chains.
  */
 import * as assert from "assert";
 
@@ -31,5 +31,20 @@ export function scpChain(levels: readonly ScpLevel[], documents: ReadonlyMap<str
         return { name, policy };
       }),
     ],
+  }));
+}
+
+/**
+ * The evaluator's `resourceControlPolicies` for a chain: the named RCPs at every level, looked up in
+ * `documents`. The evaluator adds RCPFullAWSAccess at every level itself, as Organizations does.
+ */
+export function rcpChain(levels: readonly ScpLevel[], documents: ReadonlyMap<string, object>) {
+  return levels.map((level) => ({
+    orgIdentifier: level.target,
+    policies: level.policies.map((name) => {
+      const policy = documents.get(name);
+      assert.ok(policy, `RCP ${name} attached to ${level.target} was not planned or loaded`);
+      return { name, policy };
+    }),
   }));
 }
