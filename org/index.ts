@@ -184,6 +184,7 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
       homeRegion: org.homeRegion,
       archiveAfterDays: config["platform:trail"].archiveAfterDays,
       expireAfterDays: config["platform:trail"].expireAfterDays,
+      objectLock: config["platform:trail"].objectLock,
       archiveProvider: archiveKey ? accountProviders[archiveKey] : provider,
     },
     { provider },
