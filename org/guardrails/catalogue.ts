@@ -24,7 +24,7 @@ export const SCP_INTENTS: Readonly<Record<string, string>> = {
   "deny-leave-organization":
     "Keeps every member account inside the organization, so it cannot shed its guardrails, trail and budgets by leaving.",
   "region-lock":
-    "Denies regional services outside the allowed regions, KMS, ACM, Config, Identity Center and WAF included (only truly global services such as IAM, Organizations, STS, Route 53, CloudFront, billing and support, the break-glass role, OrganizationAccountAccessRole and Bedrock calls routed by an inference profile invoked in an allowed region exempt), so nothing is created or runs in a forgotten region.",
+    "Denies regional services outside the allowed regions (KMS, ACM, Config, Identity Center and WAF included; only truly global services such as IAM, Organizations, STS, Route 53, CloudFront, billing and support, the break-glass role, OrganizationAccountAccessRole and Bedrock calls routed by an inference profile invoked in an allowed region exempt), so nothing is created or runs in a forgotten region.",
   "deny-root-user":
     "Denies every action to the root user of member accounts, so people work through roles whose use is logged and scoped.",
   "protect-guardrails":
