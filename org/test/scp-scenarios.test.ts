@@ -198,7 +198,8 @@ const SCENARIOS: readonly Scenario[] = [
     account: "stage",
     who: "deploy",
     action: "wafv2:CreateWebACL",
-    resource: "arn:aws:wafv2:{region}:{acct}:regional/webacl/openems-stage/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+    resource:
+      "arn:aws:wafv2:{region}:{acct}:regional/webacl/openems-stage/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
     region: "ap-northeast-1",
     expect: "ExplicitlyDenied",
     deniedBy: "region-lock",
