@@ -317,6 +317,23 @@ describe("org stack", () => {
     assert.strictEqual(registered.length, 0);
   });
 
+  it("refuses RCP attachments to an unknown target or to RCPFullAWSAccess before creating anything", async () => {
+    for (const [attachments, pattern] of [
+      [
+        { "data-perimeter": ["ou:nowhere"] },
+        /RCP "data-perimeter" is attached to unknown target "ou:nowhere"/,
+      ],
+      [{ RCPFullAWSAccess: ["root"] }, /RCPFullAWSAccess is attached by AWS and always counted/],
+    ] as const) {
+      const config = editedConfig("org", "management", (c) => {
+        c["platform:guardrails"].rcpAttachments = attachments;
+      });
+      const { message, registered } = await planExpectingError("org", "management", config);
+      assert.match(message, pattern);
+      assert.strictEqual(registered.length, 0);
+    }
+  });
+
   it("refuses an SCP over the size limit before creating anything", async () => {
     const config = editedConfig(
       "org",
