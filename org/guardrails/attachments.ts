@@ -1,6 +1,6 @@
 /**
- * Where SCPs and RCPs are attached: the default attachments and the organization layout whose root, OUs and
- * accounts are the targets.
+ * Where SCPs and RCPs are attached: the default attachments and the organization layout whose root,
+ * OUs and accounts are the targets.
  */
 
 export { DEFAULT_SCP_ATTACHMENTS } from "../../lib/config/scp-attachments";
