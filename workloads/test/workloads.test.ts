@@ -360,6 +360,39 @@ describe("workloads: configuration reaches the running host without touching its
   });
 });
 
+describe("workloads: a new instance type is the same host, resized", () => {
+  it("keeps user data, image, interface, address, data volume and desired state; only the type changes", async () => {
+    const before = await stackOf("workloads", "dev");
+    assert.strictEqual(one(before, INSTANCE).inputs.instanceType, "t3.medium");
+    const after = await planWorkloads("dev", (c) => {
+      c["platform:workloads"].openems.instanceType = "t3.small";
+    });
+    // EC2 changes the type of a stopped instance (stop, modify, start: instance_type is not
+    // ForceNew in terraform-provider-aws internal/service/ec2/ec2_instance.go); the agent runs
+    // again at that boot. Nothing that would make it a new host differs.
+    const [b, a] = [one(before, INSTANCE), one(after, INSTANCE)];
+    assert.strictEqual(a.inputs.instanceType, "t3.small");
+    assert.strictEqual(a.inputs.userData, b.inputs.userData);
+    assert.strictEqual(a.inputs.ami, b.inputs.ami);
+    assert.deepStrictEqual(a.inputs.primaryNetworkInterface, b.inputs.primaryNetworkInterface);
+    const inputs = (p: StackPlan, type: string) =>
+      nonEmpty(byType(p, type), type).map((r) => [r.urn, r.inputs]);
+    for (const type of [ENI, "aws:ebs/volume:Volume", "aws:secretsmanager/secret:Secret"])
+      assert.deepStrictEqual(inputs(after, type), inputs(before, type), type);
+    for (const name of [
+      "/openems/dev/backend/edge-websocket-url",
+      "/openems/dev/backend/host.json",
+      "/openems/dev/backend/compose.yaml",
+      "/openems/dev/hosts/openems-backend/manifest",
+    ])
+      assert.strictEqual(
+        parameter(after, name).inputs.insecureValue,
+        parameter(before, name).inputs.insecureValue,
+        name,
+      );
+  });
+});
+
 describe("workloads: boot script", function () {
   before(function () {
     requirePrerequisites(this, { tools: ["shellcheck"] });

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import { renderAgentScript } from "../agent-script";
 import { contentDigest, HostManifest, renderHostManifest } from "../manifest";
 import { renderAgentService, renderAgentTimer, renderHostUserData } from "../user-data";
-import { AwsStandIn } from "./aws-standin";
+import { AwsStandIn } from "../../../tooling/testing/aws-standin";
 import { AgentSandbox } from "./sandbox";
 import { verifyUnits } from "./systemd";
 import { requirePrerequisites, shellcheck } from "../../../tooling/testing/tools";

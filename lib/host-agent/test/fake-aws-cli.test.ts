@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FAKE_AWS_CLI } from "./fake-aws-cli";
-import { AwsStandIn } from "./aws-standin";
+import { AwsStandIn, standInAwsEnv } from "../../../tooling/testing/aws-standin";
 import { requirePrerequisites, runAsync, which } from "../../../tooling/testing/tools";
 
 describe("the stand-in AWS CLI (compared with the real AWS CLI)", function () {
@@ -36,19 +36,7 @@ describe("the stand-in AWS CLI (compared with the real AWS CLI)", function () {
 
   /** Runs one call with both CLIs at once (the real one takes seconds). */
   async function both(args: (which: string) => string[]) {
-    const env = {
-      ...process.env,
-      FAKE_AWS_ENDPOINT: endpoint,
-      AWS_REGION: "eu-central-1",
-      AWS_DEFAULT_REGION: "eu-central-1",
-      AWS_ACCESS_KEY_ID: "AKIDSTANDIN",
-      AWS_SECRET_ACCESS_KEY: "stand-in-secret",
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_MAX_ATTEMPTS: "1",
-      AWS_PAGER: "",
-    };
+    const env = { ...process.env, ...standInAwsEnv(endpoint) };
     const [fake, real] = await Promise.all(
       ["fake", "real"].map((w) => runAsync(path.join(dir, w), args(w), { env })),
     );

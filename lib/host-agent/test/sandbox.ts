@@ -8,6 +8,7 @@ import * as path from "path";
 import { HOST_AGENT_PATHS, renderAgentScript } from "../agent-script";
 import { FAKE_AWS_CLI } from "./fake-aws-cli";
 import { which } from "../../../tooling/testing/tools";
+import { standInAwsEnv } from "../../../tooling/testing/aws-standin";
 
 const SYSTEMCTL_STUB = `#!/bin/bash
 # Test stand-in for systemctl: records the call, keeps unit states as files.
@@ -33,6 +34,8 @@ case "$verb" in
   start|restart|reload)
     if [[ -e "$state/fail/$unit" ]]; then exit 1; fi
     if [[ "$verb" == reload && ! -e "$state/active/$unit" ]]; then exit 1; fi
+    # A oneshot runs its command and, once it ended, is inactive again (no RemainAfterExit).
+    if [[ "$verb" != reload && -x "$state/oneshot/$unit" ]]; then exec "$state/oneshot/$unit"; fi
     touch "$state/active/$unit" ;;
   stop) rm -f "$state/active/$unit" ;;
   *) echo "stub systemctl: unsupported $verb" >&2; exit 1 ;;
@@ -66,7 +69,7 @@ export class AgentSandbox {
     for (const d of [
       this.root,
       this.bin,
-      ...["active", "enabled", "masked", "fail"].map((s) => path.join(this.units, s)),
+      ...["active", "enabled", "masked", "fail", "oneshot"].map((s) => path.join(this.units, s)),
     ]) {
       fs.mkdirSync(d, { recursive: true });
     }
@@ -110,6 +113,19 @@ export class AgentSandbox {
     return fs.existsSync(path.join(this.units, "masked", unit));
   }
 
+  /** Puts a stand-in for a host tool (rpm, dnf, ...) on the agent's PATH. */
+  tool(name: string, script: string): void {
+    fs.writeFileSync(path.join(this.bin, name), script, { mode: 0o755 });
+  }
+
+  /**
+   * Makes `unit` a oneshot whose `systemctl start|restart` runs `script` to its end, as systemd
+   * does for Type=oneshot: the call fails when the script fails, and the unit is inactive after.
+   */
+  oneshot(unit: string, script: string): void {
+    fs.writeFileSync(path.join(this.units, "oneshot", unit), script, { mode: 0o755 });
+  }
+
   /** Make `systemctl start|restart <unit>` fail, as a unit whose dependency failed does. */
   failUnit(unit: string, failing = true): void {
     const marker = path.join(this.units, "fail", unit);
@@ -134,16 +150,7 @@ export class AgentSandbox {
         HOST_AGENT_RETRY_SECONDS: "0.1",
         HOST_AGENT_RETRY_MAX_SECONDS: "0.2",
         SANDBOX_UNITS: this.units,
-        FAKE_AWS_ENDPOINT: this.endpoint,
-        AWS_REGION: "eu-central-1",
-        AWS_ACCESS_KEY_ID: "AKIDSTANDIN",
-        AWS_SECRET_ACCESS_KEY: "stand-in-secret",
-        AWS_CONFIG_FILE: "/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-        AWS_EC2_METADATA_DISABLED: "true",
-        // The CLI's own retries off: the agent's retries are under test.
-        AWS_MAX_ATTEMPTS: "1",
-        AWS_RETRY_MODE: "standard",
+        ...standInAwsEnv(this.endpoint),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

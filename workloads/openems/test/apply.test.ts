@@ -1,27 +1,23 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { felixConfigFiles, renderFelixFile } from "../felix";
-import { HOST_SECRET_KEYS, HostSecretKey } from "../secrets";
+import { HOST_SECRET_KEYS } from "../secrets";
 import { applyScriptFiles, renderApplyScript, renderApplyService } from "../apply";
 import { HostOptions, renderDesiredState, validateHostOptions } from "../userdata";
 import { RunResult, requirePrerequisites, run, shellcheck } from "../../../tooling/testing/tools";
-import { fastAwsCli, StandIn, startAwsStandIn } from "./aws-standin";
+import { fastAwsCli } from "./fast-aws-cli";
+import {
+  sha256 as sha,
+  TEST_HOST_OPTIONS,
+  TEST_HOST_SECRETS as SECRETS,
+  TEST_SECRET_ARN as SECRET_ARN,
+} from "../../../tooling/testing/openems-host";
+import { AwsStandIn, standInAwsEnv } from "../../../tooling/testing/aws-standin";
 
-const SECRET_ARN =
-  "arn:aws:secretsmanager:eu-central-1:123456789012:secret:openems/dev/host-AbCdEf";
-const SECRETS: Record<HostSecretKey, string> = {
-  postgresPassword: "Pg0Password0123456789",
-  odooMasterPassword: "Odoo0Master0123456789",
-  odooAdminPassword: "Odoo0Admin0123456789",
-  influxdbAdminPassword: "Influx0Password012345",
-  influxdbAdminToken: "Influx0Token0abc+/=_~.-xyz",
-};
 const PLUGIN = "#!/bin/sh\necho compose\n";
-const sha = (s: string | Buffer) => crypto.createHash("sha256").update(s).digest("hex");
 
 function runAsync(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
   return new Promise((resolve, reject) => {
@@ -84,7 +80,8 @@ describe("the backend host's apply step", function () {
 
   describe("run in a sandbox against a local Secrets Manager on 127.0.0.1", function () {
     let dir: string;
-    let aws: StandIn;
+    let aws: AwsStandIn;
+    let endpoint: string;
     let env: NodeJS.ProcessEnv;
     const calls = (name: string) =>
       fs.existsSync(path.join(dir, `${name}.log`))
@@ -107,9 +104,7 @@ describe("the backend host's apply step", function () {
           .replace(/\/opt\/openems/g, `${dir}/opt`)
           .replace(/(["' ])\/data\b/g, `$1${dir}/data`);
       const desired = renderDesiredState({
-        compose: { logGroupName: "/openems/dev/backend", region: "eu-central-1" },
-        dataVolumeId: "vol-0123456789abcdef0",
-        secretArn: SECRET_ARN,
+        ...TEST_HOST_OPTIONS,
         composePlugin: { version: "2.40.3", sha256: { x86_64: sha(PLUGIN), aarch64: sha(PLUGIN) } },
         ...opts,
       });
@@ -136,9 +131,10 @@ describe("the backend host's apply step", function () {
       requirePrerequisites(this, {
         tools: ["bash", "jq", "curl", "flock", "sha256sum", "cmp", "docker-compose"],
       });
-      aws = await startAwsStandIn();
+      aws = new AwsStandIn();
+      endpoint = await aws.start();
     });
-    after(async () => aws?.close());
+    after(async () => aws?.stop());
 
     beforeEach(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "openems-apply-"));
@@ -174,10 +170,9 @@ describe("the backend host's apply step", function () {
         );
       fs.mkdirSync(path.join(dir, "plugins"));
       fs.writeFileSync(path.join(dir, "plugins", "docker-compose"), PLUGIN, { mode: 0o755 });
-      aws.parameters.clear();
       aws.secrets.clear();
       aws.secrets.set(SECRET_ARN, JSON.stringify(SECRETS));
-      aws.failFirst = 0;
+      aws.faults.GetSecretValue.length = 0;
       aws.requests.length = 0;
       env = {
         PATH: `${bin}:${process.env.PATH}`,
@@ -191,12 +186,7 @@ describe("the backend host's apply step", function () {
         DOCKER_DROPIN: path.join(dir, "docker.service.d", "10-openems-data.conf"),
         FSTAB: path.join(dir, "fstab"),
         RETRY_DELAY: "0",
-        AWS_REGION: "eu-central-1",
-        AWS_ENDPOINT_URL: aws.url,
-        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        AWS_CONFIG_FILE: "/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        ...standInAwsEnv(endpoint),
       };
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -221,13 +211,7 @@ describe("the backend host's apply step", function () {
       for (const f of ["postgres", "odoo", "influxdb"])
         assert.strictEqual(fs.statSync(path.join(dir, `run/${f}.env`)).mode & 0o777, 0o600);
       assert.strictEqual(fs.statSync(path.join(dir, "run")).mode & 0o777, 0o700);
-      const files = felixConfigFiles(
-        validateHostOptions({
-          compose: { logGroupName: "/x", region: "eu-central-1" },
-          dataVolumeId: "vol-0123456789abcdef0",
-          secretArn: SECRET_ARN,
-        }).compose,
-      );
+      const files = felixConfigFiles(validateHostOptions(TEST_HOST_OPTIONS).compose);
       assert.strictEqual(files.length, 5);
       for (const f of files) {
         const p = path.join(dir, "data/openems/config", f.path);
@@ -329,14 +313,12 @@ describe("the backend host's apply step", function () {
 
     it("retries while the instance role is not yet authorized, then converges", async () => {
       publish();
-      aws.failFirst = 3;
+      // A fresh instance role before IAM has propagated.
+      aws.faults.GetSecretValue.push(...Array(3).fill("AccessDeniedException"));
       const r = await apply();
       assert.strictEqual(r.status, 0, r.stderr);
       assert.match(r.stderr, /aws failed \(attempt 1 of 6\); again in 0s/);
-      assert.strictEqual(
-        aws.requests.filter((q) => q.target === "secretsmanager.GetSecretValue").length,
-        4,
-      );
+      assert.strictEqual(aws.count("GetSecretValue", SECRET_ARN), 4);
       assert.ok(fs.existsSync(path.join(dir, "opt/compose.yaml")));
     });
 
@@ -381,8 +363,8 @@ describe("the backend host's apply step", function () {
       const r = await apply();
       assert.strictEqual(r.status, 0, r.stderr);
       assert.deepStrictEqual(
-        aws.requests.map((q) => [q.target, q.body]),
-        [["secretsmanager.GetSecretValue", { SecretId: SECRET_ARN }]],
+        aws.requests.map((q) => [q.op, q.target]),
+        [["GetSecretValue", SECRET_ARN]],
       );
       assert.strictEqual(
         read("run/postgres.env"),

@@ -5,7 +5,6 @@ import * as os from "os";
 import * as path from "path";
 import { renderCompose } from "../compose";
 import { felixConfigFiles, renderFelixFile } from "../felix";
-import { HostSecretKey } from "../secrets";
 import { applyScriptFiles, renderApplyScript } from "../apply";
 import { renderHostManifest } from "../../../lib/host-agent";
 import {
@@ -17,20 +16,10 @@ import {
   validateHostOptions,
 } from "../userdata";
 import { bashFunction, requireTool, run } from "../../../tooling/testing/tools";
-
-const BASE: HostOptions = {
-  compose: { logGroupName: "/openems/dev/backend", region: "eu-central-1" },
-  dataVolumeId: "vol-0123456789abcdef0",
-  secretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:openems/dev/host-AbCdEf",
-};
-
-const SECRETS: Record<HostSecretKey, string> = {
-  postgresPassword: "Pg0Password0123456789",
-  odooMasterPassword: "Odoo0Master0123456789",
-  odooAdminPassword: "Odoo0Admin0123456789",
-  influxdbAdminPassword: "Influx0Password012345",
-  influxdbAdminToken: "Influx0Token0abc+/=_~.-xyz",
-};
+import {
+  TEST_HOST_OPTIONS as BASE,
+  TEST_HOST_SECRETS as SECRETS,
+} from "../../../tooling/testing/openems-host";
 
 describe("backendHostManifest", () => {
   const desired = renderDesiredState(BASE);

@@ -1,9 +1,13 @@
-// A stand-in for the two AWS APIs the agent calls, on 127.0.0.1, speaking their wire protocols so
-// the real AWS CLI can be pointed at it with --endpoint-url:
+// One stand-in for the AWS APIs the hosts' scripts call (host-agent and the backend's apply step),
+// on 127.0.0.1, speaking their wire protocols so the real AWS CLI can be pointed at it with
+// --endpoint-url (or AWS_ENDPOINT_URL):
 // - SSM GetParameter: AWS JSON 1.1, POST / with X-Amz-Target: AmazonSSM.GetParameter
 //   (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html);
 //   errors as {"__type": "<Code>"} with HTTP 400 (ParameterNotFound, AccessDeniedException,
 //   ThrottlingException are codes that API documents or returns).
+// - Secrets Manager GetSecretValue: AWS JSON 1.1, X-Amz-Target: secretsmanager.GetSecretValue
+//   (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html);
+//   a missing secret is ResourceNotFoundException.
 // - S3 GetObject and ListObjectsV2, REST with path-style addressing
 //   (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html,
 //   https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html); NoSuchKey as a 404
@@ -18,7 +22,7 @@ export interface Parameter {
 }
 
 export interface RequestRecord {
-  readonly op: "GetParameter" | "GetObject" | "ListObjectsV2";
+  readonly op: "GetParameter" | "GetSecretValue" | "GetObject" | "ListObjectsV2";
   readonly target: string;
   readonly decrypt?: boolean;
 }
@@ -30,10 +34,13 @@ const etagOf = (body: string) => `"${crypto.createHash("md5").update(body).diges
 export class AwsStandIn {
   readonly parameters = new Map<string, Parameter>();
   readonly objects = new Map<string, string>(); // "bucket/key" -> body
+  /** Secrets Manager: SecretString by secret id (the ARN the caller names). */
+  readonly secrets = new Map<string, string>();
   readonly requests: RequestRecord[] = [];
   /** Errors to answer with, per operation, before serving normally (consumed one by one). */
   readonly faults: Record<RequestRecord["op"], string[]> = {
     GetParameter: [],
+    GetSecretValue: [],
     GetObject: [],
     ListObjectsV2: [],
   };
@@ -66,13 +73,14 @@ export class AwsStandIn {
 
   private handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
     const target = String(req.headers["x-amz-target"] ?? "");
+    // AWS JSON 1.1 answers; errors are {"__type": "<Code>"} with HTTP 400.
+    const json = (status: number, doc: unknown) => {
+      res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
+      res.end(JSON.stringify(doc));
+    };
     if (req.method === "POST" && target === "AmazonSSM.GetParameter") {
       const input = JSON.parse(body) as { Name: string; WithDecryption?: boolean };
       this.requests.push({ op: "GetParameter", target: input.Name, decrypt: input.WithDecryption });
-      const json = (status: number, doc: unknown) => {
-        res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
-        res.end(JSON.stringify(doc));
-      };
       const fault = this.fault("GetParameter");
       if (fault) return json(400, { __type: fault, message: `stand-in ${fault}` });
       const p = this.parameters.get(input.Name);
@@ -84,6 +92,20 @@ export class AwsStandIn {
           : p.value;
       return json(200, {
         Parameter: { Name: input.Name, Type: p.type, Value: value, Version: 1, DataType: "text" },
+      });
+    }
+    if (req.method === "POST" && target === "secretsmanager.GetSecretValue") {
+      const input = JSON.parse(body) as { SecretId: string };
+      this.requests.push({ op: "GetSecretValue", target: input.SecretId });
+      const fault = this.fault("GetSecretValue");
+      if (fault) return json(400, { __type: fault, message: `stand-in ${fault}` });
+      const value = this.secrets.get(input.SecretId);
+      if (value === undefined) return json(400, { __type: "ResourceNotFoundException" });
+      return json(200, {
+        ARN: input.SecretId,
+        Name: "stand-in",
+        SecretString: value,
+        VersionId: "v1",
       });
     }
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -136,4 +158,26 @@ export class AwsStandIn {
       `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>stand-in ${code}</Message><RequestId>1</RequestId></Error>`,
     );
   }
+}
+
+/**
+ * The environment that points an AWS CLI (the real one or a stand-in) at the stand-in: static
+ * test credentials, no configuration files, no instance metadata, and the CLI's own retries off
+ * (the scripts' retries are what is under test).
+ */
+export function standInAwsEnv(endpoint: string, region = "eu-central-1"): NodeJS.ProcessEnv {
+  return {
+    FAKE_AWS_ENDPOINT: endpoint,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: "AKIDSTANDIN",
+    AWS_SECRET_ACCESS_KEY: "stand-in-secret",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_MAX_ATTEMPTS: "1",
+    AWS_RETRY_MODE: "standard",
+    AWS_PAGER: "",
+  };
 }
