@@ -11,7 +11,7 @@ import {
 } from "./structure";
 import { ConfigError } from "../lib/config/errors";
 import { guardrailContext } from "../lib/names";
-import { Guardrails, planScps } from "./scps";
+import { Guardrails, planRcps, planScps } from "./scps";
 import { AccountAccess, ORGANIZATION_ACCESS_ROLE, trustedPrincipals } from "./access";
 import { AccessRoleAlarm } from "./access-role";
 import { IdentityCenter, readIdentityCenter } from "./identity";
@@ -31,6 +31,7 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
   const config = loadOrgConfig();
   const ctx = guardrailContext(config);
   const scps = planScps(config, ctx);
+  const rcps = planRcps(config, ctx);
 
   const org = config["platform:organization"];
   const tagValues = config["platform:tags"];
@@ -100,7 +101,7 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
   };
   const guardrails = new Guardrails(
     "guardrails",
-    { plan: scps, prefix: org.prefix, targetId, organization: structure.organization },
+    { plan: scps, rcps, prefix: org.prefix, targetId, organization: structure.organization },
     { provider, dependsOn: [structure] },
   );
 
@@ -183,6 +184,7 @@ export = async (): Promise<Exports<typeof orgContract> & Record<string, unknown>
       homeRegion: org.homeRegion,
       archiveAfterDays: config["platform:trail"].archiveAfterDays,
       expireAfterDays: config["platform:trail"].expireAfterDays,
+      objectLock: config["platform:trail"].objectLock,
       archiveProvider: archiveKey ? accountProviders[archiveKey] : provider,
     },
     { provider },

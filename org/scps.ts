@@ -5,14 +5,22 @@ import { OrgConfig, OU_PATHS } from "../lib/config/org";
 import { REPO_ROOT } from "../lib/repo";
 import { GuardrailContext, scpPolicyName } from "../lib/names";
 import {
+  checkRcpLimits,
   checkScpLimits,
+  DEFAULT_RCP_ATTACHMENTS,
   DEFAULT_SCP_ATTACHMENTS,
   FREEZE_POLICY_NAME,
+  loadRcps,
   loadScps,
+  LONGEST_ORGANIZATION_ID,
+  PolicyKind,
+  RCP_KIND,
   ScpDocument,
+  SCP_KIND,
 } from "./guardrails";
 
-export const SCP_DIR = path.join(REPO_ROOT, "policies", "scp");
+export const SCP_DIR = path.join(REPO_ROOT, "policies", SCP_KIND.folder);
+export const RCP_DIR = path.join(REPO_ROOT, "policies", RCP_KIND.folder);
 
 export interface ScpPlan {
   readonly policies: ScpDocument[];
@@ -31,11 +39,7 @@ export function planScps(config: OrgConfig, ctx: GuardrailContext, dir = SCP_DIR
   const freezeTargets = Object.entries(config["platform:budgets"].accounts)
     .filter(([, b]) => b.freezeAtPercent !== undefined)
     .map(([k]) => `account:${k}`);
-  const targets = [
-    "root",
-    ...OU_PATHS.map((p) => `ou:${p}`),
-    ...Object.keys(config["platform:accounts"]).map((k) => `account:${k}`),
-  ];
+  const targets = targetsOf(config);
   const g = config["platform:guardrails"];
   checkScpLimits(
     policies,
@@ -47,46 +51,120 @@ export function planScps(config: OrgConfig, ctx: GuardrailContext, dir = SCP_DIR
   return { policies, attachments, freezeTargets };
 }
 
+export interface RcpPlan {
+  /** The RCPs with the longest possible organization id: what the quota check measured. */
+  readonly policies: ScpDocument[];
+  readonly attachments: Readonly<Record<string, readonly string[]>>;
+  /** The RCPs with `{{organizationId}}` bound to the real id, as sent to AWS. */
+  readonly render: (organizationId: string) => ScpDocument[];
+}
+
+function targetsOf(config: OrgConfig): string[] {
+  return [
+    "root",
+    ...OU_PATHS.map((p) => `ou:${p}`),
+    ...Object.keys(config["platform:accounts"]).map((k) => `account:${k}`),
+  ];
+}
+
+/**
+ * Loads the RCP files and checks them against the RCP quotas before any resource exists. The
+ * organization id is an output of the Organization resource, so the size is checked with the
+ * longest id Organizations issues; the content sent to AWS binds the real one.
+ */
+export function planRcps(config: OrgConfig, ctx: GuardrailContext, dir = RCP_DIR): RcpPlan {
+  const policies = loadRcps(dir, ctx, LONGEST_ORGANIZATION_ID);
+  const attachments = config["platform:guardrails"].rcpAttachments ?? DEFAULT_RCP_ATTACHMENTS;
+  checkRcpLimits(policies, attachments, targetsOf(config));
+  return { policies, attachments, render: (id) => loadRcps(dir, ctx, id) };
+}
+
 export interface GuardrailsArgs {
   readonly plan: ScpPlan;
+  readonly rcps: RcpPlan;
   readonly prefix: string;
   /** Resolves `root`, `ou:<path>` and `account:<key>` to the organization's ids. */
   readonly targetId: (target: string) => pulumi.Input<string>;
   /**
    * CreatePolicy fails before the organization exists, and the component's own `dependsOn` does not
    * reach its children (pulumi/pulumi#8721): each policy depends on the Organization itself.
+   * The Organization also enables the root policy types (enabledPolicyTypes), so an attachment
+   * that depends on it finds its type enabled (AttachPolicy fails with PolicyTypeNotEnabled else).
    */
-  readonly organization: pulumi.Resource;
+  readonly organization: aws.organizations.Organization;
 }
 
-/** One Organizations policy per SCP file, attached where the plan says; `freeze` is only created. */
+/** One Organizations policy per SCP and RCP file, attached where the plans say; `freeze` is only created. */
 export class Guardrails extends pulumi.ComponentResource {
+  /** The SCPs by file name. */
   readonly policies: Record<string, aws.organizations.Policy> = {};
+  /** The RCPs by file name. */
+  readonly rcps: Record<string, aws.organizations.Policy> = {};
 
   constructor(name: string, args: GuardrailsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:org:Guardrails", name, {}, opts);
-    for (const scp of args.plan.policies) {
-      this.policies[scp.name] = new aws.organizations.Policy(
-        `${name}-${scp.name}`,
+    this.addKind(
+      name,
+      SCP_KIND,
+      args,
+      this.policies,
+      args.plan.policies,
+      args.plan.attachments,
+      (n) => args.plan.policies.find((p) => p.name === n)!.minified,
+    );
+    const rendered = args.organization.id.apply((id) =>
+      Object.fromEntries(args.rcps.render(id).map((p) => [p.name, p.minified])),
+    );
+    this.addKind(name, RCP_KIND, args, this.rcps, args.rcps.policies, args.rcps.attachments, (n) =>
+      rendered.apply((r) => r[n]),
+    );
+    this.registerOutputs({});
+  }
+
+  /**
+   * The policies of one kind and their attachments. Each policy and each attachment depends on the
+   * Organization, which enables the kind's root policy type: a child does not inherit the
+   * component's dependsOn (pulumi/pulumi#8721).
+   */
+  private addKind(
+    name: string,
+    kind: PolicyKind,
+    args: GuardrailsArgs,
+    into: Record<string, aws.organizations.Policy>,
+    policies: readonly ScpDocument[],
+    attachments: Readonly<Record<string, readonly string[]>>,
+    content: (policy: string) => pulumi.Input<string>,
+  ): void {
+    // SCPs keep the resource names they had before RCPs existed; RCPs carry `rcp-`.
+    const stem = kind === SCP_KIND ? name : `${name}-${kind.folder}`;
+    for (const doc of policies) {
+      into[doc.name] = new aws.organizations.Policy(
+        `${stem}-${doc.name}`,
         {
-          name: scpPolicyName(args.prefix, scp.name),
-          description: scp.description.slice(0, 512),
-          type: "SERVICE_CONTROL_POLICY",
-          content: scp.minified,
+          name: scpPolicyName(args.prefix, doc.name),
+          description: doc.description.slice(0, 512),
+          type: kind.policyType,
+          content: content(doc.name),
         },
         { parent: this, dependsOn: [args.organization] },
       );
     }
-    for (const [policy, targets] of Object.entries(args.plan.attachments)) {
-      if (policy === FREEZE_POLICY_NAME) continue;
+    for (const [policy, targets] of Object.entries(attachments)) {
+      // The budget action attaches freeze; the stack only creates it.
+      if (kind === SCP_KIND && policy === FREEZE_POLICY_NAME) continue;
       for (const target of targets) {
         new aws.organizations.PolicyAttachment(
-          `${name}-${policy}-${target.replace(/[:/]/g, "-")}`,
-          { policyId: this.policies[policy].id, targetId: args.targetId(target) },
-          { parent: this.policies[policy] },
+          `${stem}-${policy}-${target.replace(/[:/]/g, "-")}`,
+          { policyId: into[policy].id, targetId: args.targetId(target) },
+          // An attachment waits for the Organization through its policy's id already; RCP
+          // attachments also name it, since it is what enables their policy type. SCP attachments
+          // keep the dependencies they were deployed with.
+          {
+            parent: into[policy],
+            ...(kind === SCP_KIND ? {} : { dependsOn: [args.organization] }),
+          },
         );
       }
     }
-    this.registerOutputs({});
   }
 }

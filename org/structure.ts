@@ -14,8 +14,15 @@ export interface OrganizationStructureArgs {
   readonly adoption?: AdoptionPlan;
 }
 
-/** The policy types the platform's guardrails need enabled on the root. */
-export const PLATFORM_POLICY_TYPES = ["SERVICE_CONTROL_POLICY", "TAG_POLICY"];
+/**
+ * The policy types the platform's guardrails need enabled on the root: SCPs, RCPs (policies/rcp/)
+ * and tag policies. The Organization resource enables them (EnablePolicyType on the root).
+ */
+export const PLATFORM_POLICY_TYPES = [
+  "RESOURCE_CONTROL_POLICY",
+  "SERVICE_CONTROL_POLICY",
+  "TAG_POLICY",
+];
 
 /** What `aws.organizations.getOrganization` reports about the organization being adopted. */
 export interface ExistingOrganization {

@@ -11,19 +11,22 @@ export interface AuditTrailArgs {
   readonly homeRegion: string;
   readonly archiveAfterDays: number;
   readonly expireAfterDays: number;
+  /** Default S3 Object Lock retention of every log object (platform:trail.objectLock). */
+  readonly objectLock: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
   /** Provider of the archive account. */
   readonly archiveProvider: aws.Provider;
 }
 
 /**
  * The organization trail: every account, every region, log file validation, into a versioned,
- * KMS-encrypted, non-public bucket in the log archive account. Bucket and key are protected and
- * retained: audit evidence outlives the stack.
+ * KMS-encrypted, non-public bucket in the log archive account whose objects S3 Object Lock retains.
+ * Bucket and key are protected and retained: audit evidence outlives the stack.
  */
 export class AuditTrail extends pulumi.ComponentResource {
   readonly trail: aws.cloudtrail.Trail;
   readonly bucket: aws.s3.Bucket;
   readonly key: aws.kms.Key;
+  readonly objectLock: aws.s3.BucketObjectLockConfiguration;
 
   constructor(name: string, args: AuditTrailArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:org:AuditTrail", name, {}, opts);
@@ -121,10 +124,33 @@ export class AuditTrail extends pulumi.ComponentResource {
       { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
       inArchive,
     );
-    new aws.s3.BucketVersioning(
+    const versioning = new aws.s3.BucketVersioning(
       `${name}-bucket`,
       { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } },
       keep,
+    );
+    // Object Lock without replacing the bucket. `objectLockEnabled` on the Bucket is ForceNew (a
+    // new, empty bucket, and the protected one refusing the replacement), so the Bucket leaves it
+    // unset: it is Optional and Computed, and reading back `true` later is no diff. S3 enables
+    // Object Lock on an existing bucket through PutObjectLockConfiguration with ObjectLockEnabled,
+    // once versioning is enabled (S3 User Guide, "Configuring S3 Object Lock": enable Object Lock on
+    // an existing bucket); that is what this resource's create sends (terraform-provider-aws
+    // internal/service/s3/bucket_object_lock_configuration.go, object_lock_enabled defaults to
+    // Enabled). A new estate gets the same call right after creating the bucket. Object Lock cannot
+    // be switched off again, and versioning can then no longer be suspended.
+    // The default retention applies to every object written afterwards; objects already in the
+    // bucket are not locked retroactively. Deleting this resource would send a configuration
+    // without a rule (no default retention): it is protected and retained like the bucket.
+    this.objectLock = new aws.s3.BucketObjectLockConfiguration(
+      `${name}-bucket`,
+      {
+        bucket: this.bucket.id,
+        objectLockEnabled: "Enabled",
+        rule: {
+          defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days },
+        },
+      },
+      { ...keep, dependsOn: [versioning] },
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-bucket`,

@@ -241,6 +241,8 @@ export const orgConfigSchema = z.strictObject({
     ),
     /** Override of which SCP file attaches to which target (`root`, `ou:<path>`, `account:<key>`). */
     attachments: z.record(z.string(), z.array(z.string())).optional(),
+    /** Override of which RCP file attaches where (same targets); default org/guardrails/attachments.ts. */
+    rcpAttachments: z.record(z.string(), z.array(z.string())).optional(),
   }),
   "platform:trail": z
     .strictObject({
@@ -248,8 +250,25 @@ export const orgConfigSchema = z.strictObject({
       archiveAfterDays: z.number().int().positive().default(90),
       /** Days before log objects expire; audit frameworks commonly ask for at least a year. */
       expireAfterDays: z.number().int().positive().default(730),
+      /**
+       * S3 Object Lock default retention of every log object (org/trail.ts). GOVERNANCE by default:
+       * the protect-trail-logs RCP denies s3:BypassGovernanceRetention to every member-account
+       * principal, so only a change of the RCPs from the management account can lift it, whereas
+       * COMPLIANCE can never be shortened or removed by anyone, AWS included, for the whole period.
+       */
+      objectLock: z
+        .strictObject({
+          mode: z.enum(["GOVERNANCE", "COMPLIANCE"]).default("GOVERNANCE"),
+          /** Whole days, 1 to 36,500 (S3 allows up to 100 years). */
+          days: z.number().int().min(1).max(36500).default(365),
+        })
+        .default({ mode: "GOVERNANCE", days: 365 }),
     })
-    .default({ archiveAfterDays: 90, expireAfterDays: 730 }),
+    .default({
+      archiveAfterDays: 90,
+      expireAfterDays: 730,
+      objectLock: { mode: "GOVERNANCE", days: 365 },
+    }),
   "platform:logRetentionDays": logRetentionDays.default(365),
   /** IAM Identity Center: groups, permission sets and assignments (lib/config/identity.ts). */
   "platform:identity": identitySchema,
@@ -331,6 +350,13 @@ function crossCheck(c: OrgConfig): string[] {
   if (trail.expireAfterDays <= trail.archiveAfterDays) {
     problems.push(
       `platform:trail.expireAfterDays: got ${trail.expireAfterDays}; expected more days than archiveAfterDays (${trail.archiveAfterDays}): logs are archived before they expire`,
+    );
+  }
+  // A locked version cannot be removed before its retention ends, so a lifecycle expiry earlier
+  // than the retention would only pretend to delete the logs.
+  if (trail.objectLock.days > trail.expireAfterDays) {
+    problems.push(
+      `platform:trail.objectLock.days: got ${trail.objectLock.days}; expected at most expireAfterDays (${trail.expireAfterDays}): log objects cannot expire while Object Lock retains them`,
     );
   }
   problems.push(...crossCheckIdentity(c["platform:identity"], accounts, OU_PATHS));

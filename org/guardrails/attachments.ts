@@ -1,6 +1,6 @@
 /**
- * Where SCPs are attached: the default attachments and the organization layout whose root, OUs and
- * accounts are the targets.
+ * Where SCPs and RCPs are attached: the default attachments and the organization layout whose root,
+ * OUs and accounts are the targets.
  */
 
 export { DEFAULT_SCP_ATTACHMENTS } from "../../lib/config/scp-attachments";
@@ -31,3 +31,14 @@ export function scpTargetsForLayout(layout: OrgLayout): string[] {
     ...Object.keys(layout.accounts).map((k) => `account:${k}`),
   ];
 }
+
+/**
+ * Where each RCP file is attached by default. `data-perimeter` sits on the root so every member
+ * account's resources are inside the perimeter; `protect-trail-logs` on the security OU, which
+ * holds the log archive. With RCPFullAWSAccess the root carries two RCPs and the security OU two
+ * (quota 5 each).
+ */
+export const DEFAULT_RCP_ATTACHMENTS: Readonly<Record<string, readonly string[]>> = {
+  "data-perimeter": ["root"],
+  "protect-trail-logs": ["ou:security"],
+};

@@ -10,6 +10,12 @@ export const FREEZE_POLICY_NAME = "freeze";
 export const FULL_AWS_ACCESS_POLICY_NAME = "FullAWSAccess";
 
 /**
+ * The AWS-managed allow-all RCP Organizations attaches to every root, OU and account once the
+ * RESOURCE_CONTROL_POLICY type is enabled; it cannot be detached and counts towards the quota.
+ */
+export const RCP_FULL_AWS_ACCESS_POLICY_NAME = "RCPFullAWSAccess";
+
+/**
  * One-sentence intent of each SCP file, keyed by file name without `.json`. The loader refuses a
  * file without an intent (and an intent without a file), so the auditors' README can be generated
  * from here.
@@ -18,7 +24,7 @@ export const SCP_INTENTS: Readonly<Record<string, string>> = {
   "deny-leave-organization":
     "Keeps every member account inside the organization, so it cannot shed its guardrails, trail and budgets by leaving.",
   "region-lock":
-    "Denies regional services outside the allowed regions (documented global services, the break-glass role, OrganizationAccountAccessRole and Bedrock calls routed by an inference profile invoked in an allowed region exempt), so nothing is created or runs in a forgotten region.",
+    "Denies regional services outside the allowed regions (KMS, ACM, Config, Identity Center and WAF included; only truly global services such as IAM, Organizations, STS, Route 53, CloudFront, billing and support, the break-glass role, OrganizationAccountAccessRole and Bedrock calls routed by an inference profile invoked in an allowed region exempt), so nothing is created or runs in a forgotten region.",
   "deny-root-user":
     "Denies every action to the root user of member accounts, so people work through roles whose use is logged and scoped.",
   "protect-guardrails":
@@ -35,4 +41,15 @@ export const SCP_INTENTS: Readonly<Record<string, string>> = {
     "Denies everything to the automation / AI agent role wherever it is attached, so the agent can only act in the dev account.",
   freeze:
     "Attached by the budget action when an account overspends: denies everything except the break-glass role and OrganizationAccountAccessRole, so people can investigate and lift it.",
+};
+
+/**
+ * One-sentence intent of each RCP file in `policies/rcp/`, keyed by file name without `.json`; the
+ * loader holds them to the same rule as SCP_INTENTS.
+ */
+export const RCP_INTENTS: Readonly<Record<string, string>> = {
+  "data-perimeter":
+    "Denies every principal outside the organization the use of member-account S3 buckets, KMS keys, Secrets Manager secrets, SQS queues and roles (sts:AssumeRole), whatever a bucket, key, secret, queue or trust policy grants, and denies AWS services acting on them for an account outside the organization; AWS services acting for the organization stay allowed.",
+  "protect-trail-logs":
+    "Denies every principal, break-glass and OrganizationAccountAccessRole included, deleting organization trail log objects or their versions and bypassing their Object Lock governance retention, in the security OU; lifecycle expiry after retention, which S3 performs itself, stays possible.",
 };

@@ -1,7 +1,8 @@
 /**
- * The shape of an SCP document, and the structural checks every file must pass after its tokens
- * are substituted.
+ * The shape of an SCP or RCP document, and the structural checks every file must pass after its
+ * tokens are substituted (the differences between the kinds come from their PolicyKind).
  */
+import { PolicyKind, SCP_KIND } from "./kinds";
 
 /** The IAM policy language version every SCP file must declare. */
 export const POLICY_VERSION = "2012-10-17";
@@ -11,6 +12,8 @@ export type PolicyValue = string | readonly string[];
 export interface ScpStatement {
   readonly Sid: string;
   readonly Effect: "Allow" | "Deny";
+  /** RCPs only, and always `"*"`. */
+  readonly Principal?: "*";
   readonly Action?: PolicyValue;
   readonly NotAction?: PolicyValue;
   readonly Resource?: PolicyValue;
@@ -28,7 +31,7 @@ export interface ScpDocument {
   readonly name: string;
   /** Path of the source file. */
   readonly file: string;
-  /** The intent from SCP_INTENTS. */
+  /** The intent from SCP_INTENTS (RCP_INTENTS for an RCP). */
   readonly description: string;
   /** The document with every token substituted. */
   readonly document: ScpPolicyDocument;
@@ -59,8 +62,26 @@ function isPolicyValue(value: unknown): boolean {
 
 /** Structural checks of one SCP document after substitution; throws an Error naming the file. */
 export function validateScpDocument(doc: unknown, file: string): asserts doc is ScpPolicyDocument {
+  validatePolicyDocument(doc, file, SCP_KIND);
+}
+
+function serviceOf(action: string): string {
+  return action.includes(":") ? action.slice(0, action.indexOf(":")).toLowerCase() : action;
+}
+
+/**
+ * Structural checks of one document of `kind` after substitution; throws an Error naming the file.
+ * An RCP statement must Deny, name `"Principal": "*"`, use Action (never NotAction) and only
+ * actions of services RCPs cover (RCP syntax in the Organizations User Guide).
+ */
+export function validatePolicyDocument(
+  doc: unknown,
+  file: string,
+  kind: PolicyKind,
+): asserts doc is ScpPolicyDocument {
+  const label = kind.label;
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    throw new Error(`${file}: an SCP must be a JSON object with Version and Statement`);
+    throw new Error(`${file}: an ${label} must be a JSON object with Version and Statement`);
   }
   const record = doc as Record<string, unknown>;
   for (const key of Object.keys(record)) {
@@ -84,11 +105,16 @@ export function validateScpDocument(doc: unknown, file: string): asserts doc is 
       throw new Error(`${at} must be an object`);
     }
     const st = raw as Record<string, unknown>;
+    const allowedKeys = new Set([
+      ...STATEMENT_KEYS,
+      ...(kind.principal === "wildcard" ? ["Principal"] : []),
+    ]);
+    if (!kind.notAction) allowedKeys.delete("NotAction");
     for (const key of Object.keys(st)) {
-      if (!STATEMENT_KEYS.has(key)) {
+      if (!allowedKeys.has(key)) {
         throw new Error(
           `${at} has unsupported key "${key}"; ` +
-            `SCP statements allow ${[...STATEMENT_KEYS].join(", ")}`,
+            `${label} statements allow ${[...allowedKeys].join(", ")}`,
         );
       }
     }
@@ -114,6 +140,18 @@ export function validateScpDocument(doc: unknown, file: string): asserts doc is 
         `${at} (${st.Sid}) Effect must be Allow or Deny; got ${JSON.stringify(st.Effect)}`,
       );
     }
+    if (st.Effect === "Allow" && !kind.allowStatements) {
+      throw new Error(
+        `${at} (${st.Sid}) Effect must be Deny; got "Allow" (in an ${label} only the AWS-managed ` +
+          `${kind.managedPolicyName} allows)`,
+      );
+    }
+    if (kind.principal === "wildcard" && st.Principal !== "*") {
+      throw new Error(
+        `${at} (${st.Sid}) Principal must be "*" (an ${label} narrows principals with ` +
+          `conditions such as aws:PrincipalOrgID); got ${JSON.stringify(st.Principal)}`,
+      );
+    }
     for (const [a, b] of [
       ["Action", "NotAction"],
       ["Resource", "NotResource"],
@@ -126,6 +164,16 @@ export function validateScpDocument(doc: unknown, file: string): asserts doc is 
         throw new Error(
           `${at} (${st.Sid}) ${has[0]} must be a non-empty string or list of strings; ` +
             `got ${JSON.stringify(st[has[0]])}`,
+        );
+      }
+    }
+    if (kind.supportedServices !== undefined && st.Action !== undefined) {
+      const actions = typeof st.Action === "string" ? [st.Action] : (st.Action as string[]);
+      const unsupported = actions.filter((a) => !kind.supportedServices!.includes(serviceOf(a)));
+      if (unsupported.length > 0) {
+        throw new Error(
+          `${at} (${st.Sid}) Action names ${JSON.stringify(unsupported)}, of services ${label}s ` +
+            `do not apply to; allowed services: ${kind.supportedServices.join(", ")}`,
         );
       }
     }

@@ -62,3 +62,16 @@ export function effectiveScps(
     ...l.policies,
   ]);
 }
+
+/**
+ * The chain of levels whose RCPs apply to an account's resources, root first, as for SCPs but never
+ * with freeze. RCPFullAWSAccess is implied at every level and not listed. RCPs do not apply to the
+ * management account's resources (Organizations User Guide, "Resource control policies").
+ */
+export function effectiveRcpLevels(
+  accountKey: string,
+  ouPathOfAccount: string,
+  attachments: Readonly<Record<string, readonly string[]>>,
+): ScpLevel[] {
+  return effectiveScpLevels(accountKey, ouPathOfAccount, attachments, false);
+}

@@ -8,6 +8,7 @@
  * evaluator. One module per job; this index re-exports them.
  */
 export * from "./catalogue";
+export * from "./kinds";
 export * from "./document";
 export * from "./tokens";
 export * from "./context";

@@ -1,9 +1,10 @@
 /**
- * The AWS Organizations quotas: the size of each SCP and the number of SCPs on each target,
- * checked before anything is deployed.
+ * The AWS Organizations quotas: the size of each SCP and RCP and the number of policies of each
+ * kind on each target, checked before anything is deployed.
  */
-import { FREEZE_POLICY_NAME, FULL_AWS_ACCESS_POLICY_NAME } from "./catalogue";
+import { FREEZE_POLICY_NAME } from "./catalogue";
 import { ScpDocument } from "./document";
+import { PolicyKind, RCP_KIND, SCP_KIND } from "./kinds";
 
 export interface ScpLimits {
   /** Largest minified SCP document, in characters. AWS default 5,120 (10,240 since 2026). */
@@ -13,18 +14,18 @@ export interface ScpLimits {
 }
 
 /** Conservative defaults: the pre-2026 quotas, which every organization still honours. */
-export const DEFAULT_SCP_LIMITS: ScpLimits = { maxPolicyChars: 5120, maxPoliciesPerTarget: 5 };
+export const DEFAULT_SCP_LIMITS: ScpLimits = SCP_KIND.defaultLimits;
 
 /** The raised 2026 quotas: configured limits above these would only fail at deploy time. */
-export const AWS_SCP_QUOTA_CEILING: ScpLimits = { maxPolicyChars: 10240, maxPoliciesPerTarget: 10 };
+export const AWS_SCP_QUOTA_CEILING: ScpLimits = SCP_KIND.quotaCeiling;
 
-function checkLimits(limits: ScpLimits): void {
+function checkLimits(kind: PolicyKind, limits: ScpLimits): void {
   for (const key of ["maxPolicyChars", "maxPoliciesPerTarget"] as const) {
     const value = limits[key];
-    const ceiling = AWS_SCP_QUOTA_CEILING[key];
+    const ceiling = kind.quotaCeiling[key];
     if (!Number.isInteger(value) || value < 1 || value > ceiling) {
       throw new Error(
-        `SCP limit '${key}' must be an integer from 1 to ${ceiling} (the AWS quota); got ${value}`,
+        `${kind.label} limit '${key}' must be an integer from 1 to ${ceiling} (the AWS quota); got ${value}`,
       );
     }
   }
@@ -43,11 +44,38 @@ export function checkScpLimits(
   freezeTargets: readonly string[],
   knownTargets: readonly string[],
 ): void {
-  checkLimits(limits);
+  checkPolicyLimits(SCP_KIND, policies, attachments, limits, freezeTargets, knownTargets);
+}
+
+/**
+ * The same checks for the RCPs, at the RCP quotas: 5,120 characters per policy and five per target,
+ * RCPFullAWSAccess counted. RCPs have no freeze slot.
+ */
+export function checkRcpLimits(
+  policies: readonly ScpDocument[],
+  attachments: Readonly<Record<string, readonly string[]>>,
+  knownTargets: readonly string[],
+  limits: ScpLimits = RCP_KIND.defaultLimits,
+): void {
+  checkPolicyLimits(RCP_KIND, policies, attachments, limits, [], knownTargets);
+}
+
+/** The quota checks of one policy kind (see checkScpLimits). */
+export function checkPolicyLimits(
+  kind: PolicyKind,
+  policies: readonly ScpDocument[],
+  attachments: Readonly<Record<string, readonly string[]>>,
+  limits: ScpLimits,
+  freezeTargets: readonly string[],
+  knownTargets: readonly string[],
+): void {
+  checkLimits(kind, limits);
+  const label = kind.label;
+  const managed = kind.managedPolicyName;
   for (const p of policies) {
     if (p.minified.length > limits.maxPolicyChars) {
       throw new Error(
-        `SCP "${p.name}" (${p.file}) is ${p.minified.length} characters minified; ` +
+        `${label} "${p.name}" (${p.file}) is ${p.minified.length} characters minified; ` +
           `the limit maxPolicyChars is ${limits.maxPolicyChars}`,
       );
     }
@@ -56,7 +84,7 @@ export function checkScpLimits(
   const known = new Set(knownTargets);
   const byTarget = new Map<string, string[]>();
   for (const [policy, targets] of Object.entries(attachments)) {
-    if (policy === FREEZE_POLICY_NAME) {
+    if (kind === SCP_KIND && policy === FREEZE_POLICY_NAME) {
       throw new Error(
         `SCP "${FREEZE_POLICY_NAME}" must not be attached statically ` +
           `(targets ${JSON.stringify(targets)}); the budget action attaches it, ` +
@@ -65,24 +93,24 @@ export function checkScpLimits(
     }
     if (!policyNames.has(policy)) {
       const hint =
-        policy === FULL_AWS_ACCESS_POLICY_NAME
-          ? "; FullAWSAccess is attached by AWS and always counted, do not list it"
+        policy === managed
+          ? `; ${managed} is attached by AWS and always counted, do not list it`
           : "";
       throw new Error(
-        `SCP attachments name unknown policy "${policy}"; ` +
+        `${label} attachments name unknown policy "${policy}"; ` +
           `loaded policies: ${[...policyNames].join(", ")}${hint}`,
       );
     }
     targets.forEach((target) => {
       if (!known.has(target)) {
         throw new Error(
-          `SCP "${policy}" is attached to unknown target "${target}"; ` +
+          `${label} "${policy}" is attached to unknown target "${target}"; ` +
             `known targets: ${knownTargets.join(", ")}`,
         );
       }
       const list = byTarget.get(target) ?? [];
       if (list.includes(policy)) {
-        throw new Error(`SCP "${policy}" is attached to target "${target}" more than once`);
+        throw new Error(`${label} "${policy}" is attached to target "${target}" more than once`);
       }
       byTarget.set(target, [...list, policy]);
     });
@@ -102,15 +130,16 @@ export function checkScpLimits(
   }
   for (const target of knownTargets) {
     const attached = byTarget.get(target) ?? [];
-    const counted = [FULL_AWS_ACCESS_POLICY_NAME, ...attached];
+    const counted = [managed, ...attached];
     if (freezeTargets.includes(target)) {
       counted.push(`${FREEZE_POLICY_NAME} (slot reserved for the budget action)`);
     }
     if (counted.length > limits.maxPoliciesPerTarget) {
       throw new Error(
-        `SCP target "${target}" would carry ${counted.length} policies: ${counted.join(", ")}; ` +
+        `${label} target "${target}" would carry ${counted.length} policies: ${counted.join(", ")}; ` +
           `the limit maxPoliciesPerTarget is ${limits.maxPoliciesPerTarget} ` +
-          `(FullAWSAccess counts, and freeze-enabled targets keep a slot free for freeze)`,
+          `(${managed} counts` +
+          (kind === SCP_KIND ? `, and freeze-enabled targets keep a slot free for freeze)` : ")"),
       );
     }
   }

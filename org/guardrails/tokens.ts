@@ -1,5 +1,6 @@
 /**
- * The `{{token}}` values the SCP files reference, and their substitution into a parsed document.
+ * The `{{token}}` values the SCP and RCP files reference, and their substitution into a parsed
+ * document.
  */
 import { GuardrailContext } from "../../lib/names";
 import { PolicyValue } from "./document";
@@ -122,4 +123,28 @@ export function substitute(
     return out;
   }
   return value;
+}
+
+/** An organization id as Organizations issues it: `o-` and 10 to 32 lower-case letters or digits. */
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * The longest organization id Organizations issues, for checking an RCP's size before the real id
+ * is known (the Organization resource's output): the size check then holds for any real id.
+ */
+export const LONGEST_ORGANIZATION_ID = `o-${"x".repeat(32)}`;
+
+/**
+ * The `{{organizationId}}` token of the RCPs. The id comes from the Organization resource (or the
+ * live organization for drift); a malformed one would make `aws:PrincipalOrgID` match nobody and
+ * lock every principal out, so it is refused here.
+ */
+export function organizationTokens(organizationId: string): Record<string, PolicyValue> {
+  if (!ORGANIZATION_ID.test(organizationId)) {
+    throw new Error(
+      `organizationId must be an organization id such as o-a1b2c3d4e5 ` +
+        `(o- and 10-32 lower-case letters or digits); got ${JSON.stringify(organizationId)}`,
+    );
+  }
+  return { organizationId };
 }

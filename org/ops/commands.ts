@@ -29,8 +29,9 @@ commands:
                                  lift a freeze: reverses the budget action that applied it (or
                                  detaches the SCP when no action did); <account> is an account id,
                                  a platform:accounts key such as dev, or an account name
-  scp drift                      compare the live SCPs (content and targets) with policies/scp/ and
-                                 org/Pulumi.management.yaml; exit code 1 on drift
+  scp drift                      compare the live SCPs and RCPs (content and targets) with
+                                 policies/scp/, policies/rcp/ and org/Pulumi.management.yaml; exit
+                                 code 1 on drift
   budgets                        every budget: limit, actual and forecasted spend, percentage, bar
 
 options:

@@ -207,12 +207,18 @@ export function resolveTarget(tree: OrgTree, target: string): string | null {
 
 /** Every service control policy, AWS-managed ones (FullAWSAccess) included. */
 export async function listScps(aws: AwsCalls): Promise<PolicySummary[]> {
+  return listPolicies(aws, "SERVICE_CONTROL_POLICY");
+}
+
+/** Every policy of one type, AWS-managed ones (FullAWSAccess, RCPFullAWSAccess) included. */
+export async function listPolicies(
+  aws: AwsCalls,
+  type: "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY",
+): Promise<PolicySummary[]> {
   return aws.collect(
     "organizations:ListPolicies",
     (NextToken) =>
-      aws.clients.organizations.send(
-        new ListPoliciesCommand({ Filter: "SERVICE_CONTROL_POLICY", NextToken }),
-      ),
+      aws.clients.organizations.send(new ListPoliciesCommand({ Filter: type, NextToken })),
     (r) => r.Policies,
   );
 }

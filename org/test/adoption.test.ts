@@ -88,7 +88,7 @@ describe("Organization adoption", () => {
     assert.ok(org.inputs.awsServiceAccessPrincipals.includes("cloudtrail.amazonaws.com"));
     assert.ok(org.inputs.enabledPolicyTypes.includes("TAG_POLICY"));
     const adoption = plan.outputs.adoption as any;
-    assert.deepStrictEqual(adoption.addsPolicyTypes, ["TAG_POLICY"]);
+    assert.deepStrictEqual(adoption.addsPolicyTypes, ["RESOURCE_CONTROL_POLICY", "TAG_POLICY"]);
     assert.deepStrictEqual(adoption.addsServicePrincipals.sort(), [
       "cloudtrail.amazonaws.com",
       "tagpolicies.tag.amazonaws.com",

@@ -9,13 +9,17 @@ import {
 } from "../../tooling/testing/harness";
 
 describe("org stack", () => {
-  it("creates an all-features organization with SCPs and tag policies enabled", async () => {
+  it("creates an all-features organization with SCPs, RCPs and tag policies enabled", async () => {
     const org = one(
       await stackOf("org", "management"),
       "aws:organizations/organization:Organization",
     );
     assert.strictEqual(org.inputs.featureSet, "ALL");
-    assert.deepStrictEqual(org.inputs.enabledPolicyTypes, ["SERVICE_CONTROL_POLICY", "TAG_POLICY"]);
+    assert.deepStrictEqual(org.inputs.enabledPolicyTypes, [
+      "RESOURCE_CONTROL_POLICY",
+      "SERVICE_CONTROL_POLICY",
+      "TAG_POLICY",
+    ]);
     assert.ok(org.inputs.awsServiceAccessPrincipals.includes("cloudtrail.amazonaws.com"));
   });
 
@@ -85,6 +89,50 @@ describe("org stack", () => {
         JSON.stringify(s).includes("us-west-2"),
       ),
     );
+  });
+
+  it("loads every RCP from policies/rcp, binds the organization id and attaches it after the Organization", async () => {
+    const plan = await stackOf("org", "management");
+    const org = one(plan, "aws:organizations/organization:Organization");
+    const rcps = byType(plan, "aws:organizations/policy:Policy").filter(
+      (p) => p.inputs.type === "RESOURCE_CONTROL_POLICY",
+    );
+    const fs = await import("fs");
+    const files = fs
+      .readdirSync("policies/rcp")
+      .map((f) => `platform-${f.replace(/\.json$/, "")}`)
+      .sort();
+    assert.ok(files.length >= 2, "policies/rcp holds fewer than two files");
+    assert.deepStrictEqual(rcps.map((p) => p.inputs.name).sort(), files);
+    const perimeter = rcps.find((p) => p.inputs.name === "platform-data-perimeter")!;
+    assert.ok(!perimeter.inputs.content.includes("{{"), "a token was left in the content");
+    const orgIds = JSON.parse(perimeter.inputs.content).Statement.map(
+      (s: any) =>
+        s.Condition.StringNotEqualsIfExists["aws:PrincipalOrgID"] ??
+        s.Condition.StringNotEqualsIfExists["aws:SourceOrgID"],
+    );
+    assert.deepStrictEqual(orgIds, [org.id, org.id]);
+    const attachments = byType(plan, "aws:organizations/policyAttachment:PolicyAttachment").filter(
+      (a) => rcps.some((p) => p.id === a.inputs.policyId),
+    );
+    const rootId = org.state.roots[0].id;
+    const securityOu = byType(plan, "aws:organizations/organizationalUnit:OrganizationalUnit").find(
+      (o) => o.inputs.name === "Security",
+    )!;
+    assert.deepStrictEqual(
+      attachments
+        .map((a) => [rcps.find((p) => p.id === a.inputs.policyId)!.inputs.name, a.inputs.targetId])
+        .sort(),
+      [
+        ["platform-data-perimeter", rootId],
+        ["platform-protect-trail-logs", securityOu.id],
+      ],
+    );
+    // A child does not inherit its component's dependsOn: each names the Organization, which
+    // enables RESOURCE_CONTROL_POLICY on the root.
+    for (const r of [...rcps, ...attachments]) {
+      assert.ok(r.dependencies.includes(org.urn), `${r.name} does not depend on the Organization`);
+    }
   });
 
   it("creates deploy roles in every environment account trusting only the management admins, and the agent role only in dev", async () => {
@@ -278,6 +326,23 @@ describe("org stack", () => {
     assert.match(message, /root/);
     assert.match(message, /FullAWSAccess/);
     assert.strictEqual(registered.length, 0);
+  });
+
+  it("refuses RCP attachments to an unknown target or to RCPFullAWSAccess before creating anything", async () => {
+    for (const [attachments, pattern] of [
+      [
+        { "data-perimeter": ["ou:nowhere"] },
+        /RCP "data-perimeter" is attached to unknown target "ou:nowhere"/,
+      ],
+      [{ RCPFullAWSAccess: ["root"] }, /RCPFullAWSAccess is attached by AWS and always counted/],
+    ] as const) {
+      const config = editedConfig("org", "management", (c) => {
+        c["platform:guardrails"].rcpAttachments = attachments;
+      });
+      const { message, registered } = await planExpectingError("org", "management", config);
+      assert.match(message, pattern);
+      assert.strictEqual(registered.length, 0);
+    }
   });
 
   it("refuses an SCP over the size limit before creating anything", async () => {

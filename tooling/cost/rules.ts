@@ -1077,6 +1077,8 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls": NO_CHARGE.billedElsewhere,
   "aws:s3/bucketVersioning:BucketVersioning": "versions are counted in the bucket's stored GB",
   "aws:s3/bucketVersioningV2:BucketVersioningV2": "versions are counted in the bucket's stored GB",
+  "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration":
+    "Object Lock carries no charge; the versions it retains are counted in the bucket's stored GB",
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
     "encryption requests are counted on the key",
   "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2":

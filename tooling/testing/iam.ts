@@ -1,7 +1,7 @@
 /**
  * Building blocks of the IAM evaluator (@cloud-copilot/iam-simulate) scenarios that every
- * scenario table shares: AWS's FullAWSAccess policy, an account's SCP chain, and one request
- * against a role's trust policy.
+ * scenario table shares: AWS's FullAWSAccess policy, an account's SCP and RCP chains, and one
+ * request against a role's trust policy.
  */
 import * as assert from "assert";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
@@ -36,6 +36,21 @@ export function scpChain(levels: readonly ScpLevel[], documents: ReadonlyMap<str
         return { name, policy };
       }),
     ],
+  }));
+}
+
+/**
+ * The evaluator's `resourceControlPolicies` for a chain: the named RCPs at every level, looked up in
+ * `documents`. The evaluator adds RCPFullAWSAccess at every level itself, as Organizations does.
+ */
+export function rcpChain(levels: readonly ScpLevel[], documents: ReadonlyMap<string, object>) {
+  return levels.map((level) => ({
+    orgIdentifier: level.target,
+    policies: level.policies.map((name) => {
+      const policy = documents.get(name);
+      assert.ok(policy, `RCP ${name} attached to ${level.target} was not planned or loaded`);
+      return { name, policy };
+    }),
   }));
 }
 

@@ -283,9 +283,27 @@ const BOUNDS: Bound[] = [
     // S3 refuses a lifecycle rule whose objects expire no later than they move to Glacier.
     section: "org",
     key: "platform:trail.expireAfterDays",
-    set: (c, v) => (c["platform:trail"] = { archiveAfterDays: 90, expireAfterDays: v }),
+    set: (c, v) =>
+      (c["platform:trail"] = {
+        archiveAfterDays: 90,
+        expireAfterDays: v,
+        objectLock: { mode: "GOVERNANCE", days: 30 },
+      }),
     inside: [91],
     outside: [90, 0],
+  },
+  {
+    // A locked log version outlives any expiry earlier than its retention.
+    section: "org",
+    key: "platform:trail.objectLock.days",
+    set: (c, v) =>
+      (c["platform:trail"] = {
+        archiveAfterDays: 90,
+        expireAfterDays: 730,
+        objectLock: { mode: "COMPLIANCE", days: v },
+      }),
+    inside: [1, 730],
+    outside: [0, 731, 1.5, 36501],
   },
   {
     section: "org",
@@ -323,7 +341,7 @@ const named = (problems: string[], key: string) => problems.filter((p) => p.star
 
 describe("Configuration validation: numeric bounds", () => {
   it("checks both sides of every bound", () => {
-    assert.strictEqual(BOUNDS.length, 34);
+    assert.strictEqual(BOUNDS.length, 35);
     for (const b of BOUNDS) {
       assert.ok(b.inside.length > 0, `${b.key} has a value inside`);
       assert.ok(b.outside.length > 0, `${b.key} has a value outside`);

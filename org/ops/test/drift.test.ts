@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { alignKeys, canonicalJson, sameAsStack } from "../drift";
-import { ACCOUNT_IDS, FakeState, OU_IDS, ROOT_ID } from "./fake-aws";
+import { ACCOUNT_IDS, FakeState, ORG_ID, OU_IDS, ROOT_ID } from "./fake-aws";
 import { fakeOrg, run } from "./harness";
 
 const policy = (s: FakeState, name: string) => s.policies.find((p) => p.Name === name)!;
@@ -122,6 +122,65 @@ describe("ops scp drift", () => {
       /^ {2}EXTRA {7}legacy-allow-everything \(p-legacyallow1\): in AWS, not in policies\/scp\/; attached to account:prod \(openems-prod, 555555555555\)$/m,
     );
     assert.match(r.stdout, /Drift found \(2\):/);
+  });
+
+  it("compares the RCPs too, with the live organization's id bound: a perimeter naming another organization is drift", async () => {
+    const fake = fakeOrg({
+      edit: (s) => {
+        const p = policy(s, "platform-data-perimeter");
+        assert.ok(p.Content.includes(ORG_ID), "the fixture RCP does not bind the organization id");
+        p.Content = p.Content.split(ORG_ID).join("o-zz9988776655");
+        const trail = policy(s, "platform-protect-trail-logs");
+        trail.targets = [];
+        s.policies.push({
+          Id: "p-plantedrcp1",
+          Type: "RESOURCE_CONTROL_POLICY",
+          Name: "planted-rcp",
+          Description: "",
+          AwsManaged: false,
+          Content: "{}",
+          targets: [ACCOUNT_IDS.dev],
+        });
+      },
+    });
+    const r = await run(fake, ["scp", "drift"]);
+    assert.strictEqual(r.code, 1, r.stdout);
+    assert.match(
+      r.stdout,
+      /^ {2}CHANGED {5}RCP platform-data-perimeter \(p-rcpdataperim\): content differs from policies\/rcp\/data-perimeter\.json$/m,
+    );
+    assert.match(r.stdout, /^ {6}- +"aws:PrincipalOrgID": "o-a1b2c3d4e5"$/m);
+    assert.match(
+      r.stdout,
+      /^ {2}TARGETS {5}RCP platform-protect-trail-logs \(p-rcpprotecttr\): not attached to ou:security/m,
+    );
+    assert.match(
+      r.stdout,
+      /^ {2}EXTRA {7}RCP planted-rcp \(p-plantedrcp1\): in AWS, not in policies\/rcp\/; attached to account:dev/m,
+    );
+    assert.match(r.stdout, /Drift found \(3\):/);
+    const types = fake
+      .callsOf("ListPolicies")
+      .map((c) => c.input.Filter)
+      .sort();
+    assert.deepStrictEqual(
+      [...new Set(types)],
+      ["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"],
+    );
+  });
+
+  it("reports a missing RCP", async () => {
+    const fake = fakeOrg({
+      edit: (s) => {
+        s.policies = s.policies.filter((p) => p.Name !== "platform-data-perimeter");
+      },
+    });
+    const r = await run(fake, ["scp", "drift", "--json"]);
+    assert.strictEqual(r.code, 1);
+    assert.deepStrictEqual(
+      JSON.parse(r.stdout).drift.map((d: any) => [d.kind, d.policyType, d.subject]),
+      [["missing", "RCP", "platform-data-perimeter"]],
+    );
   });
 
   it("reports changed targets by their config names", async () => {

@@ -84,6 +84,8 @@ export interface FakeOu {
 
 export interface FakePolicy {
   Id: string;
+  /** SERVICE_CONTROL_POLICY unless set. */
+  Type?: "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY";
   Name: string;
   Description: string;
   AwsManaged: boolean;
@@ -235,6 +237,27 @@ export function deployedState(
         p.name === "freeze"
           ? [...frozen].map((k) => ACCOUNT_IDS[k])
           : (expected.plan.attachments[p.name] ?? []).map(fakeTargetId),
+    })),
+    {
+      Id: "p-RCPFullAWSAccess",
+      Type: "RESOURCE_CONTROL_POLICY",
+      Name: "RCPFullAWSAccess",
+      Description: "Allows access to every operation",
+      AwsManaged: true,
+      Content: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }],
+      }),
+      targets: [ROOT_ID, ...Object.values(OU_IDS), ...accounts.map((a) => a.Id)],
+    },
+    ...expected.rcps.render(ORG_ID).map((p) => ({
+      Id: policyId(`rcp${p.name}`),
+      Type: "RESOURCE_CONTROL_POLICY" as const,
+      Name: scpPolicyName(expected.prefix, p.name),
+      Description: p.description.slice(0, 512),
+      AwsManaged: false,
+      Content: p.minified,
+      targets: (expected.rcps.attachments[p.name] ?? []).map(fakeTargetId),
     })),
   ];
   const freezeId = policyId("freeze");
@@ -454,13 +477,15 @@ export class FakeAws {
         : `arn:aws:organizations::${s.managementAccountId}:policy/${ORG_ID}/service_control_policy/${p.Id}`,
       Name: p.Name,
       Description: p.Description,
-      Type: "SERVICE_CONTROL_POLICY",
+      Type: p.Type ?? "SERVICE_CONTROL_POLICY",
       AwsManaged: p.AwsManaged,
     });
     answer.on(ListPoliciesCommand).callsFake(
       this.handler("ListPolicies", (input) => {
-        if (input.Filter !== "SERVICE_CONTROL_POLICY") return { Policies: [] };
-        const { page: Policies, NextToken } = page(s.policies.map(summary), input.NextToken);
+        const ofType = s.policies.filter(
+          (p) => (p.Type ?? "SERVICE_CONTROL_POLICY") === input.Filter,
+        );
+        const { page: Policies, NextToken } = page(ofType.map(summary), input.NextToken);
         return { Policies, NextToken };
       }),
     );

@@ -18,6 +18,9 @@ function driftedOrg(s: FakeState): void {
   lock.Content = JSON.stringify(doc);
   const agent = s.policies.find((p) => p.Name === "platform-deny-agent-role")!;
   agent.targets = agent.targets.filter((t) => t !== ACCOUNT_IDS.stage);
+  // Someone detached the data perimeter from the root.
+  const perimeter = s.policies.find((p) => p.Name === "platform-data-perimeter")!;
+  perimeter.targets = [];
   s.policies.push({
     Id: "p-legacyallow1",
     Name: "legacy-allow-everything",
