@@ -23,7 +23,7 @@ export function echo(value: unknown): string {
   if (value === undefined) return "nothing";
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value) ?? `a ${typeof value}`;
   } catch {
     // BigInt or a cycle (a YAML alias that contains itself): not JSON, still shown.
     text = Object.prototype.toString.call(value);
