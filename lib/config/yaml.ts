@@ -88,7 +88,7 @@ function keyText(node: unknown): string {
  * The problems of a stack file's text: one per scalar (key or value) that YAML 1.1 and YAML 1.2
  * readers see differently, each naming the key path, the text as written and the fix.
  */
-export function yamlAmbiguities(text: string): string[] {
+export function checkYamlReadings(text: string): string[] {
   const d11 = parseDocument(text, { version: "1.1", prettyErrors: false });
   const d12 = parseDocument(text, { version: "1.2", prettyErrors: false });
   if (d12.errors.length) return []; // parseStackYaml reports these
@@ -147,7 +147,7 @@ export function parseStackYaml(text: string, file: string): unknown {
       file,
       doc.errors.map((e) => `not valid YAML: ${e.message}`),
     );
-  const problems = yamlAmbiguities(text);
+  const problems = checkYamlReadings(text);
   if (problems.length) throw new ConfigError(file, problems);
   return doc.toJS();
 }

@@ -69,7 +69,7 @@ const CASES: Case[] = [
   {
     what: "a stack reference to another environment's network stack",
     project: "workloads",
-    proves: "validateEnvironment",
+    proves: "checkStackRefs",
     edit: (c) => (c["platform:environment"].stackRefs = { network: "organization/network/prod" }),
     expect: [
       "Pulumi.dev.yaml",

@@ -156,7 +156,7 @@ describe("platform:network.adminAllowlist: no range inside the platform", () => 
   });
 });
 
-describe("platform:environment.stackRefs: only this environment's own stacks", () => {
+describe("checkStackRefs: platform:environment.stackRefs names only this environment's own stacks", () => {
   const refs = (c: any) => (c["platform:environment"].stackRefs ??= {});
   const REFUSED: { key: string; value: string; why: string }[] = [
     { key: "network", value: "organization/network/prod", why: '"<pulumiOrg>/network/dev"' },
@@ -195,7 +195,7 @@ function devFileWith(line: RegExp, replacement: string): string {
   return text.replace(line, replacement);
 }
 
-describe("Stack files: values YAML 1.1 and YAML 1.2 readers see differently", () => {
+describe("checkYamlReadings: stack-file values YAML 1.1 and YAML 1.2 readers see differently", () => {
   const REFUSED: { what: string; line: RegExp; text: string; key: string; raw: string }[] = [
     {
       what: "a leading-zero port (octal 1234 to the Pulumi CLI)",
