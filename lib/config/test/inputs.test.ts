@@ -8,6 +8,7 @@ import { ConfigError } from "../errors";
 import { validateEnvironmentConfig } from "../environment";
 import { validateOrgConfig } from "../org";
 import { parseStackYaml } from "../yaml";
+import { currentStackConfig, stackFileOf } from "../stack";
 import {
   decodeConfigValues,
   ENVIRONMENTS,
@@ -336,6 +337,22 @@ describe("checkYamlReadings: stack-file values YAML 1.1 and YAML 1.2 readers see
     fs.writeFileSync(file, devFileWith(/port: 1194/, "port: 02322"));
     try {
       assert.throws(() => readStackFile(file), /Pulumi\.dev\.yaml[\s\S]*vpn\.port: got 02322/);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("stops a program whose own stack file holds such a value (the CLI read it as YAML 1.1)", () => {
+    assert.strictEqual(stackFileOf("org", "management"), ORG_STACK_FILE);
+    assert.strictEqual(stackFileOf("workloads", "prod"), environmentFile("prod"));
+    assert.strictEqual(stackFileOf("network", "qa"), undefined);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-yaml-"));
+    const file = path.join(dir, "Pulumi.dev.yaml");
+    try {
+      fs.writeFileSync(file, devFileWith(/port: 1194/, "port: 1194"));
+      assert.strictEqual(typeof currentStackConfig(file), "object");
+      fs.writeFileSync(file, devFileWith(/port: 1194/, "port: 02322"));
+      assert.throws(() => currentStackConfig(file), /vpn\.port: got 02322 \(unquoted\)/);
     } finally {
       fs.rmSync(dir, { recursive: true });
     }
