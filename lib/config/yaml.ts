@@ -26,7 +26,7 @@ import { ConfigError, echo, keyName } from "./errors";
  * as written, when the readings differ. What remains (plain strings, plain decimal numbers,
  * `true`/`false`, quoted strings, maps and lists) reads the same under yaml.v2, YAML 1.1 and
  * YAML 1.2, so what Pulumi passes the program equals what the plan reads (proved for the
- * shipped files in lib/config/test/yaml.test.ts). Forms the two `yaml` schemas happen to agree on
+ * shipped files in lib/config/test/inputs.test.ts). Forms the two `yaml` schemas happen to agree on
  * but that a reader of another version or schema may not (hex `0x1F`, `+5`, `1e3`, `.inf`, `True`,
  * `~`, `null`, an empty value, and the uppercase `0X1F` or `0B1` Go's integer parser accepts) are
  * refused too: a value is a plain decimal number, `true`, `false`, or a string; anything else is
