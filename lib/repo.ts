@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parseStackYaml } from "./config/yaml";
 
 /** The environments this platform knows, in deploy order of their importance. */
 export const ENVIRONMENTS = ["dev", "stage", "prod"] as const;
@@ -16,13 +16,19 @@ export function environmentFile(env: string, root = REPO_ROOT): string {
 export const ORG_STACK_FILE = path.join(REPO_ROOT, "org", "Pulumi.management.yaml");
 
 /**
- * Reads a Pulumi stack file and returns its `config:` map with values as YAML typed them. Secure
+ * Reads a Pulumi stack file and returns its `config:` map with values as YAML typed them, after
+ * refusing any value a YAML 1.1 reader (the Pulumi CLI) and a YAML 1.2 reader see differently. Secure
  * values (`secure:` objects) are kept as they are: none are expected, because no secret lives in
  * stack config on this platform.
  */
 export function readStackFile(file: string): Record<string, unknown> {
   if (!fs.existsSync(file)) throw new Error(`stack file ${file} does not exist`);
-  const doc = parse(fs.readFileSync(file, "utf8")) ?? {};
+  // Refuses values the Pulumi CLI (a YAML 1.1 reader) would read differently (lib/config/yaml.ts).
+  const doc =
+    (parseStackYaml(
+      fs.readFileSync(file, "utf8"),
+      path.relative(REPO_ROOT, file) || file,
+    ) as any) ?? {};
   if (typeof doc !== "object" || Array.isArray(doc))
     throw new Error(`${file}: expected a YAML mapping`);
   const unknownTop = Object.keys(doc).filter(

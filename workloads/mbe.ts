@@ -256,68 +256,6 @@ export class MbeProxy extends pulumi.ComponentResource {
       child,
     );
 
-    if (args.mbe.accessKeyUser) this.accessKeyUser(name, args, invoke, child);
     this.registerOutputs({ url: this.url.functionUrl, mbeRoleArn: this.mbeRole.arn });
-  }
-
-  /** Only on request: a user whose one access key lives in Secrets Manager, never in state outputs. */
-  private accessKeyUser(
-    name: string,
-    args: MbeProxyArgs,
-    invoke: pulumi.Output<string>,
-    child: pulumi.CustomResourceOptions,
-  ) {
-    const user = new aws.iam.User(
-      `${name}-mbe`,
-      { name: `openems-${args.env}-mbe`, tags: { role: "mbe-proxy" } },
-      child,
-    );
-    new aws.iam.UserPolicy(`${name}-mbe`, { user: user.name, policy: invoke }, child);
-    new aws.lambda.Permission(
-      `${name}-mbe-user-url`,
-      {
-        function: this.function.name,
-        action: "lambda:InvokeFunctionUrl",
-        principal: user.arn,
-        functionUrlAuthType: "AWS_IAM",
-      },
-      child,
-    );
-    new aws.lambda.Permission(
-      `${name}-mbe-user-invoke`,
-      {
-        function: this.function.name,
-        action: "lambda:InvokeFunction",
-        principal: user.arn,
-        invokedViaFunctionUrl: true,
-      },
-      child,
-    );
-    const key = new aws.iam.AccessKey(`${name}-mbe`, { user: user.name }, child);
-    const secret = new aws.secretsmanager.Secret(
-      `${name}-mbe-key`,
-      {
-        name: `openems/${args.env}/mbe-access-key`,
-        description: "Access key of the MBE user (only because accessKeyUser is true)",
-        kmsKeyId: args.kmsKeyArn,
-        recoveryWindowInDays: 30,
-        tags: { role: "mbe-proxy" },
-      },
-      {
-        ...child,
-        protect: true,
-        ...retainedOptions(args.adopt, "secrets", `openems/${args.env}/mbe-access-key`),
-      },
-    );
-    new aws.secretsmanager.SecretVersion(
-      `${name}-mbe-key`,
-      {
-        secretId: secret.id,
-        secretString: pulumi.secret(
-          pulumi.jsonStringify({ accessKeyId: key.id, secretAccessKey: key.secret }),
-        ),
-      },
-      child,
-    );
   }
 }

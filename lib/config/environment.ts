@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ConfigError, parseSection } from "./errors";
+import { ConfigError, echo, parseSection, topLevelUnknownKey } from "./errors";
 import { accountKey, awsRegion } from "./primitives";
 import { currentStackConfig, unknownKeys } from "./stack";
 import { OrgConfig, validateOrgConfig } from "./org";
@@ -84,6 +84,42 @@ export interface EnvironmentInput {
 }
 
 /**
+ * The project and stack each `stackRefs` key must name: the org stack, and this environment's own
+ * network and workloads stacks. Only the Pulumi organization (the first part) may differ from the
+ * default: a reference to another environment's stack would make this one consume its network (and
+ * sign its devices with its CA), or run against the wrong account's outputs.
+ */
+function expectedStackRef(key: keyof EnvironmentSection["stackRefs"], env: EnvironmentName) {
+  return key === "org" ? { project: "org", stack: "management" } : { project: key, stack: env };
+}
+
+// Pulumi organization, project and stack names: letters, digits, '-', '_' and '.'.
+const STACK_REF =
+  /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)$/;
+
+/** Refuses a stack reference override that names another environment's or project's stack. */
+export function checkStackRefs(
+  env: EnvironmentName,
+  refs: EnvironmentSection["stackRefs"],
+): string[] {
+  const problems: string[] = [];
+  for (const key of ["org", "network", "workloads"] as const) {
+    const ref = refs[key];
+    if (ref === undefined) continue;
+    const { project, stack } = expectedStackRef(key, env);
+    const wanted = `"<pulumiOrg>/${project}/${stack}"`;
+    const m = STACK_REF.exec(ref);
+    const at = `platform:environment.stackRefs.${key}: got ${echo(ref)}`;
+    if (!m) problems.push(`${at}; expected a full stack name ${wanted}`);
+    else if (m[2] !== project || m[3] !== stack)
+      problems.push(
+        `${at}; expected ${wanted}: ${env} references only ${key === "org" ? "the org stack" : `its own ${key} stack`} (project ${project}, stack ${stack}), never another environment's or project's`,
+      );
+  }
+  return problems;
+}
+
+/**
  * Validates what all environment projects share: the account exists in the org config and is this
  * environment's, and the region is allowed there. Returns the problems found.
  */
@@ -104,6 +140,7 @@ export function validateEnvironment(
       `platform:environment.account: got "${account}"; that account is not marked environment: ${stack} in org/Pulumi.management.yaml`,
     );
   }
+  problems.push(...checkStackRefs(stack, section.stackRefs));
   const allowed = org["platform:organization"].allowedRegions;
   if (!allowed.includes(section.region)) {
     problems.push(
@@ -128,9 +165,7 @@ export function validateEnvironmentConfig(input: EnvironmentInput): EnvironmentC
     ]);
   }
   const name = stack as EnvironmentName;
-  const problems = unknownKeys(raw, ENV_FILE_KEYS).map(
-    (k) => `${k}: unknown key (allowed keys: ${ENV_FILE_KEYS.join(", ")})`,
-  );
+  const problems = unknownKeys(raw, ENV_FILE_KEYS).map((k) => topLevelUnknownKey(k, ENV_FILE_KEYS));
   const env = parseSection("platform:environment", environmentSection, raw["platform:environment"]);
   const net = validateNetwork(name, raw["platform:network"], input.allEnvironments);
   const work = validateWorkloads(raw["platform:workloads"], net.value);

@@ -7,6 +7,7 @@ import {
   vpnAddressPlan,
 } from "../openvpn/address-plan";
 import { ipToInt, isIpv4 } from "../net/ipv4";
+import { echo } from "./errors";
 
 /** One device as the stacks build it: its identity, tunnel address and where it came from. */
 export interface FleetDevice {
@@ -83,7 +84,9 @@ export function planFleet(
       );
     if (e.address === undefined) continue;
     if (!isIpv4(e.address)) {
-      problems.push(`${e.at}.address: got "${e.address}"; expected an IPv4 address in ${range}`);
+      problems.push(
+        `${e.at}.address: got ${echo(e.address)}; expected an IPv4 address in ${range}`,
+      );
     } else if (!isStaticDeviceAddress(plan, e.address)) {
       const where =
         e.address === plan.serverAddress
@@ -92,11 +95,11 @@ export function planFleet(
             ? `the admin pool ${plan.dynamicPool.first}-${plan.dynamicPool.last}`
             : `outside ${clientCidr}'s device addresses`;
       problems.push(
-        `${e.at}.address: got "${e.address}", ${where}; expected an address in ${range}`,
+        `${e.at}.address: got ${echo(e.address)}, ${where}; expected an address in ${range}`,
       );
     } else if (pinnedBy.has(e.address)) {
       problems.push(
-        `${e.at}.address: got "${e.address}"; expected an address no other device has (also at ${pinnedBy.get(e.address)!.at})`,
+        `${e.at}.address: got ${echo(e.address)}; expected an address no other device has (also at ${pinnedBy.get(e.address)!.at})`,
       );
     } else {
       pinnedBy.set(e.address, e);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, parseOrThrow, describeIssues } from "./errors";
+import { ConfigError, parseOrThrow, describeIssues, topLevelUnknownKey } from "./errors";
 import {
   accountId,
   accountKey,
@@ -373,9 +373,7 @@ export function validateOrgConfig(
     Object.entries(raw).filter(([k]) => ORG_CONFIG_KEYS.includes(k)),
   );
   const result = orgConfigSchema.safeParse(known);
-  const problems = strays.map(
-    (k) => `${k}: unknown key (allowed keys: ${ORG_CONFIG_KEYS.join(", ")})`,
-  );
+  const problems = strays.map((k) => topLevelUnknownKey(k, ORG_CONFIG_KEYS));
   if (!result.success)
     problems.push(
       ...describeIssues("", orgConfigSchema, known, result.error.issues).map((p) =>

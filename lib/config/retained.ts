@@ -18,11 +18,7 @@ export const RETAINED_NAMES = {
     `/openems/${env}/backend`,
     `/aws/lambda/openems-${env}-mbe-proxy`,
   ],
-  secrets: (env: string) => [
-    `openems/${env}/backend-host`,
-    `openems/${env}/mbe-proxy-b2b`,
-    `openems/${env}/mbe-access-key`,
-  ],
+  secrets: (env: string) => [`openems/${env}/backend-host`, `openems/${env}/mbe-proxy-b2b`],
 } as const;
 
 /** A secret's ARN: the name plus the six characters Secrets Manager appends. */

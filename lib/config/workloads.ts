@@ -89,8 +89,6 @@ export const workloadsSection = z.strictObject({
         message: "expected production, preview or development",
       }),
     }),
-    /** Only for callers that cannot use OIDC: an IAM user whose access key is kept in Secrets Manager. */
-    accessKeyUser: z.boolean().default(false),
   }),
   /**
    * How people reach the UI and Odoo. none: plain HTTP from the admin VPN range (and allowlisted
@@ -144,12 +142,41 @@ export function crossCheckWorkloads(w: WorkloadsConfig, network?: NetworkConfig)
   return problems;
 }
 
+/**
+ * Keys that were once valid and are now refused with what replaces them, rather than as unknown
+ * keys: whoever still has one in a file learns why it went.
+ */
+const REMOVED_MBE_KEYS: Record<string, string> = {
+  // The deploy role denies iam:CreateUser and iam:CreateAccessKey (org/access.ts,
+  // NoLongLivedCredentials), so a stack with this user could never deploy.
+  accessKeyUser:
+    "removed: MBE calls the proxy with the role it assumes through Vercel's OIDC tokens (platform:workloads.mbe.vercel; output mbeRoleArn), and the deploy role may not create IAM users or access keys; delete the key",
+};
+
+/** The section without removed keys, and one problem for each removed key it held. */
+function withoutRemovedKeys(value: unknown): { value: unknown; problems: string[] } {
+  const mbe = (value as { mbe?: unknown } | null | undefined)?.mbe;
+  if (!mbe || typeof mbe !== "object" || Array.isArray(mbe)) return { value, problems: [] };
+  const problems: string[] = [];
+  const kept: Record<string, unknown> = { ...(mbe as Record<string, unknown>) };
+  for (const [key, why] of Object.entries(REMOVED_MBE_KEYS)) {
+    if (!(key in kept)) continue;
+    problems.push(`platform:workloads.mbe.${key}: ${why}`);
+    delete kept[key];
+  }
+  return { value: { ...(value as object), mbe: kept }, problems };
+}
+
 /** Refuses a malformed workloads section (instance type, volume, JSON-RPC allowlist, Vercel identity, HTTPS) and breaks of the cross-key rules. */
 export function validateWorkloads(
   value: unknown,
   network?: NetworkConfig,
 ): Checked<WorkloadsConfig> {
-  const parsed = parseSection("platform:workloads", workloadsSection, value);
-  if (!parsed.value) return parsed;
-  return { value: parsed.value, problems: crossCheckWorkloads(parsed.value, network) };
+  const removed = withoutRemovedKeys(value);
+  const parsed = parseSection("platform:workloads", workloadsSection, removed.value);
+  if (!parsed.value) return { problems: [...removed.problems, ...parsed.problems] };
+  return {
+    value: parsed.value,
+    problems: [...removed.problems, ...crossCheckWorkloads(parsed.value, network)],
+  };
 }

@@ -94,9 +94,9 @@ describe("Wiring between stacks", () => {
     assert.strictEqual(stackRefName("acme", "network", "dev"), "acme/network/dev");
     assert.strictEqual(stackRefName("acme", "network", "dev", "other/net/dev"), "other/net/dev");
     const config = repositoryConfig("network", "dev") as any;
-    config["platform:environment"].stackRefs = { org: "acme/org-v2/management" };
+    config["platform:environment"].stackRefs = { org: "acme/org/management" };
     const { message } = await planExpectingError("network", "dev", config);
-    assert.match(message, /no planned outputs for upstream stack acme\/org-v2\/management/);
+    assert.match(message, /no planned outputs for upstream stack acme\/org\/management/);
   });
 
   it("fails naming the upstream stack and key when an output is missing", async () => {

@@ -506,18 +506,29 @@ describe("workloads: MBE proxy", () => {
     });
   });
 
-  it("creates an access-key user only when the file asks, with the key in a protected secret", async () => {
-    const plan = await planWorkloads(
-      "dev",
-      (c) => (c["platform:workloads"].mbe.accessKeyUser = true),
-    );
-    one(plan, "aws:iam/user:User");
-    one(plan, "aws:iam/accessKey:AccessKey");
-    const secret = byType(plan, "aws:secretsmanager/secret:Secret").find(
-      (s) => s.inputs.name === "openems/dev/mbe-access-key",
-    );
-    assert.ok(secret && secret.protect);
-    assert.strictEqual(byType(plan, "aws:lambda/permission:Permission").length, 4);
+  it("creates no IAM user or access key: MBE's only way in is the OIDC role", async () => {
+    for (const env of ENVIRONMENTS) {
+      const plan = await stackOf("workloads", env);
+      assert.strictEqual(byType(plan, "aws:iam/user:User").length, 0, env);
+      assert.strictEqual(byType(plan, "aws:iam/accessKey:AccessKey").length, 0, env);
+      assert.strictEqual(byType(plan, "aws:lambda/permission:Permission").length, 2, env);
+    }
+  });
+
+  it("refuses the removed mbe.accessKeyUser, naming the OIDC role that replaces it, before any resource", async () => {
+    for (const value of [true, false]) {
+      const config = editedConfig(
+        "workloads",
+        "dev",
+        (c) => (c["platform:workloads"].mbe.accessKeyUser = value),
+      );
+      const { message, registered } = await planExpectingError("workloads", "dev", config);
+      assert.match(message, /Pulumi\.dev\.yaml/);
+      assert.match(message, /platform:workloads\.mbe\.accessKeyUser: removed: MBE calls the proxy/);
+      assert.match(message, /OIDC/);
+      assert.doesNotMatch(message, /unknown key "accessKeyUser"/);
+      assert.strictEqual(registered.length, 0);
+    }
   });
 });
 

@@ -68,8 +68,8 @@ const BOUNDS: Bound[] = [
     section: "network",
     key: "platform:network.maxAllowlistPrefix",
     set: (c, v) => (net(c).maxAllowlistPrefix = v),
-    inside: [8, 32],
-    outside: [7, 33],
+    inside: [16, 32],
+    outside: [8, 15, 33],
   },
   {
     section: "network",

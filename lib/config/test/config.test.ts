@@ -57,6 +57,26 @@ const CASES: Case[] = [
     ],
   },
   {
+    what: "an admin allowlist entry inside the VPN device range",
+    project: "network",
+    proves: "crossCheckNetwork",
+    edit: (c) => (net(c).adminAllowlist[0] = "10.200.1.0/24"),
+    expect: [
+      "Pulumi.dev.yaml",
+      'platform:network.adminAllowlist[0]: got "10.200.1.0/24"; it overlaps 10.200.1.0/24 (the VPN device range',
+    ],
+  },
+  {
+    what: "a stack reference to another environment's network stack",
+    project: "workloads",
+    proves: "checkStackRefs",
+    edit: (c) => (c["platform:environment"].stackRefs = { network: "organization/network/prod" }),
+    expect: [
+      "Pulumi.dev.yaml",
+      'platform:environment.stackRefs.network: got "organization/network/prod"; expected "<pulumiOrg>/network/dev"',
+    ],
+  },
+  {
     what: "a VPN client range inside the VPC",
     project: "network",
     proves: "crossCheckNetwork",
