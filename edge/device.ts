@@ -12,7 +12,7 @@ import {
   vpnAddressPlan,
 } from "../lib/openvpn";
 import { secureParameter } from "../lib/components/parameters";
-import { networkContract, Outputs } from "../lib/contracts";
+import { networkContract, Upstream } from "../lib/contracts";
 
 /** Where a device's bundle lives: two free (standard, under 4 KB) SecureString parameters. */
 export function bundleParameters(env: string, deviceId: string) {
@@ -45,7 +45,7 @@ export interface EdgeDeviceArgs {
   readonly device: FleetDevice;
   readonly certValidityDays: number;
   readonly renewBeforeDays: number;
-  readonly network: pulumi.Output<Outputs<typeof networkContract>>;
+  readonly network: Upstream<typeof networkContract>;
   readonly backendUri: pulumi.Input<string>;
   readonly kmsKeyArn: pulumi.Input<string>;
 }

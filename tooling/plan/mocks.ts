@@ -23,6 +23,8 @@ export interface OrganizationFixture {
 export interface MockOptions {
   /** Planned outputs of upstream stacks, by fully qualified stack name. */
   readonly stackOutputs?: ReadonlyMap<string, Record<string, unknown>>;
+  /** Which of those outputs each upstream stack exported as secrets (StackReference.secretOutputNames). */
+  readonly stackSecretOutputs?: ReadonlyMap<string, readonly string[]>;
   /** Account the default (ambient) credentials point at: the management account. */
   readonly defaultAccountId?: string;
   readonly defaultRegion?: string;
@@ -69,7 +71,12 @@ function providerInput(v: unknown): any {
 
 type DeployOptions = Pick<
   PlannedResource,
-  "dependencies" | "deleteBeforeReplace" | "replaceOnChanges" | "ignoreChanges" | "import"
+  | "dependencies"
+  | "deleteBeforeReplace"
+  | "replaceOnChanges"
+  | "ignoreChanges"
+  | "import"
+  | "additionalSecretOutputs"
 >;
 
 /**
@@ -89,6 +96,9 @@ function deployOptions(req: any): DeployOptions {
     replaceOnChanges: req.getReplaceonchangesList(),
     ignoreChanges: req.getIgnorechangesList(),
     import: req.getImportid() || null,
+    // The SDK's own list for the type (tls.PrivateKey's privateKeyPem, random's result, ...)
+    // plus the program's; the plan redacts those state properties.
+    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
   };
 }
 
@@ -183,6 +193,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
       replaceOnChanges: meta?.replaceOnChanges ?? [],
       ignoreChanges: meta?.ignoreChanges ?? [],
       import: meta?.import ?? null,
+      additionalSecretOutputs: meta?.additionalSecretOutputs ?? [],
       custom: args.custom ?? true,
       inputs: args.inputs,
       state,
@@ -224,7 +235,18 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
           throw new Error(
             `no planned outputs for upstream stack ${inputs.name}: plan it first (order: org, network, workloads, edge)`,
           );
-        return { id: inputs.name, state: { ...inputs, outputs, secretOutputNames: [] } };
+        // The engine answers a reference with the upstream outputs and the names of the secret ones;
+        // getOutput marks exactly those secret.
+        const secretOutputNames = [...(this.opts.stackSecretOutputs?.get(inputs.name) ?? [])];
+        // getOutput marks exactly those secret, and `outputs` as a whole is secret once any is.
+        return {
+          id: inputs.name,
+          state: {
+            ...inputs,
+            outputs: secretOutputNames.length ? pulumi.secret(outputs) : outputs,
+            secretOutputNames,
+          },
+        };
       }
       case "pulumi:providers:aws":
       case "pulumi:providers:random":
