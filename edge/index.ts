@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { loadEnvironmentConfig } from "../lib/config/environment";
 import { EdgeDevice } from "./device";
+import { adminProfiles, ClientAuthority, earliestCertExpiry } from "./authority";
+import { edgeKeyAlias } from "../network/vpn";
 import { VPN_METRICS_NAMESPACE } from "../lib/openvpn";
 import { EncryptionKey } from "../lib/components/kms";
 import { environmentStack } from "../lib/environment-stack";
@@ -32,11 +35,28 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
     `${env.name}-edge`,
     {
       description: `OpenEMS ${env.name}: edge device bundles (VPN profiles and settings)`,
-      alias: `openems-${env.name}-edge`,
+      // The VPN server's role decrypts with this key by its alias (network/vpn.ts).
+      alias: edgeKeyAlias(env.name),
     },
     opts,
   );
+  const authority = new ClientAuthority(
+    `${env.name}`,
+    { env: env.name, generations: edge.clientCaGenerations, kmsKeyArn: key.arn },
+    opts,
+  );
+  adminProfiles(
+    {
+      env: env.name,
+      admins: env.network.vpn.adminProfiles,
+      authority,
+      network,
+      kmsKeyArn: key.arn,
+    },
+    { parent: authority },
+  );
 
+  const certExpiries: pulumi.Output<string>[] = [];
   const devices = fleet.map((device) => {
     const d = new EdgeDevice(
       `${env.name}-${device.id}`,
@@ -46,11 +66,13 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
         certValidityDays: edge.certValidityDays,
         renewBeforeDays: edge.renewBeforeDays,
         network,
+        authority,
         backendUri: workloads.edgeWebsocketUrl,
         kmsKeyArn: key.arn,
       },
       opts,
     );
+    certExpiries.push(d.certExpiry);
     return {
       id: device.id,
       site: device.site,
@@ -60,6 +82,8 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
       settingsParameter: d.parameters.settings,
     };
   });
+
+  if (certExpiries.length > 0) earliestCertExpiry(env.name, certExpiries, { provider });
 
   // Fleet-level alarms on the server's metrics: one alarm each, whatever the size of the fleet.
   if (fleet.length > 0) {

@@ -105,15 +105,14 @@ export const networkContract = contract("network", {
     /** Static device addresses, as security groups see them. */
     deviceCidrs: z.array(cidrOut).min(1),
     serverCommonName: z.string().min(1),
-    caCertPem: pem("CERTIFICATE"),
+    /**
+     * The server CA's certificates, every trusted generation, newest first: what devices verify
+     * the server by. Never a private key: no output of any stack carries signing material.
+     */
+    serverCaPem: pem("CERTIFICATE"),
     /** Where the edge stack writes one ccd entry per device: s3://<bucket>/<prefix>/<cn>. */
     ccdBucket: z.string().min(1),
     ccdPrefix: z.string(),
-  }),
-  /** Secret: what signs device certificates and wraps their TLS handshakes. */
-  vpnSigning: z.object({
-    caPrivateKeyPem: pem("PRIVATE KEY").or(pem("EC PRIVATE KEY")),
-    tlsCryptKey: z.string().includes("-----BEGIN OpenVPN Static key V1-----"),
   }),
   /** The VPC's flow log group. */
   flowLogGroup: z.string().min(1),

@@ -102,6 +102,9 @@ function deployOptions(req: any): DeployOptions {
   };
 }
 
+/** The moment certificates are issued in a plan: fixed, so two plans of the same code are equal. */
+export const PLAN_CLOCK_MS = Date.UTC(2026, 0, 1);
+
 const PLANNED_SUBNETS = new Map<string, { cidr: Cidr; az: string }>();
 
 /** A stable private address for a resource inside its subnet (the 11th address onwards). */
@@ -563,6 +566,11 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             ...inputs,
             certPem: `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`,
             readyForRenewal: false,
+            // RFC 3339, as the provider writes them, from a fixed planning clock so plans compare.
+            validityStartTime: new Date(PLAN_CLOCK_MS).toISOString().replace(".000Z", "Z"),
+            validityEndTime: new Date(PLAN_CLOCK_MS + (inputs.validityPeriodHours ?? 0) * 3600_000)
+              .toISOString()
+              .replace(".000Z", "Z"),
           },
         };
       }
