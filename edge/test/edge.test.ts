@@ -3,7 +3,13 @@ import { nonEmpty } from "../../tooling/testing/non-empty";
 import { edgeSection } from "../../lib/config/edge";
 import { bundleParameters, renderEdgeSettings } from "../device";
 import { planFleet } from "../../lib/config/fleet";
-import { renderCcdEntry, renderClientProfile, vpnAddressPlan } from "../../lib/openvpn";
+import {
+  formatTlsCryptV2ServerKey,
+  renderCcdEntry,
+  renderClientProfile,
+  vpnAddressPlan,
+  wrapTlsCryptV2ClientKey,
+} from "../../lib/openvpn";
 // A Standard-tier SSM parameter holds at most 4 KB (Systems Manager quotas).
 const SSM_STANDARD_LIMIT_BYTES = 4096;
 import { checkOutputs, edgeContract } from "../../lib/contracts";
@@ -187,26 +193,100 @@ describe("edge: fleet registry", () => {
 });
 
 describe("edge: devices", () => {
-  it("issues each device a client certificate from the network's CA, valid and renewed as configured", async () => {
+  it("issues each device a client certificate from its own client CA, valid and renewed as configured", async () => {
     const plan = await stackOf("edge", "dev");
-    const network = await stackOf("network", "dev");
     const cfg = editedConfig("edge", "dev", () => undefined)["platform:edge"] as any;
-    const certs = byType(plan, "tls:index/locallySignedCert:LocallySignedCert");
+    const ca = one(plan, "tls:index/selfSignedCert:SelfSignedCert", "dev-client-ca-1");
+    const caKey = one(plan, "tls:index/privateKey:PrivateKey", "dev-client-ca-1");
+    assert.ok(ca.protect && caKey.protect, "the client CA is protected");
+    const certs = byType(plan, "tls:index/locallySignedCert:LocallySignedCert").filter((c) =>
+      c.name.startsWith("dev-test-pi-"),
+    );
     assert.strictEqual(certs.length, 2);
     for (const c of certs) {
       assert.deepStrictEqual(c.inputs.allowedUses, ["digital_signature", "client_auth"]);
       assert.strictEqual(c.inputs.validityPeriodHours, cfg.certValidityDays * 24);
       assert.strictEqual(c.inputs.earlyRenewalHours, cfg.renewBeforeDays * 24);
-      assert.strictEqual(c.inputs.caCertPem, (network.outputs.vpn as any).caCertPem);
+      assert.strictEqual(c.inputs.caCertPem, ca.state.certPem);
       assert.strictEqual(
         secretValue(c.inputs.caPrivateKeyPem, "the CA key"),
-        (network.outputs.vpnSigning as any).caPrivateKeyPem,
+        caKey.state.privateKeyPem,
       );
     }
     const csr = byType(plan, "tls:index/certRequest:CertRequest")
       .map((r) => r.inputs.subject.commonName)
       .sort();
-    assert.deepStrictEqual(csr, ["test-pi-001", "test-pi-002"]);
+    assert.deepStrictEqual(csr, ["admin-ops", "test-pi-001", "test-pi-002"]);
+    // No stack reads a signing key from another: the edge stack holds its own.
+    assert.doesNotMatch(JSON.stringify((await stackOf("network", "dev")).outputs), /PRIVATE KEY/);
+  });
+
+  it("gives each device its own tls-crypt-v2 key, wrapped by the server key it publishes for the server", async () => {
+    const plan = await stackOf("edge", "dev");
+    const server = byType(plan, PARAM).find(
+      (p) => p.inputs.name === "/openems/dev/vpn/tls-crypt-v2-server-key",
+    )!;
+    const serverKeyPem = secretValue(server.inputs.value);
+    assert.match(serverKeyPem, /^-----BEGIN OpenVPN tls-crypt-v2 server key-----\n/);
+    assert.ok(one(plan, "random:index/randomBytes:RandomBytes", "dev-tls-crypt-v2-server").protect);
+    const keyOf = (id: string) => {
+      const profile = secretValue(
+        byType(plan, PARAM).find((p) => p.inputs.name === `/openems/dev/edge/${id}/vpn.ovpn`)!
+          .inputs.value,
+      );
+      return (/<tls-crypt-v2>\n([\s\S]*?)\n<\/tls-crypt-v2>/.exec(profile) ?? [])[1];
+    };
+    const kc = (id: string) =>
+      one(plan, "random:index/randomBytes:RandomBytes", `dev-${id}-tls-crypt-v2`).state.hex;
+    for (const id of ["test-pi-001", "test-pi-002"]) {
+      // Recomputed independently of the program: the device's own bytes, its id as metadata.
+      assert.strictEqual(
+        `${keyOf(id)}\n`,
+        wrapTlsCryptV2ClientKey({ serverKeyPem, clientKeyHex: kc(id), metadata: id }),
+      );
+    }
+    assert.notStrictEqual(keyOf("test-pi-001"), keyOf("test-pi-002"));
+  });
+
+  it("publishes the client CA bundle for the server and trusts two generations during a rollover", async () => {
+    const plan = await planOne(
+      "edge",
+      "dev",
+      editedConfig("edge", "dev", (c) => (c["platform:edge"].clientCaGenerations = ["1", "2"])),
+      await upstreamOutputs(),
+    );
+    const ca = (gen: string) =>
+      one(plan, "tls:index/selfSignedCert:SelfSignedCert", `dev-client-ca-${gen}`).state.certPem;
+    const bundle = byType(plan, PARAM).find(
+      (p) => p.inputs.name === "/openems/dev/vpn/client-ca-bundle",
+    )!;
+    assert.strictEqual(secretValue(bundle.inputs.value), `${ca("2")}${ca("1")}`);
+    for (const c of byType(plan, "tls:index/locallySignedCert:LocallySignedCert"))
+      assert.strictEqual(c.inputs.caCertPem, ca("2"), `${c.name} is signed by the newest`);
+    const refused = await planExpectingError(
+      "edge",
+      "dev",
+      editedConfig("edge", "dev", (c) => (c["platform:edge"].clientCaGenerations = ["1", "1"])),
+    );
+    assert.match(refused.message, /platform:edge\.clientCaGenerations\[1\]/);
+    assert.match(refused.message, /got "1" twice; expected each CA generation once/);
+  });
+
+  it("writes the earliest device certificate expiry where the VPN server reads it", async () => {
+    const plan = await stackOf("edge", "dev");
+    const network = await stackOf("network", "dev");
+    const p = one(plan, PARAM, "dev-earliest-cert-expiry");
+    assert.strictEqual(p.inputs.type, "String");
+    // The name the server's cert-expiry script and its role policy use.
+    const script = network.resources.find(
+      (r) => r.name === "dev-vpn-host-openvpn-publish-cert-expiry",
+    )!.inputs.content;
+    assert.ok(script.includes(`'${p.inputs.name}'`), p.inputs.name);
+    const ends = byType(plan, "tls:index/locallySignedCert:LocallySignedCert")
+      .filter((c) => c.name.startsWith("dev-test-pi-"))
+      .map((c) => Date.parse(c.state.validityEndTime));
+    assert.strictEqual(ends.length, 2);
+    assert.strictEqual(Date.parse(secretValue(p.inputs.value)), Math.min(...ends));
   });
 
   it("publishes each device's ccd entry, with its fixed address, where the network server syncs from", async () => {
@@ -240,8 +320,8 @@ describe("edge: devices", () => {
     const network = (await stackOf("network", "dev")).outputs as any;
     const workloads = (await stackOf("workloads", "dev")).outputs as any;
     const params = byType(plan, PARAM);
-    assert.strictEqual(params.length, 4);
-    for (const p of params) {
+    assert.strictEqual(params.length, 8);
+    for (const p of params.filter((p) => p.name !== "dev-earliest-cert-expiry")) {
       assert.deepStrictEqual(
         [p.inputs.type, p.inputs.tier, p.inputs.keyId],
         ["SecureString", "Standard", one(plan, "aws:kms/key:Key").state.arn],
@@ -257,7 +337,9 @@ describe("edge: devices", () => {
       profile,
       new RegExp(`^remote ${network.vpn.host.replace(/\./g, "\\.")} ${network.vpn.port}$`, "m"),
     );
-    assert.match(profile, /<ca>[\s\S]*<cert>[\s\S]*<key>[\s\S]*<tls-crypt>/);
+    assert.match(profile, /<ca>[\s\S]*<cert>[\s\S]*<key>[\s\S]*<tls-crypt-v2>/);
+    // Devices verify the server by the server CA, never by their own client CA.
+    assert.ok(profile.includes(network.vpn.serverCaPem.trim()));
     const settings = JSON.parse(
       params.find((p) => p.inputs.name === "/openems/dev/edge/test-pi-001/openems.json")!.inputs
         .value.value,
@@ -329,15 +411,21 @@ describe("edge: devices", () => {
     assert.deepStrictEqual(problems, []);
     const pem = (label: string, bytes: number) =>
       `-----BEGIN ${label}-----\n${"A".repeat(bytes)}\n-----END ${label}-----\n`;
+    const serverKeyPem = formatTlsCryptV2ServerKey("ab".repeat(128));
     for (const d of devices) {
       const profile = renderClientProfile({
         remoteHost: "203.0.113.200",
         remotePort: 1194,
         serverCommonName: "openems-prod-vpn-server",
-        caCertPem: pem("CERTIFICATE", 800),
+        // A rollover: two server CA generations in the bundle.
+        caCertPem: pem("CERTIFICATE", 800) + pem("CERTIFICATE", 800),
         clientCertPem: pem("CERTIFICATE", 800),
         clientKeyPem: pem("EC PRIVATE KEY", 300),
-        tlsCryptKey: `-----BEGIN OpenVPN Static key V1-----\n${"0123456789abcdef0123456789abcdef\n".repeat(16)}-----END OpenVPN Static key V1-----\n`,
+        tlsCryptV2Key: wrapTlsCryptV2ClientKey({
+          serverKeyPem,
+          clientKeyHex: "cd".repeat(256),
+          metadata: d.id,
+        }),
       });
       assert.ok(
         Buffer.byteLength(profile) <= SSM_STANDARD_LIMIT_BYTES,
