@@ -114,7 +114,7 @@ export class ClientAuthority extends pulumi.ComponentResource {
   issue(
     name: string,
     commonName: string,
-    organizationalUnit: string,
+    organizationalUnit: string | undefined,
     lifetime: { validityPeriodHours: number; earlyRenewalHours: number },
     opts: pulumi.CustomResourceOptions,
   ) {
@@ -123,7 +123,11 @@ export class ClientAuthority extends pulumi.ComponentResource {
       name,
       {
         privateKeyPem: key.privateKeyPem,
-        subject: { commonName, organization: "OpenEMS", organizationalUnit },
+        subject: {
+          commonName,
+          organization: "OpenEMS",
+          ...(organizationalUnit === undefined ? {} : { organizationalUnit }),
+        },
       },
       opts,
     );

@@ -63,10 +63,12 @@ export class EdgeDevice extends pulumi.ComponentResource {
     const { device, network } = args;
     const vpn = network.vpn;
 
+    // No organizational unit: a profile must hold two server CA generations during a rollover and
+    // still fit the free 4 KB tier, and the site is in the settings anyway.
     const { key, cert } = args.authority.issue(
       name,
       device.id,
-      `${args.env} edge ${device.site}`,
+      undefined,
       {
         validityPeriodHours: args.certValidityDays * 24,
         earlyRenewalHours: args.renewBeforeDays * 24,

@@ -378,7 +378,13 @@ describe("edge: devices", () => {
     );
     assert.ok(!plan.resources.some((r) => r.name.startsWith("dev-test-pi-002")));
     assert.strictEqual(byType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").length, 1);
-    assert.strictEqual(byType(plan, PARAM).length, 2);
+    assert.deepStrictEqual(
+      byType(plan, PARAM)
+        .map((p) => p.inputs.name)
+        .filter((n) => n.includes("/test-pi-"))
+        .sort(),
+      ["/openems/dev/edge/test-pi-001/openems.json", "/openems/dev/edge/test-pi-001/vpn.ovpn"],
+    );
     // That the server then refuses the device is shown with the real OpenVPN in
     // lib/openvpn/test/openvpn-e2e.test.ts, case (d), with the same renderCcdEntry output.
   });
@@ -418,13 +424,17 @@ describe("edge: devices", () => {
         remotePort: 1194,
         serverCommonName: "openems-prod-vpn-server",
         // A rollover: two server CA generations in the bundle.
-        caCertPem: pem("CERTIFICATE", 800) + pem("CERTIFICATE", 800),
+        // Real P-256 PEM files with the longest names the config allows (openssl): a CA is 782
+        // bytes, a device certificate without organizational unit 810 (here 40 more for its
+        // authority key id), a SEC1 key 227; the bodies below are those sizes or more.
+        caCertPem: pem("CERTIFICATE", 730) + pem("CERTIFICATE", 730),
         clientCertPem: pem("CERTIFICATE", 800),
-        clientKeyPem: pem("EC PRIVATE KEY", 300),
+        clientKeyPem: pem("EC PRIVATE KEY", 180),
         tlsCryptV2Key: wrapTlsCryptV2ClientKey({
           serverKeyPem,
           clientKeyHex: "cd".repeat(256),
-          metadata: d.id,
+          // The longest id the config allows: the metadata grows the wrapped key.
+          metadata: d.id.padEnd(63, "x"),
         }),
       });
       assert.ok(
@@ -446,7 +456,9 @@ describe("edge: devices", () => {
     );
     assert.strictEqual(plan.outputs.deviceCount, 100);
     assert.strictEqual(byType(plan, "platform:edge:Device").length, 100);
-    assert.strictEqual(byType(plan, PARAM).length, 200);
+    // Per device a profile and settings; per environment the client CA bundle, the tls-crypt-v2
+    // server key and the earliest certificate expiry.
+    assert.strictEqual(byType(plan, PARAM).length, 203);
     assert.strictEqual(new Set((plan.outputs.devices as any[]).map((d) => d.address)).size, 100);
     for (const p of nonEmpty(byType(plan, PARAM), "parameter"))
       assert.ok(Buffer.byteLength(p.inputs.value.value) <= SSM_STANDARD_LIMIT_BYTES);
