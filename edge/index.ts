@@ -4,7 +4,7 @@ import { loadEnvironmentConfig } from "../lib/config/environment";
 import { EdgeDevice } from "./device";
 import { adminProfiles, ClientAuthority, earliestCertExpiry } from "./authority";
 import { edgeKeyAlias } from "../network/vpn";
-import { VPN_METRICS_NAMESPACE } from "../lib/openvpn";
+import { CERT_EXPIRY_METRIC, VPN_METRICS_NAMESPACE } from "../lib/openvpn";
 import { EncryptionKey } from "../lib/components/kms";
 import { environmentStack } from "../lib/environment-stack";
 import {
@@ -83,7 +83,30 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
     };
   });
 
-  if (certExpiries.length > 0) earliestCertExpiry(env.name, certExpiries, { provider });
+  if (certExpiries.length > 0) {
+    earliestCertExpiry(env.name, certExpiries, { provider });
+    // Device certificates renew renewBeforeDays ahead at the next `pulumi up`: half that time
+    // (at most 30 days) left means the renewal has not happened.
+    const threshold = Math.min(30, Math.floor(edge.renewBeforeDays / 2));
+    new aws.cloudwatch.MetricAlarm(
+      `${env.name}-device-cert-expiry`,
+      {
+        alarmDescription: `The earliest edge device certificate of ${env.name} expires in less than ${threshold} days (${CERT_EXPIRY_METRIC}; run pulumi up for the edge stack, see the README's certificate section)`,
+        namespace: VPN_METRICS_NAMESPACE,
+        metricName: CERT_EXPIRY_METRIC,
+        dimensions: { Environment: env.name, Certificate: "earliest-device" },
+        statistic: "Minimum",
+        period: 3600,
+        evaluationPeriods: 1,
+        threshold,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [workloads.alarmTopicArn],
+        okActions: [workloads.alarmTopicArn],
+      },
+      { provider },
+    );
+  }
 
   // Fleet-level alarms on the server's metrics: one alarm each, whatever the size of the fleet.
   if (fleet.length > 0) {

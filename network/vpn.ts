@@ -146,9 +146,10 @@ export class VpnServer extends pulumi.ComponentResource {
     const subject = { organization: "OpenEMS", organizationalUnit: `${args.env} VPN` };
 
     // The server CA: only the server certificate chains to it, its key never leaves this stack's
-    // state, and only its certificates are exported. Generations (oldest first, the last signs)
-    // let a new CA be trusted by every device before it signs (README, "CA rollover"); each is
-    // protected, so removing one is a deliberate step.
+    // state, and only its certificates are exported. Generations (oldest first) let a new CA be
+    // trusted by every device before it signs: the OLDEST listed generation signs, because devices
+    // learn a new generation only when they re-fetch their profile; removing the old generation
+    // switches signing (README, "CA rollover"). Each is protected, so removing one is deliberate.
     const generations = args.network.vpn.serverCaGenerations;
     const cas = generations.map((gen) => {
       const key = new tls.PrivateKey(`${name}-server-ca-${gen}`, { ...PKI_KEY_ALGORITHM }, keep);
@@ -165,7 +166,7 @@ export class VpnServer extends pulumi.ComponentResource {
       );
       return { key, cert };
     });
-    const signing = cas[cas.length - 1];
+    const signing = cas[0];
     this.serverCaPem = pulumi
       .all([...cas].reverse().map((c) => c.cert.certPem))
       .apply((pems) => pems.map((p) => p.trim()).join("\n") + "\n");

@@ -287,6 +287,13 @@ describe("edge: devices", () => {
       .map((c) => Date.parse(c.state.validityEndTime));
     assert.strictEqual(ends.length, 2);
     assert.strictEqual(Date.parse(secretValue(p.inputs.value)), Math.min(...ends));
+    const alarm = one(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "dev-device-cert-expiry");
+    assert.deepStrictEqual(alarm.inputs.dimensions, {
+      Environment: "dev",
+      Certificate: "earliest-device",
+    });
+    assert.strictEqual(alarm.inputs.threshold, 30);
+    assert.strictEqual(alarm.inputs.treatMissingData, "notBreaching");
   });
 
   it("publishes each device's ccd entry, with its fixed address, where the network server syncs from", async () => {

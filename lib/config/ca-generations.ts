@@ -4,10 +4,10 @@ import { z } from "zod";
 const GENERATION = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
 
 /**
- * The generations of one CA, oldest first; the last one signs. Every listed generation is trusted
- * (its certificate is in the bundle), so a rollover adds a generation, waits for the bundle to
- * reach every peer, and only then removes the old one (README, "CA rollover"). At most three:
- * the one being retired, the current one and the next.
+ * The generations of one CA, oldest first. Every listed generation is trusted (its certificate is
+ * in the bundle); which one signs depends on where the bundle goes (README, "CA rollover"): the
+ * client CA signs with the newest (the server gets the bundle within minutes), the server CA with
+ * the oldest (devices get it only when they re-fetch their profiles). At most three.
  */
 export const caGenerations = z
   .array(

@@ -26,7 +26,7 @@ export const edgeSection = z.strictObject({
   /** A device not connected for this long counts in DevicesAway, which alarms to the environment's topic. */
   awayAlarmMinutes: z.number().int().min(5).max(10080).default(30),
   sites: z.array(site).default([]),
-  /** Client CA generations, oldest first; the last signs device certificates (README, CA rollover). */
+  /** Client CA generations, oldest first; the newest signs device certificates (README, CA rollover). */
   clientCaGenerations: caGenerations,
 });
 export type EdgeConfig = z.output<typeof edgeSection>;

@@ -49,7 +49,7 @@ export const networkSection = z.strictObject({
       .max(50, { message: "expected at most 50 entries (a security group holds 60 inbound rules)" })
       .default([]),
     instanceType: ec2InstanceType.default("t4g.nano"),
-    /** Server CA generations, oldest first; the last signs the server certificate (README, CA rollover). */
+    /** Server CA generations, oldest first; the oldest signs the server certificate (README, CA rollover). */
     serverCaGenerations: caGenerations,
   }),
 });

@@ -333,7 +333,7 @@ describe("network: VPN server", () => {
     }
   });
 
-  it("trusts two server CA generations at once and signs with the newest", async () => {
+  it("trusts two server CA generations at once and signs with the oldest until it is removed", async () => {
     const plan = await planNetwork(
       "dev",
       (c) => (c["platform:network"].vpn.serverCaGenerations = ["2026", "2031"]),
@@ -347,11 +347,21 @@ describe("network: VPN server", () => {
     const vpn = plan.outputs.vpn as any;
     assert.strictEqual(vpn.serverCaPem, `${ca("2031").state.certPem}${ca("2026").state.certPem}`);
     const server = one(plan, "tls:index/locallySignedCert:LocallySignedCert", "dev-vpn-server");
-    assert.strictEqual(server.inputs.caCertPem, ca("2031").state.certPem);
+    // Devices learn 2031 only from a re-fetched profile: 2026 keeps signing until it is removed.
+    assert.strictEqual(server.inputs.caCertPem, ca("2026").state.certPem);
     const bundle = byType(plan, "aws:ssm/parameter:Parameter").find(
       (r) => r.inputs.name === "/openems/dev/vpn/server-ca-cert",
     );
     assert.strictEqual(secretValue(bundle!.inputs.value), vpn.serverCaPem);
+    const after = await planNetwork(
+      "dev",
+      (c) => (c["platform:network"].vpn.serverCaGenerations = ["2031"]),
+    );
+    assert.strictEqual(
+      one(after, "tls:index/locallySignedCert:LocallySignedCert", "dev-vpn-server").inputs
+        .caCertPem,
+      one(after, "tls:index/selfSignedCert:SelfSignedCert", "dev-vpn-server-ca-2031").state.certPem,
+    );
   });
 
   it("grants the instance role only its parameters, its ccd prefix and its metric namespace", async () => {
