@@ -14,7 +14,7 @@ import {
 } from "../lib/openvpn";
 import { secureParameter } from "../lib/components/parameters";
 import { networkContract, Upstream } from "../lib/contracts";
-import { vpnParameterNames } from "../network/vpn";
+import { vpnParameterNames } from "../lib/openvpn/parameter-names";
 
 const HOURS_PER_YEAR = 8760;
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadEnvironmentConfig } from "../lib/config/environment";
 import { EdgeDevice } from "./device";
 import { adminProfiles, ClientAuthority, earliestCertExpiry } from "./authority";
-import { edgeKeyAlias } from "../network/vpn";
+import { edgeKeyAlias } from "../lib/openvpn/parameter-names";
 import { CERT_EXPIRY_METRIC, VPN_METRICS_NAMESPACE } from "../lib/openvpn";
 import { EncryptionKey } from "../lib/components/kms";
 import { environmentStack } from "../lib/environment-stack";

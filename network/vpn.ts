@@ -28,6 +28,13 @@ import {
 import { accessRules } from "../lib/net/access";
 import { PrivateBucket } from "../lib/components/bucket";
 import { secureParameter } from "../lib/components/parameters";
+import {
+  edgeKeyAlias,
+  edgePublishedParameters,
+  vpnParameterNames,
+} from "../lib/openvpn/parameter-names";
+
+export { edgeKeyAlias, edgePublishedParameters, vpnParameterNames };
 
 /** Where device and admin ccd entries live in the ccd bucket. */
 export const CCD_PREFIX = "ccd";
@@ -48,24 +55,6 @@ export const VPN_CERT_LIFETIMES = {
   ca: { validityPeriodHours: 10 * HOURS_PER_YEAR },
   server: { validityPeriodHours: 5 * HOURS_PER_YEAR, earlyRenewalHours: 90 * 24 },
 } as const;
-
-/** The SSM parameter names of one environment's VPN material. */
-export function vpnParameterNames(env: string) {
-  const root = `/openems/${env}/vpn`;
-  return {
-    root,
-    /** The server CA bundle (every trusted generation), for the server CA's expiry metric. */
-    serverCaCert: `${root}/server-ca-cert`,
-    serverCert: `${root}/server-cert`,
-    serverKey: `${root}/server-key`,
-    /** Written by the edge stack (the client authority): the client CA bundle devices chain to. */
-    clientCaBundle: `${root}/client-ca-bundle`,
-    /** Written by the edge stack: the key that unwraps each device's tls-crypt-v2 key. */
-    tlsCryptV2ServerKey: `${root}/tls-crypt-v2-server-key`,
-    /** Written by the edge stack: the notAfter (ISO 8601) of the earliest device certificate. */
-    earliestDeviceCertExpiry: `/openems/${env}/edge/earliest-cert-expiry`,
-  };
-}
 
 /**
  * The key material the server reads, file by file: where it lives on the server and the SSM
@@ -98,17 +87,6 @@ export function vpnKeyMaterial(env: string): KeyMaterial[] {
 
 /** Where the server keeps the server CA bundle (for its expiry metric only). */
 export const SERVER_CA_PATH = "/etc/openvpn/server/server-ca.crt";
-
-/** The parameters the edge stack writes for the server, encrypted with the edge key. */
-export function edgePublishedParameters(env: string): string[] {
-  const names = vpnParameterNames(env);
-  return [names.clientCaBundle, names.tlsCryptV2ServerKey];
-}
-
-/** The edge key's alias; the server may decrypt with that key only what the edge publishes for it. */
-export function edgeKeyAlias(env: string): string {
-  return `openems-${env}-edge`;
-}
 
 export interface VpnServerArgs {
   readonly env: string;
