@@ -1,18 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import * as tls from "@pulumi/tls";
 import { FleetDevice } from "../lib/config/fleet";
-import {
-  ccdObjectKey,
-  CLIENT_ALLOWED_USES,
-  PKI_KEY_ALGORITHM,
-  renderCcdEntry,
-  renderClientProfile,
-  vpnAddressPlan,
-} from "../lib/openvpn";
+import { ccdObjectKey, renderCcdEntry, renderClientProfile, vpnAddressPlan } from "../lib/openvpn";
+import { ClientAuthority } from "./authority";
 import { secureParameter } from "../lib/components/parameters";
-import { networkContract, Outputs } from "../lib/contracts";
+import { networkContract, Upstream } from "../lib/contracts";
 
 /** Where a device's bundle lives: two free (standard, under 4 KB) SecureString parameters. */
 export function bundleParameters(env: string, deviceId: string) {
@@ -45,52 +38,45 @@ export interface EdgeDeviceArgs {
   readonly device: FleetDevice;
   readonly certValidityDays: number;
   readonly renewBeforeDays: number;
-  readonly network: pulumi.Output<Outputs<typeof networkContract>>;
+  readonly network: Upstream<typeof networkContract>;
+  /** The environment's client authority: signs the certificate, wraps the tls-crypt-v2 key. */
+  readonly authority: ClientAuthority;
   readonly backendUri: pulumi.Input<string>;
   readonly kmsKeyArn: pulumi.Input<string>;
 }
 
 /**
- * Everything one device needs to join: a key and a certificate from the environment's VPN CA, its
+ * Everything one device needs to join: a key and a certificate from the environment's client CA,
+ * its own tls-crypt-v2 key (so a leaked device exposes no other device's control channel), its
  * ccd entry in the network stack's bucket (so the server admits it, at its fixed address), an
  * OpenEMS API key, and its bundle (profile and settings) in SSM. Removing the device from the file
  * deletes all of it, and the server refuses the device at its next TLS negotiation.
  */
 export class EdgeDevice extends pulumi.ComponentResource {
   readonly parameters: ReturnType<typeof bundleParameters>;
+  /** The certificate's notAfter (RFC 3339). */
+  readonly certExpiry: pulumi.Output<string>;
 
   constructor(name: string, args: EdgeDeviceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:edge:Device", name, {}, opts);
     const child = { parent: this };
     const { device, network } = args;
     const vpn = network.vpn;
-    const signing = network.vpnSigning;
 
-    const key = new tls.PrivateKey(name, { ...PKI_KEY_ALGORITHM }, child);
-    const csr = new tls.CertRequest(
+    // No organizational unit: a profile must hold two server CA generations during a rollover and
+    // still fit the free 4 KB tier, and the site is in the settings anyway.
+    const { key, cert } = args.authority.issue(
       name,
+      device.id,
+      undefined,
       {
-        privateKeyPem: key.privateKeyPem,
-        subject: {
-          commonName: device.id,
-          organization: "OpenEMS",
-          organizationalUnit: `${args.env} edge ${device.site}`,
-        },
-      },
-      child,
-    );
-    const cert = new tls.LocallySignedCert(
-      name,
-      {
-        certRequestPem: csr.certRequestPem,
-        caPrivateKeyPem: signing.caPrivateKeyPem,
-        caCertPem: vpn.caCertPem,
-        allowedUses: [...CLIENT_ALLOWED_USES],
         validityPeriodHours: args.certValidityDays * 24,
         earlyRenewalHours: args.renewBeforeDays * 24,
       },
       child,
     );
+    this.certExpiry = cert.validityEndTime;
+    const tlsCryptV2Key = args.authority.tlsCryptV2Key(`${name}-tls-crypt-v2`, device.id, child);
     const apikey = new random.RandomPassword(
       `${name}-apikey`,
       { length: 32, special: false },
@@ -119,16 +105,16 @@ export class EdgeDevice extends pulumi.ComponentResource {
 
     this.parameters = bundleParameters(args.env, device.id);
     const profile = pulumi
-      .all([vpn, signing.tlsCryptKey, cert.certPem, key.privateKeyPem])
-      .apply(([v, tlsCryptKey, clientCertPem, clientKeyPem]) =>
+      .all([vpn, tlsCryptV2Key, cert.certPem, key.privateKeyPem])
+      .apply(([v, tc, clientCertPem, clientKeyPem]) =>
         renderClientProfile({
           remoteHost: v.host,
           remotePort: v.port,
           serverCommonName: v.serverCommonName,
-          caCertPem: v.caCertPem,
+          caCertPem: v.serverCaPem,
           clientCertPem,
           clientKeyPem,
-          tlsCryptKey,
+          tlsCryptV2Key: tc,
         }),
       );
     const settings = pulumi

@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { loadEnvironmentConfig } from "../lib/config/environment";
 import { EdgeDevice } from "./device";
-import { VPN_METRICS_NAMESPACE } from "../lib/openvpn";
+import { adminProfiles, ClientAuthority, earliestCertExpiry } from "./authority";
+import { edgeKeyAlias } from "../lib/openvpn/parameter-names";
+import { CERT_EXPIRY_METRIC, VPN_METRICS_NAMESPACE } from "../lib/openvpn";
 import { EncryptionKey } from "../lib/components/kms";
 import { environmentStack } from "../lib/environment-stack";
 import {
@@ -32,11 +35,28 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
     `${env.name}-edge`,
     {
       description: `OpenEMS ${env.name}: edge device bundles (VPN profiles and settings)`,
-      alias: `openems-${env.name}-edge`,
+      // The VPN server's role decrypts with this key by its alias (network/vpn.ts).
+      alias: edgeKeyAlias(env.name),
     },
     opts,
   );
+  const authority = new ClientAuthority(
+    `${env.name}`,
+    { env: env.name, generations: edge.clientCaGenerations, kmsKeyArn: key.arn },
+    opts,
+  );
+  adminProfiles(
+    {
+      env: env.name,
+      admins: env.network.vpn.adminProfiles,
+      authority,
+      network,
+      kmsKeyArn: key.arn,
+    },
+    { parent: authority },
+  );
 
+  const certExpiries: pulumi.Output<string>[] = [];
   const devices = fleet.map((device) => {
     const d = new EdgeDevice(
       `${env.name}-${device.id}`,
@@ -46,11 +66,13 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
         certValidityDays: edge.certValidityDays,
         renewBeforeDays: edge.renewBeforeDays,
         network,
+        authority,
         backendUri: workloads.edgeWebsocketUrl,
         kmsKeyArn: key.arn,
       },
       opts,
     );
+    certExpiries.push(d.certExpiry);
     return {
       id: device.id,
       site: device.site,
@@ -60,6 +82,31 @@ export = async (): Promise<Exports<typeof edgeContract>> => {
       settingsParameter: d.parameters.settings,
     };
   });
+
+  if (certExpiries.length > 0) {
+    earliestCertExpiry(env.name, certExpiries, { provider });
+    // Device certificates renew renewBeforeDays ahead at the next `pulumi up`: half that time
+    // (at most 30 days) left means the renewal has not happened.
+    const threshold = Math.min(30, Math.floor(edge.renewBeforeDays / 2));
+    new aws.cloudwatch.MetricAlarm(
+      `${env.name}-device-cert-expiry`,
+      {
+        alarmDescription: `The earliest edge device certificate of ${env.name} expires in less than ${threshold} days (${CERT_EXPIRY_METRIC}; run pulumi up for the edge stack, see the README's certificate section)`,
+        namespace: VPN_METRICS_NAMESPACE,
+        metricName: CERT_EXPIRY_METRIC,
+        dimensions: { Environment: env.name, Certificate: "earliest-device" },
+        statistic: "Minimum",
+        period: 3600,
+        evaluationPeriods: 1,
+        threshold,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [workloads.alarmTopicArn],
+        okActions: [workloads.alarmTopicArn],
+      },
+      { provider },
+    );
+  }
 
   // Fleet-level alarms on the server's metrics: one alarm each, whatever the size of the fleet.
   if (fleet.length > 0) {

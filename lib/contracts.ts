@@ -105,15 +105,14 @@ export const networkContract = contract("network", {
     /** Static device addresses, as security groups see them. */
     deviceCidrs: z.array(cidrOut).min(1),
     serverCommonName: z.string().min(1),
-    caCertPem: pem("CERTIFICATE"),
+    /**
+     * The server CA's certificates, every trusted generation, newest first: what devices verify
+     * the server by. Never a private key: no output of any stack carries signing material.
+     */
+    serverCaPem: pem("CERTIFICATE"),
     /** Where the edge stack writes one ccd entry per device: s3://<bucket>/<prefix>/<cn>. */
     ccdBucket: z.string().min(1),
     ccdPrefix: z.string(),
-  }),
-  /** Secret: what signs device certificates and wraps their TLS handshakes. */
-  vpnSigning: z.object({
-    caPrivateKeyPem: pem("PRIVATE KEY").or(pem("EC PRIVATE KEY")),
-    tlsCryptKey: z.string().includes("-----BEGIN OpenVPN Static key V1-----"),
   }),
   /** The VPC's flow log group. */
   flowLogGroup: z.string().min(1),
@@ -168,6 +167,27 @@ export function stackRefName(
   return override ?? `${pulumiOrg}/${project}/${stack}`;
 }
 
+function missing(key: string, stackName: string): string {
+  return `output "${key}" is missing (has \`pulumi up\` run for ${stackName}?)`;
+}
+
+function problemsOf(key: string, schema: z.ZodType, value: unknown, stackName: string) {
+  if (value === undefined) return { problems: [missing(key, stackName)] };
+  const r = schema.safeParse(value);
+  if (r.success) return { value: r.data, problems: [] };
+  return {
+    problems: r.error.issues.map(
+      (issue) => `output "${[key, ...issue.path.map(String)].join(".")}": ${issue.message}`,
+    ),
+  };
+}
+
+function upstreamError(c: Contract<any>, stackName: string, problems: string[]): Error {
+  return new Error(
+    `Upstream stack ${stackName} does not provide what ${c.project} consumers need:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+  );
+}
+
 /** Checks a stack's outputs against its contract; the error names the stack and each bad key. */
 export function checkOutputs<C extends Contract<any>>(
   c: C,
@@ -177,33 +197,40 @@ export function checkOutputs<C extends Contract<any>>(
   const problems: string[] = [];
   const parsed: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(c.shape as z.ZodRawShape)) {
-    if (!(key in outputs) || outputs[key] === undefined) {
-      problems.push(`output "${key}" is missing (has \`pulumi up\` run for ${stackName}?)`);
-      continue;
-    }
-    const r = (schema as z.ZodType).safeParse(outputs[key]);
-    if (r.success) parsed[key] = r.data;
-    else {
-      for (const issue of r.error.issues) {
-        const at = [key, ...issue.path.map(String)].join(".");
-        problems.push(`output "${at}": ${issue.message}`);
-      }
-    }
+    const value = key in outputs ? outputs[key] : undefined;
+    const r = problemsOf(key, schema as z.ZodType, value, stackName);
+    if (r.problems.length) problems.push(...r.problems);
+    else parsed[key] = r.value;
   }
-  if (problems.length) {
-    throw new Error(
-      `Upstream stack ${stackName} does not provide what ${c.project} consumers need:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-    );
-  }
+  if (problems.length) throw upstreamError(c, stackName, problems);
   return parsed as Outputs<C>;
 }
 
-/** Reads a whole upstream stack through a StackReference, checked against its contract. */
+/**
+ * An upstream stack as its consumers see it: one Output per contract key. Each is read by name
+ * (`StackReference.getOutput`), so it is secret only if the upstream stack exported that key as a
+ * secret; `ref.outputs` as a whole is secret as soon as any one output is, and would make every
+ * upstream value secret in the consumer's state.
+ */
+export type Upstream<C extends Contract<any>> = {
+  readonly [K in keyof Outputs<C>]-?: pulumi.Output<Outputs<C>[K]>;
+};
+
+/** Reads an upstream stack through a StackReference, each output by name, checked against its contract. */
 export function readUpstream<C extends Contract<any>>(
   c: C,
   stackName: string,
   opts?: pulumi.CustomResourceOptions,
-): pulumi.Output<Outputs<C>> {
+): Upstream<C> {
   const ref = new pulumi.StackReference(stackName, { name: stackName }, opts);
-  return ref.outputs.apply((o) => checkOutputs(c, stackName, o));
+  const result: Record<string, pulumi.Output<unknown>> = {};
+  for (const [key, schema] of Object.entries(c.shape as z.ZodRawShape)) {
+    // getOutput keeps the secret bit of this output only (pulumi/stackReference.ts).
+    result[key] = ref.getOutput(key).apply((value: unknown) => {
+      const r = problemsOf(key, schema as z.ZodType, value, stackName);
+      if (r.problems.length) throw upstreamError(c, stackName, r.problems);
+      return r.value;
+    });
+  }
+  return result as Upstream<C>;
 }

@@ -3,12 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { EnvironmentContext } from "./config/environment";
-import { orgContract, Outputs, readUpstream, stackRefName } from "./contracts";
+import { orgContract, readUpstream, stackRefName, Upstream } from "./contracts";
 import { environmentProvider } from "./providers";
 import { platformTags } from "./tags";
 
 export interface EnvironmentStack {
-  readonly org: pulumi.Output<Outputs<typeof orgContract>>;
+  readonly org: Upstream<typeof orgContract>;
   readonly provider: aws.Provider;
   readonly tags: pulumi.Output<Record<string, string>>;
   /**
@@ -34,15 +34,15 @@ export function orgStackName(env: EnvironmentContext): string {
  */
 export function environmentStack(env: EnvironmentContext): EnvironmentStack {
   const org = readUpstream(orgContract, orgStackName(env));
-  const account = org.apply((o) => {
-    const a = o.environments[env.name];
+  const account = org.environments.apply((environments) => {
+    const a = environments[env.name];
     if (!a)
       throw new Error(
         `Upstream stack ${orgStackName(env)}: output "environments.${env.name}" is missing`,
       );
     return a;
   });
-  const tags = org.apply((o) => platformTags(o.tags, env.name));
+  const tags = org.tags.apply((t) => platformTags(t, env.name));
   const provider = environmentProvider(env.name, {
     accountId: account.accountId,
     // CI previews of pull requests (PLATFORM_CI_READ_ONLY=true) assume the deploy role's read-only

@@ -188,14 +188,10 @@ export = async (): Promise<Exports<typeof networkContract>> => {
       adminCidr: ranges.adminCidr,
       deviceCidrs: [...ranges.deviceCidrs],
       serverCommonName: vpn.serverCommonName,
-      caCertPem: vpn.caCertPem,
+      serverCaPem: vpn.serverCaPem,
       ccdBucket: vpn.ccdBucket.name,
       ccdPrefix: CCD_PREFIX,
     },
-    vpnSigning: pulumi.secret({
-      caPrivateKeyPem: vpn.caPrivateKeyPem,
-      tlsCryptKey: vpn.tlsCryptKey,
-    }),
     flowLogGroup: flowLogs.logGroup.name,
   };
 };

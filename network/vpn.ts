@@ -1,20 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { Appliance } from "./appliance";
 import { NetworkConfig } from "../lib/config/network";
 import {
   CA_ALLOWED_USES,
   CERT_EXPIRY_METRIC,
-  CLIENT_ALLOWED_USES,
   DEFAULT_SERVER_PATHS,
   KeyMaterial,
   PKI_KEY_ALGORITHM,
   SERVER_ALLOWED_USES,
   ccdObjectKey,
   renderAdminCcdEntry,
-  renderClientProfile,
   renderServerConfig,
   renderServerFirewall,
   tunnelGrants,
@@ -31,6 +28,13 @@ import {
 import { accessRules } from "../lib/net/access";
 import { PrivateBucket } from "../lib/components/bucket";
 import { secureParameter } from "../lib/components/parameters";
+import {
+  edgeKeyAlias,
+  edgePublishedParameters,
+  vpnParameterNames,
+} from "../lib/openvpn/parameter-names";
+
+export { edgeKeyAlias, edgePublishedParameters, vpnParameterNames };
 
 /** Where device and admin ccd entries live in the ccd bucket. */
 export const CCD_PREFIX = "ccd";
@@ -42,28 +46,15 @@ export const CERT_ALARM_DAYS = 30;
 
 const HOURS_PER_YEAR = 8760;
 
-/** Validity of the VPN certificates the network stack issues, and when they renew. */
+/**
+ * Validity of the VPN certificates the network stack issues, and when they renew. A CA is
+ * protected, so it never renews by itself (earlyRenewalHours would only make `pulumi up` fail on
+ * the protection): it is replaced by a new generation (README, "CA rollover").
+ */
 export const VPN_CERT_LIFETIMES = {
-  // Device certificates chain to the CA: renewing it re-signs with the same key, so devices keep working.
-  ca: { validityPeriodHours: 10 * HOURS_PER_YEAR, earlyRenewalHours: HOURS_PER_YEAR },
+  ca: { validityPeriodHours: 10 * HOURS_PER_YEAR },
   server: { validityPeriodHours: 5 * HOURS_PER_YEAR, earlyRenewalHours: 90 * 24 },
-  admin: { validityPeriodHours: HOURS_PER_YEAR, earlyRenewalHours: 30 * 24 },
 } as const;
-
-/** The SSM parameter names of one environment's VPN material. */
-export function vpnParameterNames(env: string) {
-  const root = `/openems/${env}/vpn`;
-  return {
-    root,
-    caCert: `${root}/ca-cert`,
-    serverCert: `${root}/server-cert`,
-    serverKey: `${root}/server-key`,
-    tlsCryptKey: `${root}/tls-crypt-key`,
-    adminProfile: (name: string) => `${root}/admins/${name}.ovpn`,
-    /** Written by the edge stack: the notAfter (ISO 8601) of the earliest device certificate. */
-    earliestDeviceCertExpiry: `/openems/${env}/edge/earliest-cert-expiry`,
-  };
-}
 
 /**
  * The key material the server reads, file by file: where it lives on the server and the SSM
@@ -75,28 +66,27 @@ export function vpnKeyMaterial(env: string): KeyMaterial[] {
   const names = vpnParameterNames(env);
   const paths = DEFAULT_SERVER_PATHS;
   return [
-    { path: paths.ca, parameter: names.caCert, kind: "certificate", expiryMetric: "ca" },
+    {
+      path: paths.ca,
+      parameter: names.clientCaBundle,
+      kind: "certificate",
+      expiryMetric: "client-ca",
+    },
     { path: paths.cert, parameter: names.serverCert, kind: "certificate", expiryMetric: "server" },
     { path: paths.key, parameter: names.serverKey, kind: "private-key" },
-    { path: paths.tlsCrypt, parameter: names.tlsCryptKey, kind: "static-key" },
+    { path: paths.tlsCryptV2, parameter: names.tlsCryptV2ServerKey, kind: "static-key" },
+    // Not read by OpenVPN: only for the server CA's expiry metric.
+    {
+      path: SERVER_CA_PATH,
+      parameter: names.serverCaCert,
+      kind: "certificate",
+      expiryMetric: "server-ca",
+    },
   ];
 }
 
-/** The 2048-bit key as OpenVPN writes it (`openvpn --genkey tls-crypt`): 16 lines of 32 hex digits. */
-export function formatStaticKey(hex: string): string {
-  if (!/^[0-9a-f]{512}$/.test(hex)) {
-    throw new Error(
-      `formatStaticKey: expected 512 lower-case hex digits (256 bytes), got ${hex.length} characters`,
-    );
-  }
-  const lines = hex.match(/.{32}/g) as string[];
-  return [
-    "-----BEGIN OpenVPN Static key V1-----",
-    ...lines,
-    "-----END OpenVPN Static key V1-----",
-    "",
-  ].join("\n");
-}
+/** Where the server keeps the server CA bundle (for its expiry metric only). */
+export const SERVER_CA_PATH = "/etc/openvpn/server/server-ca.crt";
 
 export interface VpnServerArgs {
   readonly env: string;
@@ -119,12 +109,10 @@ export interface VpnServerArgs {
  */
 export class VpnServer extends pulumi.ComponentResource {
   readonly appliance: Appliance;
-  readonly caCertPem: pulumi.Output<string>;
-  readonly caPrivateKeyPem: pulumi.Output<string>;
-  readonly tlsCryptKey: pulumi.Output<string>;
+  /** Every trusted server CA generation's certificate, newest first: what devices verify by. */
+  readonly serverCaPem: pulumi.Output<string>;
   readonly serverCommonName: string;
   readonly ccdBucket: PrivateBucket;
-  readonly adminProfileParameters: Record<string, string>;
   readonly manifest: aws.ssm.Parameter;
   readonly manifestParameterName: string;
 
@@ -135,20 +123,31 @@ export class VpnServer extends pulumi.ComponentResource {
     const names = vpnParameterNames(args.env);
     const subject = { organization: "OpenEMS", organizationalUnit: `${args.env} VPN` };
 
-    // The CA is the identity of the whole fleet: replacing it would orphan every device
-    // certificate, so key and certificate are protected.
-    const caKey = new tls.PrivateKey(`${name}-ca`, { ...PKI_KEY_ALGORITHM }, keep);
-    const caCert = new tls.SelfSignedCert(
-      `${name}-ca`,
-      {
-        privateKeyPem: caKey.privateKeyPem,
-        isCaCertificate: true,
-        allowedUses: [...CA_ALLOWED_USES],
-        subject: { ...subject, commonName: `openems-${args.env}-vpn-ca` },
-        ...VPN_CERT_LIFETIMES.ca,
-      },
-      keep,
-    );
+    // The server CA: only the server certificate chains to it, its key never leaves this stack's
+    // state, and only its certificates are exported. Generations (oldest first) let a new CA be
+    // trusted by every device before it signs: the OLDEST listed generation signs, because devices
+    // learn a new generation only when they re-fetch their profile; removing the old generation
+    // switches signing (README, "CA rollover"). Each is protected, so removing one is deliberate.
+    const generations = args.network.vpn.serverCaGenerations;
+    const cas = generations.map((gen) => {
+      const key = new tls.PrivateKey(`${name}-server-ca-${gen}`, { ...PKI_KEY_ALGORITHM }, keep);
+      const cert = new tls.SelfSignedCert(
+        `${name}-server-ca-${gen}`,
+        {
+          privateKeyPem: key.privateKeyPem,
+          isCaCertificate: true,
+          allowedUses: [...CA_ALLOWED_USES],
+          subject: { ...subject, commonName: `openems-${args.env}-vpn-server-ca-${gen}` },
+          ...VPN_CERT_LIFETIMES.ca,
+        },
+        keep,
+      );
+      return { key, cert };
+    });
+    const signing = cas[0];
+    this.serverCaPem = pulumi
+      .all([...cas].reverse().map((c) => c.cert.certPem))
+      .apply((pems) => pems.map((p) => p.trim()).join("\n") + "\n");
     this.serverCommonName = `openems-${args.env}-vpn-server`;
     const serverKey = new tls.PrivateKey(`${name}-server`, { ...PKI_KEY_ALGORITHM }, child);
     const serverCsr = new tls.CertRequest(
@@ -163,17 +162,13 @@ export class VpnServer extends pulumi.ComponentResource {
       `${name}-server`,
       {
         certRequestPem: serverCsr.certRequestPem,
-        caPrivateKeyPem: caKey.privateKeyPem,
-        caCertPem: caCert.certPem,
+        caPrivateKeyPem: signing.key.privateKeyPem,
+        caCertPem: signing.cert.certPem,
         allowedUses: [...SERVER_ALLOWED_USES],
         ...VPN_CERT_LIFETIMES.server,
       },
       child,
     );
-    const tlsCrypt = new random.RandomBytes(`${name}-tls-crypt`, { length: 256 }, keep);
-    this.tlsCryptKey = pulumi.secret(tlsCrypt.hex.apply(formatStaticKey));
-    this.caCertPem = caCert.certPem;
-    this.caPrivateKeyPem = pulumi.secret(caKey.privateKeyPem);
 
     const secureString = (
       id: string,
@@ -187,7 +182,12 @@ export class VpnServer extends pulumi.ComponentResource {
         child,
       );
     const params = [
-      secureString("ca-cert", names.caCert, caCert.certPem, "OpenVPN CA certificate"),
+      secureString(
+        "server-ca-cert",
+        names.serverCaCert,
+        this.serverCaPem,
+        "OpenVPN server CA certificates (every trusted generation)",
+      ),
       secureString(
         "server-cert",
         names.serverCert,
@@ -200,7 +200,6 @@ export class VpnServer extends pulumi.ComponentResource {
         serverKey.privateKeyPem,
         "OpenVPN server private key",
       ),
-      secureString("tls-crypt-key", names.tlsCryptKey, this.tlsCryptKey, "OpenVPN tls-crypt key"),
     ];
 
     this.ccdBucket = new PrivateBucket(
@@ -209,28 +208,10 @@ export class VpnServer extends pulumi.ComponentResource {
       child,
     );
 
-    // Admin profiles: pool addresses (their ccd entries push no address), admin ports only.
-    this.adminProfileParameters = {};
-    const adminProfiles: { name: string; cert: tls.LocallySignedCert; key: tls.PrivateKey }[] = [];
+    // Admin profiles: pool addresses (their ccd entries push no address), admin ports only. The
+    // edge stack (the client authority) issues their certificates and profiles.
     for (const admin of args.network.vpn.adminProfiles) {
       const cn = `admin-${admin}`;
-      const key = new tls.PrivateKey(`${name}-${cn}`, { ...PKI_KEY_ALGORITHM }, child);
-      const csr = new tls.CertRequest(
-        `${name}-${cn}`,
-        { privateKeyPem: key.privateKeyPem, subject: { ...subject, commonName: cn } },
-        child,
-      );
-      const cert = new tls.LocallySignedCert(
-        `${name}-${cn}`,
-        {
-          certRequestPem: csr.certRequestPem,
-          caPrivateKeyPem: caKey.privateKeyPem,
-          caCertPem: caCert.certPem,
-          allowedUses: [...CLIENT_ALLOWED_USES],
-          ...VPN_CERT_LIFETIMES.admin,
-        },
-        child,
-      );
       new aws.s3.BucketObjectv2(
         `${name}-${cn}`,
         {
@@ -241,8 +222,6 @@ export class VpnServer extends pulumi.ComponentResource {
         },
         child,
       );
-      adminProfiles.push({ name: admin, cert, key });
-      this.adminProfileParameters[admin] = names.adminProfile(admin);
     }
 
     // Everything the server holds comes from its manifest (host-agent), so a change to any of it
@@ -340,6 +319,29 @@ export class VpnServer extends pulumi.ComponentResource {
           },
         },
         {
+          // The edge stack's material (client CA bundle, tls-crypt-v2 server key) is encrypted with
+          // the edge key, which does not exist when this stack first deploys: the key is named by
+          // its alias (kms:ResourceAliases, docs.aws.amazon.com/kms/latest/developerguide/
+          // alias-authorization.html), used through SSM only, and only for those two parameters:
+          // Parameter Store binds each SecureString to its ARN in the encryption context
+          // (PARAMETER_ARN, docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html).
+          Sid: "DecryptEdgePublishedKeyMaterial",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: pulumi.interpolate`arn:aws:kms:${region}:${account}:key/*`,
+          Condition: {
+            StringEquals: {
+              "kms:ViaService": pulumi.interpolate`ssm.${region}.amazonaws.com`,
+              "kms:EncryptionContext:PARAMETER_ARN": edgePublishedParameters(args.env).map(
+                parameterArn,
+              ),
+            },
+            "ForAnyValue:StringEquals": {
+              "kms:ResourceAliases": `alias/${edgeKeyAlias(args.env)}`,
+            },
+          },
+        },
+        {
           Sid: "ListCcdEntries",
           Effect: "Allow",
           Action: "s3:ListBucket",
@@ -384,11 +386,18 @@ export class VpnServer extends pulumi.ComponentResource {
     // Weeks ahead: the server certificate renews 90 days before it expires, so an alarm means the
     // renewal (pulumi up) has not happened; the CA cannot renew by itself (it is protected).
     // Missing data is not breaching: a fresh deploy has no data until the first hourly run.
-    for (const cert of ["server", "ca"] as const) {
+    // A CA bundle reports its earliest generation, so a rollover's old CA keeps alarming until it
+    // is removed. The edge stack alarms on its earliest device certificate.
+    const what = {
+      server: "server certificate",
+      "server-ca": "server CA",
+      "client-ca": "client CA",
+    };
+    for (const cert of ["server", "server-ca", "client-ca"] as const) {
       new aws.cloudwatch.MetricAlarm(
         `${name}-${cert}-cert-expiry`,
         {
-          alarmDescription: `The VPN ${cert === "ca" ? "CA" : "server"} certificate of ${args.env} expires in less than ${CERT_ALARM_DAYS} days (${CERT_EXPIRY_METRIC}, see the README's certificate section)`,
+          alarmDescription: `The VPN ${what[cert]} of ${args.env} expires in less than ${CERT_ALARM_DAYS} days (${CERT_EXPIRY_METRIC}, see the README's certificate section)`,
           namespace: VPN_METRICS_NAMESPACE,
           metricName: CERT_EXPIRY_METRIC,
           dimensions: { Environment: args.env, Certificate: cert },
@@ -405,35 +414,8 @@ export class VpnServer extends pulumi.ComponentResource {
       );
     }
 
-    for (const { name: admin, cert, key } of adminProfiles) {
-      const profile = pulumi
-        .all([
-          this.appliance.elasticIp.publicIp,
-          caCert.certPem,
-          cert.certPem,
-          key.privateKeyPem,
-          this.tlsCryptKey,
-        ])
-        .apply(([host, ca, crt, pem, tc]) =>
-          renderClientProfile({
-            remoteHost: host,
-            remotePort: args.network.vpn.port,
-            serverCommonName: this.serverCommonName,
-            caCertPem: ca,
-            clientCertPem: crt,
-            clientKeyPem: pem,
-            tlsCryptKey: tc,
-          }),
-        );
-      secureString(
-        `admin-${admin}-profile`,
-        names.adminProfile(admin),
-        profile,
-        `OpenVPN profile of admin ${admin}`,
-      );
-    }
     this.registerOutputs({
-      caCertPem: this.caCertPem,
+      serverCaPem: this.serverCaPem,
       ccdBucket: this.ccdBucket.name,
       manifestParameter: this.manifestParameterName,
     });

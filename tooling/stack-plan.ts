@@ -24,6 +24,8 @@ export interface PlannedResource {
   ignoreChanges: string[];
   /** Physical id the resource is adopted from (`import`), or null. */
   import: string | null;
+  /** State properties the engine stores as secrets (`additionalSecretOutputs`); absent in fixtures. */
+  additionalSecretOutputs?: string[];
   custom: boolean;
   inputs: Record<string, any>;
   state: Record<string, any>;

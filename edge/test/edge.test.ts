@@ -3,7 +3,13 @@ import { nonEmpty } from "../../tooling/testing/non-empty";
 import { edgeSection } from "../../lib/config/edge";
 import { bundleParameters, renderEdgeSettings } from "../device";
 import { planFleet } from "../../lib/config/fleet";
-import { renderCcdEntry, renderClientProfile, vpnAddressPlan } from "../../lib/openvpn";
+import {
+  formatTlsCryptV2ServerKey,
+  renderCcdEntry,
+  renderClientProfile,
+  vpnAddressPlan,
+  wrapTlsCryptV2ClientKey,
+} from "../../lib/openvpn";
 // A Standard-tier SSM parameter holds at most 4 KB (Systems Manager quotas).
 const SSM_STANDARD_LIMIT_BYTES = 4096;
 import { checkOutputs, edgeContract } from "../../lib/contracts";
@@ -187,26 +193,107 @@ describe("edge: fleet registry", () => {
 });
 
 describe("edge: devices", () => {
-  it("issues each device a client certificate from the network's CA, valid and renewed as configured", async () => {
+  it("issues each device a client certificate from its own client CA, valid and renewed as configured", async () => {
     const plan = await stackOf("edge", "dev");
-    const network = await stackOf("network", "dev");
     const cfg = editedConfig("edge", "dev", () => undefined)["platform:edge"] as any;
-    const certs = byType(plan, "tls:index/locallySignedCert:LocallySignedCert");
+    const ca = one(plan, "tls:index/selfSignedCert:SelfSignedCert", "dev-client-ca-1");
+    const caKey = one(plan, "tls:index/privateKey:PrivateKey", "dev-client-ca-1");
+    assert.ok(ca.protect && caKey.protect, "the client CA is protected");
+    const certs = byType(plan, "tls:index/locallySignedCert:LocallySignedCert").filter((c) =>
+      c.name.startsWith("dev-test-pi-"),
+    );
     assert.strictEqual(certs.length, 2);
     for (const c of certs) {
       assert.deepStrictEqual(c.inputs.allowedUses, ["digital_signature", "client_auth"]);
       assert.strictEqual(c.inputs.validityPeriodHours, cfg.certValidityDays * 24);
       assert.strictEqual(c.inputs.earlyRenewalHours, cfg.renewBeforeDays * 24);
-      assert.strictEqual(c.inputs.caCertPem, (network.outputs.vpn as any).caCertPem);
+      assert.strictEqual(c.inputs.caCertPem, ca.state.certPem);
       assert.strictEqual(
         secretValue(c.inputs.caPrivateKeyPem, "the CA key"),
-        (network.outputs.vpnSigning as any).caPrivateKeyPem,
+        caKey.state.privateKeyPem,
       );
     }
     const csr = byType(plan, "tls:index/certRequest:CertRequest")
       .map((r) => r.inputs.subject.commonName)
       .sort();
-    assert.deepStrictEqual(csr, ["test-pi-001", "test-pi-002"]);
+    assert.deepStrictEqual(csr, ["admin-ops", "test-pi-001", "test-pi-002"]);
+    // No stack reads a signing key from another: the edge stack holds its own.
+    assert.doesNotMatch(JSON.stringify((await stackOf("network", "dev")).outputs), /PRIVATE KEY/);
+  });
+
+  it("gives each device its own tls-crypt-v2 key, wrapped by the server key it publishes for the server", async () => {
+    const plan = await stackOf("edge", "dev");
+    const server = byType(plan, PARAM).find(
+      (p) => p.inputs.name === "/openems/dev/vpn/tls-crypt-v2-server-key",
+    )!;
+    const serverKeyPem = secretValue(server.inputs.value);
+    assert.match(serverKeyPem, /^-----BEGIN OpenVPN tls-crypt-v2 server key-----\n/);
+    assert.ok(one(plan, "random:index/randomBytes:RandomBytes", "dev-tls-crypt-v2-server").protect);
+    const keyOf = (id: string) => {
+      const profile = secretValue(
+        byType(plan, PARAM).find((p) => p.inputs.name === `/openems/dev/edge/${id}/vpn.ovpn`)!
+          .inputs.value,
+      );
+      return (/<tls-crypt-v2>\n([\s\S]*?)\n<\/tls-crypt-v2>/.exec(profile) ?? [])[1];
+    };
+    const kc = (id: string) =>
+      one(plan, "random:index/randomBytes:RandomBytes", `dev-${id}-tls-crypt-v2`).state.hex;
+    for (const id of ["test-pi-001", "test-pi-002"]) {
+      // Recomputed independently of the program: the device's own bytes, its id as metadata.
+      assert.strictEqual(
+        `${keyOf(id)}\n`,
+        wrapTlsCryptV2ClientKey({ serverKeyPem, clientKeyHex: kc(id), metadata: id }),
+      );
+    }
+    assert.notStrictEqual(keyOf("test-pi-001"), keyOf("test-pi-002"));
+  });
+
+  it("publishes the client CA bundle for the server and trusts two generations during a rollover", async () => {
+    const plan = await planOne(
+      "edge",
+      "dev",
+      editedConfig("edge", "dev", (c) => (c["platform:edge"].clientCaGenerations = ["1", "2"])),
+      await upstreamOutputs(),
+    );
+    const ca = (gen: string) =>
+      one(plan, "tls:index/selfSignedCert:SelfSignedCert", `dev-client-ca-${gen}`).state.certPem;
+    const bundle = byType(plan, PARAM).find(
+      (p) => p.inputs.name === "/openems/dev/vpn/client-ca-bundle",
+    )!;
+    assert.strictEqual(secretValue(bundle.inputs.value), `${ca("2")}${ca("1")}`);
+    for (const c of byType(plan, "tls:index/locallySignedCert:LocallySignedCert"))
+      assert.strictEqual(c.inputs.caCertPem, ca("2"), `${c.name} is signed by the newest`);
+    const refused = await planExpectingError(
+      "edge",
+      "dev",
+      editedConfig("edge", "dev", (c) => (c["platform:edge"].clientCaGenerations = ["1", "1"])),
+    );
+    assert.match(refused.message, /platform:edge\.clientCaGenerations\[1\]/);
+    assert.match(refused.message, /got "1" twice; expected each CA generation once/);
+  });
+
+  it("writes the earliest device certificate expiry where the VPN server reads it", async () => {
+    const plan = await stackOf("edge", "dev");
+    const network = await stackOf("network", "dev");
+    const p = one(plan, PARAM, "dev-earliest-cert-expiry");
+    assert.strictEqual(p.inputs.type, "String");
+    // The name the server's cert-expiry script and its role policy use.
+    const script = network.resources.find(
+      (r) => r.name === "dev-vpn-host-openvpn-publish-cert-expiry",
+    )!.inputs.content;
+    assert.ok(script.includes(`'${p.inputs.name}'`), p.inputs.name);
+    const ends = byType(plan, "tls:index/locallySignedCert:LocallySignedCert")
+      .filter((c) => c.name.startsWith("dev-test-pi-"))
+      .map((c) => Date.parse(c.state.validityEndTime));
+    assert.strictEqual(ends.length, 2);
+    assert.strictEqual(Date.parse(secretValue(p.inputs.value)), Math.min(...ends));
+    const alarm = one(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "dev-device-cert-expiry");
+    assert.deepStrictEqual(alarm.inputs.dimensions, {
+      Environment: "dev",
+      Certificate: "earliest-device",
+    });
+    assert.strictEqual(alarm.inputs.threshold, 30);
+    assert.strictEqual(alarm.inputs.treatMissingData, "notBreaching");
   });
 
   it("publishes each device's ccd entry, with its fixed address, where the network server syncs from", async () => {
@@ -240,8 +327,8 @@ describe("edge: devices", () => {
     const network = (await stackOf("network", "dev")).outputs as any;
     const workloads = (await stackOf("workloads", "dev")).outputs as any;
     const params = byType(plan, PARAM);
-    assert.strictEqual(params.length, 4);
-    for (const p of params) {
+    assert.strictEqual(params.length, 8);
+    for (const p of params.filter((p) => p.name !== "dev-earliest-cert-expiry")) {
       assert.deepStrictEqual(
         [p.inputs.type, p.inputs.tier, p.inputs.keyId],
         ["SecureString", "Standard", one(plan, "aws:kms/key:Key").state.arn],
@@ -257,7 +344,9 @@ describe("edge: devices", () => {
       profile,
       new RegExp(`^remote ${network.vpn.host.replace(/\./g, "\\.")} ${network.vpn.port}$`, "m"),
     );
-    assert.match(profile, /<ca>[\s\S]*<cert>[\s\S]*<key>[\s\S]*<tls-crypt>/);
+    assert.match(profile, /<ca>[\s\S]*<cert>[\s\S]*<key>[\s\S]*<tls-crypt-v2>/);
+    // Devices verify the server by the server CA, never by their own client CA.
+    assert.ok(profile.includes(network.vpn.serverCaPem.trim()));
     const settings = JSON.parse(
       params.find((p) => p.inputs.name === "/openems/dev/edge/test-pi-001/openems.json")!.inputs
         .value.value,
@@ -296,7 +385,13 @@ describe("edge: devices", () => {
     );
     assert.ok(!plan.resources.some((r) => r.name.startsWith("dev-test-pi-002")));
     assert.strictEqual(byType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").length, 1);
-    assert.strictEqual(byType(plan, PARAM).length, 2);
+    assert.deepStrictEqual(
+      byType(plan, PARAM)
+        .map((p) => p.inputs.name)
+        .filter((n) => n.includes("/test-pi-"))
+        .sort(),
+      ["/openems/dev/edge/test-pi-001/openems.json", "/openems/dev/edge/test-pi-001/vpn.ovpn"],
+    );
     // That the server then refuses the device is shown with the real OpenVPN in
     // lib/openvpn/test/openvpn-e2e.test.ts, case (d), with the same renderCcdEntry output.
   });
@@ -304,11 +399,14 @@ describe("edge: devices", () => {
   it("alarms to the environment's topic when a device is away too long or the fleet is offline", async () => {
     const plan = await stackOf("edge", "dev");
     const topic = (await stackOf("workloads", "dev")).outputs.alarmTopicArn;
-    const alarms = byType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm");
-    assert.deepStrictEqual(alarms.map((a) => a.inputs.metricName).sort(), [
+    const all = byType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    assert.deepStrictEqual(all.map((a) => a.inputs.metricName).sort(), [
+      "CertificateDaysToExpiry",
       "ConnectedDevices",
       "DevicesAway",
     ]);
+    // The certificate alarm (its own dimension) is checked with the earliest expiry above.
+    const alarms = all.filter((a) => a.inputs.metricName !== "CertificateDaysToExpiry");
     for (const a of alarms) {
       assert.deepStrictEqual(
         [a.inputs.namespace, a.inputs.dimensions, a.inputs.alarmActions],
@@ -329,15 +427,25 @@ describe("edge: devices", () => {
     assert.deepStrictEqual(problems, []);
     const pem = (label: string, bytes: number) =>
       `-----BEGIN ${label}-----\n${"A".repeat(bytes)}\n-----END ${label}-----\n`;
+    const serverKeyPem = formatTlsCryptV2ServerKey("ab".repeat(128));
     for (const d of devices) {
       const profile = renderClientProfile({
         remoteHost: "203.0.113.200",
         remotePort: 1194,
         serverCommonName: "openems-prod-vpn-server",
-        caCertPem: pem("CERTIFICATE", 800),
+        // A rollover: two server CA generations in the bundle.
+        // Real P-256 PEM files with the longest names the config allows (openssl): a CA is 782
+        // bytes, a device certificate without organizational unit 810 (here 40 more for its
+        // authority key id), a SEC1 key 227; the bodies below are those sizes or more.
+        caCertPem: pem("CERTIFICATE", 730) + pem("CERTIFICATE", 730),
         clientCertPem: pem("CERTIFICATE", 800),
-        clientKeyPem: pem("EC PRIVATE KEY", 300),
-        tlsCryptKey: `-----BEGIN OpenVPN Static key V1-----\n${"0123456789abcdef0123456789abcdef\n".repeat(16)}-----END OpenVPN Static key V1-----\n`,
+        clientKeyPem: pem("EC PRIVATE KEY", 180),
+        tlsCryptV2Key: wrapTlsCryptV2ClientKey({
+          serverKeyPem,
+          clientKeyHex: "cd".repeat(256),
+          // The longest id the config allows: the metadata grows the wrapped key.
+          metadata: d.id.padEnd(63, "x"),
+        }),
       });
       assert.ok(
         Buffer.byteLength(profile) <= SSM_STANDARD_LIMIT_BYTES,
@@ -358,7 +466,9 @@ describe("edge: devices", () => {
     );
     assert.strictEqual(plan.outputs.deviceCount, 100);
     assert.strictEqual(byType(plan, "platform:edge:Device").length, 100);
-    assert.strictEqual(byType(plan, PARAM).length, 200);
+    // Per device a profile and settings; per environment the client CA bundle, the tls-crypt-v2
+    // server key and the earliest certificate expiry.
+    assert.strictEqual(byType(plan, PARAM).length, 203);
     assert.strictEqual(new Set((plan.outputs.devices as any[]).map((d) => d.address)).size, 100);
     for (const p of nonEmpty(byType(plan, PARAM), "parameter"))
       assert.ok(Buffer.byteLength(p.inputs.value.value) <= SSM_STANDARD_LIMIT_BYTES);

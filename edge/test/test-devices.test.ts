@@ -10,6 +10,7 @@ const fleet = (site: string, ...devices: string[]): EdgeConfig => ({
   certValidityDays: 730,
   renewBeforeDays: 60,
   awayAlarmMinutes: 30,
+  clientCaGenerations: ["1"],
   sites: [{ id: site, devices: devices.map((id) => ({ id, labels: {} })) }],
 });
 

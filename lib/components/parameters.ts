@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 export const SSM_STANDARD_LIMIT_BYTES = 4096;
 
 export interface SecureParameterArgs {
-  /** The parameter's path, e.g. /openems/dev/vpn/ca-cert. */
+  /** The parameter's path, e.g. /openems/dev/vpn/server-cert. */
   readonly name: string;
   readonly value: pulumi.Input<string>;
   /** Customer-managed key the value is encrypted with. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Checked, parseSection } from "./errors";
+import { caGenerations } from "./ca-generations";
 import { slug } from "./primitives";
 import { FleetDevice, planFleet } from "./fleet";
 import type { NetworkConfig } from "./network";
@@ -25,6 +26,8 @@ export const edgeSection = z.strictObject({
   /** A device not connected for this long counts in DevicesAway, which alarms to the environment's topic. */
   awayAlarmMinutes: z.number().int().min(5).max(10080).default(30),
   sites: z.array(site).default([]),
+  /** Client CA generations, oldest first; the newest signs device certificates (README, CA rollover). */
+  clientCaGenerations: caGenerations,
 });
 export type EdgeConfig = z.output<typeof edgeSection>;
 

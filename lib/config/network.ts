@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Checked, echo, parseSection } from "./errors";
+import { caGenerations } from "./ca-generations";
 import { ec2InstanceType, logRetentionDays, privateCidr } from "./primitives";
 import { Cidr, overlaps, parseCidr, tryParseCidr } from "../net/ipv4";
 import { vpnRanges } from "../net/vpn-ranges";
@@ -78,6 +79,8 @@ export const networkSection = z.strictObject({
       .max(50, { message: "expected at most 50 entries (a security group holds 60 inbound rules)" })
       .default([]),
     instanceType: ec2InstanceType.default("t4g.nano"),
+    /** Server CA generations, oldest first; the oldest signs the server certificate (README, CA rollover). */
+    serverCaGenerations: caGenerations,
   }),
 });
 export type NetworkConfig = z.output<typeof networkSection>;

@@ -9,14 +9,14 @@ export interface ClientProfileOptions {
   readonly remotePort?: number;
   /** Common name of the server certificate; the device refuses any other server. */
   readonly serverCommonName: string;
-  /** PEM of the VPN CA certificate. */
+  /** PEM of the server CA certificate(s): every generation the device trusts the server by. */
   readonly caCertPem: string;
   /** PEM of this device's certificate. */
   readonly clientCertPem: string;
   /** PEM of this device's private key. */
   readonly clientKeyPem: string;
-  /** The shared tls-crypt key ("OpenVPN Static key V1" block). */
-  readonly tlsCryptKey: string;
+  /** This device's own tls-crypt-v2 client key ("OpenVPN tls-crypt-v2 client key" block). */
+  readonly tlsCryptV2Key: string;
 }
 
 // DNS name (letters, digits, '-', dots between labels) or a dotted-quad address.
@@ -28,7 +28,7 @@ const CERTIFICATE = pem("CERTIFICATE");
 // The tls provider writes SEC1 ("EC PRIVATE KEY") for ECDSA keys, openssl genpkey PKCS#8.
 const PRIVATE_KEY =
   /^-----BEGIN ((?:EC|RSA) )?PRIVATE KEY-----\n[\s\S]+\n-----END \1?PRIVATE KEY-----$/;
-const STATIC_KEY = pem("OpenVPN Static key V1");
+const TLS_CRYPT_V2_CLIENT_KEY = pem("OpenVPN tls-crypt-v2 client key");
 
 function fail(key: string, value: unknown, allowed: string): never {
   // Multi-line values are PEM material: show the first line only, never key bytes.
@@ -80,10 +80,10 @@ export function renderClientProfile(opts: ClientProfileOptions): string {
   const cert = pemBlock("clientCertPem", opts.clientCertPem, CERTIFICATE, "CERTIFICATE block");
   const key = pemBlock("clientKeyPem", opts.clientKeyPem, PRIVATE_KEY, "PRIVATE KEY block");
   const tlsCrypt = pemBlock(
-    "tlsCryptKey",
-    opts.tlsCryptKey,
-    STATIC_KEY,
-    "'OpenVPN Static key V1' block (openvpn --genkey tls-crypt)",
+    "tlsCryptV2Key",
+    opts.tlsCryptV2Key,
+    TLS_CRYPT_V2_CLIENT_KEY,
+    "'OpenVPN tls-crypt-v2 client key' block (openvpn --genkey tls-crypt-v2-client)",
   );
 
   return [
@@ -118,9 +118,9 @@ export function renderClientProfile(opts: ClientProfileOptions): string {
     "<key>",
     key,
     "</key>",
-    "<tls-crypt>",
+    "<tls-crypt-v2>",
     tlsCrypt,
-    "</tls-crypt>",
+    "</tls-crypt-v2>",
     "",
   ].join("\n");
 }

@@ -18,3 +18,4 @@ export * from "./cert-expiry-script";
 export { USER_DATA_LIMIT_BYTES } from "../ec2-limits";
 export { parseDirectives, singleDirective } from "./directives";
 export type { Directive } from "./directives";
+export * from "./tls-crypt-v2";

@@ -8,10 +8,12 @@ export type { VpnAddressPlan, VpnAddressPlanOptions, AddressRange } from "./addr
 
 /** Where the server reads its material and writes its status. */
 export interface ServerPaths {
+  /** The CAs devices' certificates chain to (a bundle of every trusted generation). */
   readonly ca: string;
   readonly cert: string;
   readonly key: string;
-  readonly tlsCrypt: string;
+  /** The tls-crypt-v2 server key, which unwraps each device's own tls-crypt-v2 key. */
+  readonly tlsCryptV2: string;
   readonly ccdDir: string;
   readonly status: string;
 }
@@ -20,10 +22,10 @@ export interface ServerPaths {
 // The status path is the one the unit itself passes with --status, so the config's own `status`
 // directive (which wins, because the unit's --config comes last) points at the same file.
 export const DEFAULT_SERVER_PATHS: ServerPaths = {
-  ca: "/etc/openvpn/server/ca.crt",
+  ca: "/etc/openvpn/server/client-ca.crt",
   cert: "/etc/openvpn/server/server.crt",
   key: "/etc/openvpn/server/server.key",
-  tlsCrypt: "/etc/openvpn/server/tls-crypt.key",
+  tlsCryptV2: "/etc/openvpn/server/tls-crypt-v2-server.key",
   ccdDir: "/etc/openvpn/server/ccd",
   status: "/run/openvpn-server/status-server.log",
 };
@@ -223,10 +225,13 @@ export function renderServerConfig(opts: ServerConfigOptions): string {
     "ccd-exclusive",
     `reneg-sec ${c.renegotiateSeconds}`,
     "",
+    // Devices' certificates chain to the client CA (bundle), which the edge stack holds; the
+    // server's own certificate chains to the network stack's server CA, which is not trusted here.
     `ca ${paths.ca}`,
     `cert ${paths.cert}`,
     `key ${paths.key}`,
-    `tls-crypt ${paths.tlsCrypt}`,
+    // Each device wraps its handshakes with its own key; the server unwraps them with this one.
+    `tls-crypt-v2 ${paths.tlsCryptV2}`,
     // ECDHE only; no finite-field DH parameters to generate or ship.
     "dh none",
     "verify-client-cert require",

@@ -4,6 +4,7 @@ import {
   byType,
   one,
   planExpectingError,
+  planOne,
   repositoryConfig,
   repositoryPlan,
   stackOf,
@@ -127,6 +128,63 @@ describe("Wiring between stacks", () => {
       broken,
     );
     assert.match(message, /output "environments\.dev\.accountId": expected a 12-digit account id/);
+  });
+
+  describe("reads each upstream output by name", () => {
+    const SIG = "4dabf18193072939515e22adb298388d";
+    const ccdBucketInput = async (secretNetworkOutputs: string[]) => {
+      const outputs = await upstreamOutputs();
+      const plan = await planOne(
+        "edge",
+        "dev",
+        repositoryConfig("edge", "dev"),
+        outputs,
+        new Map([["organization/network/dev", secretNetworkOutputs]]),
+      );
+      const ccd = nonEmpty(
+        byType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").filter((r) =>
+          String(r.name).startsWith("dev-test-pi"),
+        ),
+        "device ccd object",
+      );
+      return ccd[0].inputs.bucket;
+    };
+
+    it("keeps a non-secret upstream output non-secret when another output is secret", async function () {
+      this.timeout(120000);
+      const bucket = await ccdBucketInput(["flowLogGroup"]);
+      assert.strictEqual(typeof bucket, "string", JSON.stringify(bucket));
+    });
+
+    it("keeps a secret upstream output secret", async function () {
+      this.timeout(120000);
+      const bucket = await ccdBucketInput(["vpn"]);
+      assert.strictEqual(bucket?.[SIG] !== undefined, true, JSON.stringify(bucket));
+    });
+
+    const brokenNetwork = async (edit: (network: Record<string, any>) => void) => {
+      const outputs = await upstreamOutputs();
+      const network = JSON.parse(JSON.stringify(outputs.get("organization/network/dev")));
+      edit(network);
+      const broken = new Map(outputs).set("organization/network/dev", network);
+      return (await planExpectingError("edge", "dev", repositoryConfig("edge", "dev"), broken))
+        .message;
+    };
+
+    it("names the upstream stack and key when an output is missing", async function () {
+      this.timeout(120000);
+      const message = await brokenNetwork((n) => delete n.flowLogGroup);
+      assert.match(message, /organization\/network\/dev[\s\S]*output "flowLogGroup" is missing/);
+    });
+
+    it("names the upstream stack and key when an output is invalid", async function () {
+      this.timeout(120000);
+      const message = await brokenNetwork((n) => (n.vpn.clientCidr = "10.0.0.0"));
+      assert.match(
+        message,
+        /organization\/network\/dev[\s\S]*output "vpn\.clientCidr": expected an IPv4 CIDR block/,
+      );
+    });
   });
 
   it("checks consumers' view of network outputs against the contract", () => {

@@ -7,7 +7,7 @@ import { accessRules, vpnRanges } from "../../lib/net/access";
 const AWS_RULE_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{1,255}$/;
 import { natHostManifest } from "../nat-instance";
 import { INTERFACE_ENDPOINT_SERVICES } from "../endpoints";
-import { formatStaticKey, vpnParameterNames } from "../vpn";
+import { vpnParameterNames } from "../vpn";
 import { shellcheck, requirePrerequisites } from "../../tooling/testing/tools";
 import { USER_DATA_LIMIT_BYTES } from "../../lib/openvpn";
 import { networkSection } from "../../lib/config/network";
@@ -283,32 +283,84 @@ describe("network: VPN server", () => {
   it("keeps key material out of user data and in SecureString parameters under the network key", async () => {
     const plan = await stackOf("network", "dev");
     const userData: string = one(plan, INSTANCE, "dev-vpn-server").inputs.userData;
-    assert.doesNotMatch(userData, /PRIVATE KEY|OpenVPN Static key|BEGIN CERTIFICATE/);
+    assert.doesNotMatch(userData, /PRIVATE KEY|OpenVPN|BEGIN CERTIFICATE/);
     // The user data names only the manifest; the manifest names the key material.
     assert.ok(userData.includes("'/openems/dev/hosts/vpn-server/manifest'"));
     const files = manifestOf(plan, "dev-vpn-manifest").files;
     const names = vpnParameterNames("dev");
-    for (const name of [names.caCert, names.serverCert, names.serverKey, names.tlsCryptKey]) {
+    const manifestFile = (name: string) => {
       assert.ok(!userData.includes(name), `user data does not name ${name}`);
       const file = files.find((f: any) => f.source.ssmParameter === name);
       assert.ok(file, `the manifest delivers ${name}`);
       assert.deepStrictEqual([file.source.decrypt, file.mode, file.secret], [true, "0600", true]);
+    };
+    for (const name of [names.serverCaCert, names.serverCert, names.serverKey]) {
+      manifestFile(name);
       const p = byType(plan, "aws:ssm/parameter:Parameter").find((r) => r.inputs.name === name);
       assert.ok(p, name);
       assert.strictEqual(p.inputs.type, "SecureString");
       assert.strictEqual(p.inputs.keyId, one(plan, "aws:kms/key:Key").state.arn);
       secretValue(p.inputs.value);
     }
-    const tlsCrypt = byType(plan, "aws:ssm/parameter:Parameter").find(
-      (r) => r.inputs.name === names.tlsCryptKey,
+    // What the edge stack publishes: delivered once it exists, never written here.
+    for (const name of [names.clientCaBundle, names.tlsCryptV2ServerKey]) {
+      manifestFile(name);
+      assert.ok(!byType(plan, "aws:ssm/parameter:Parameter").some((r) => r.inputs.name === name));
+    }
+  });
+
+  it("exports no signing material: only the server CA's certificates cross the stack boundary", async () => {
+    for (const env of ["dev", "prod"]) {
+      const plan = await stackOf("network", env);
+      assert.deepStrictEqual(plan.secretOutputs, [], `${env}: no output is secret`);
+      const text = JSON.stringify(plan.outputs);
+      assert.doesNotMatch(text, /PRIVATE KEY|OpenVPN/);
+      const vpn = plan.outputs.vpn as any;
+      const ca = one(plan, "tls:index/selfSignedCert:SelfSignedCert", `${env}-vpn-server-ca-1`);
+      assert.strictEqual(vpn.serverCaPem, ca.state.certPem);
+      // The server certificate chains to the server CA, the only CA this stack holds.
+      const server = one(
+        plan,
+        "tls:index/locallySignedCert:LocallySignedCert",
+        `${env}-vpn-server`,
+      );
+      assert.strictEqual(server.inputs.caCertPem, ca.state.certPem);
+      assert.deepStrictEqual(
+        byType(plan, "tls:index/locallySignedCert:LocallySignedCert").map((r) => r.name),
+        [`${env}-vpn-server`],
+        "the network stack signs no client certificate",
+      );
+    }
+  });
+
+  it("trusts two server CA generations at once and signs with the oldest until it is removed", async () => {
+    const plan = await planNetwork(
+      "dev",
+      (c) => (c["platform:network"].vpn.serverCaGenerations = ["2026", "2031"]),
     );
-    assert.match(
-      secretValue(tlsCrypt!.inputs.value),
-      /^-----BEGIN OpenVPN Static key V1-----\n([0-9a-f]{32}\n){16}-----END OpenVPN Static key V1-----\n$/,
+    const ca = (gen: string) =>
+      one(plan, "tls:index/selfSignedCert:SelfSignedCert", `dev-vpn-server-ca-${gen}`);
+    for (const gen of ["2026", "2031"]) {
+      assert.ok(ca(gen).protect, `generation ${gen} is protected`);
+      assert.ok(one(plan, "tls:index/privateKey:PrivateKey", `dev-vpn-server-ca-${gen}`).protect);
+    }
+    const vpn = plan.outputs.vpn as any;
+    assert.strictEqual(vpn.serverCaPem, `${ca("2031").state.certPem}${ca("2026").state.certPem}`);
+    const server = one(plan, "tls:index/locallySignedCert:LocallySignedCert", "dev-vpn-server");
+    // Devices learn 2031 only from a re-fetched profile: 2026 keeps signing until it is removed.
+    assert.strictEqual(server.inputs.caCertPem, ca("2026").state.certPem);
+    const bundle = byType(plan, "aws:ssm/parameter:Parameter").find(
+      (r) => r.inputs.name === "/openems/dev/vpn/server-ca-cert",
     );
-    assert.ok(
-      plan.secretOutputs.includes("vpnSigning"),
-      "the CA key leaves the stack only as a secret",
+    assert.strictEqual(secretValue(bundle!.inputs.value), vpn.serverCaPem);
+    const after = await planNetwork(
+      "dev",
+      (c) => (c["platform:network"].vpn.serverCaGenerations = ["2031"]),
+    );
+    assert.strictEqual(
+      one(after, "tls:index/locallySignedCert:LocallySignedCert", "dev-vpn-server").inputs
+        .caCertPem,
+      one(after, "tls:index/selfSignedCert:SelfSignedCert", "dev-vpn-server-ca-2031").state.certPem,
     );
   });
 
@@ -322,6 +374,7 @@ describe("network: VPN server", () => {
     assert.deepStrictEqual(actions.sort(), [
       "cloudwatch:PutMetricData",
       "kms:Decrypt",
+      "kms:Decrypt",
       "s3:GetObject",
       "s3:ListBucket",
       "ssm:GetParameter",
@@ -334,13 +387,43 @@ describe("network: VPN server", () => {
       ssm.Resource.map((arn: string) => arn.replace(/^arn:aws:ssm:[a-z0-9-]+:\d+:parameter/, "")),
       [
         "/openems/dev/hosts/vpn-server/manifest",
-        "/openems/dev/vpn/ca-cert",
+        "/openems/dev/vpn/client-ca-bundle",
         "/openems/dev/vpn/server-cert",
         "/openems/dev/vpn/server-key",
-        "/openems/dev/vpn/tls-crypt-key",
+        "/openems/dev/vpn/tls-crypt-v2-server-key",
+        "/openems/dev/vpn/server-ca-cert",
         "/openems/dev/edge/earliest-cert-expiry",
       ],
     );
+    // The edge key, by its alias, through SSM, for exactly the two parameters edge publishes.
+    const edgeKey = policy.Statement.find((s: any) => s.Sid === "DecryptEdgePublishedKeyMaterial");
+    assert.match(edgeKey.Resource, /^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/\*$/);
+    assert.deepStrictEqual(edgeKey.Condition["ForAnyValue:StringEquals"], {
+      "kms:ResourceAliases": "alias/openems-dev-edge",
+    });
+    assert.match(
+      edgeKey.Condition.StringEquals["kms:ViaService"],
+      /^ssm\.[a-z0-9-]+\.amazonaws\.com$/,
+    );
+    assert.deepStrictEqual(
+      edgeKey.Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"].map((arn: string) =>
+        arn.replace(/^arn:aws:ssm:[a-z0-9-]+:\d+:parameter/, ""),
+      ),
+      ["/openems/dev/vpn/client-ca-bundle", "/openems/dev/vpn/tls-crypt-v2-server-key"],
+    );
+    const edge = await stackOf("edge", "dev");
+    assert.ok(
+      byType(edge, "aws:kms/alias:Alias").some((a) => a.inputs.name === "alias/openems-dev-edge"),
+      "the edge stack's key carries the alias the server's role names",
+    );
+    for (const name of [
+      "/openems/dev/vpn/client-ca-bundle",
+      "/openems/dev/vpn/tls-crypt-v2-server-key",
+    ]) {
+      const p = byType(edge, "aws:ssm/parameter:Parameter").find((r) => r.inputs.name === name);
+      assert.ok(p, `edge publishes ${name}`);
+      assert.strictEqual(p.inputs.keyId, one(edge, "aws:kms/key:Key").state.arn);
+    }
     const s3 = policy.Statement.find((s: any) => s.Action === "s3:GetObject");
     assert.deepStrictEqual(
       s3.Resource.map((arn: string) => arn.replace(/^arn:aws:s3:::[^/]+/, "")),
@@ -352,29 +435,23 @@ describe("network: VPN server", () => {
     );
   });
 
-  it("keeps the fleet's identity: CA, tls-crypt key, ccd bucket and network key are protected", async () => {
+  it("keeps the server's identity: server CA, ccd bucket and network key are protected", async () => {
     const plan = await stackOf("network", "prod");
     const mustKeep = (r: PlannedResource) =>
       assert.ok(r.protect, `${r.type} ${r.name} is protected`);
-    mustKeep(one(plan, "tls:index/privateKey:PrivateKey", "prod-vpn-ca"));
-    mustKeep(one(plan, "tls:index/selfSignedCert:SelfSignedCert", "prod-vpn-ca"));
-    mustKeep(one(plan, "random:index/randomBytes:RandomBytes", "prod-vpn-tls-crypt"));
+    mustKeep(one(plan, "tls:index/privateKey:PrivateKey", "prod-vpn-server-ca-1"));
+    mustKeep(one(plan, "tls:index/selfSignedCert:SelfSignedCert", "prod-vpn-server-ca-1"));
     const bucket = one(plan, "aws:s3/bucket:Bucket", "prod-vpn-ccd");
     assert.ok(bucket.protect && bucket.retainOnDelete);
     const key = one(plan, "aws:kms/key:Key");
     assert.ok(key.protect && key.retainOnDelete && key.inputs.enableKeyRotation);
   });
 
-  it("issues admin profiles that fit a free SSM parameter and admits them through an empty ccd entry", async () => {
+  it("admits admin profiles through an empty ccd entry, and issues none itself", async () => {
     const plan = await stackOf("network", "dev");
-    const profile = byType(plan, "aws:ssm/parameter:Parameter").find(
-      (r) => r.inputs.name === "/openems/dev/vpn/admins/ops.ovpn",
+    assert.ok(
+      !byType(plan, "aws:ssm/parameter:Parameter").some((r) => /admins/.test(r.inputs.name)),
     );
-    assert.ok(profile);
-    assert.strictEqual(profile.inputs.tier, "Standard");
-    const text = secretValue(profile.inputs.value);
-    assert.ok(Buffer.byteLength(text) <= 4096);
-    assert.match(text, /<tls-crypt>/);
     const ccd = one(plan, "aws:s3/bucketObjectv2:BucketObjectv2", "dev-vpn-admin-ops");
     assert.strictEqual(ccd.inputs.key, "ccd/admin-ops");
     assert.doesNotMatch(ccd.inputs.content, /ifconfig-push/);
@@ -389,12 +466,6 @@ describe("network: VPN server", () => {
       Buffer.byteLength(shipped) < USER_DATA_LIMIT_BYTES,
       `${Buffer.byteLength(shipped)} bytes`,
     );
-  });
-
-  it("formats the tls-crypt key as OpenVPN writes it, and refuses anything else", () => {
-    const key = formatStaticKey("ab".repeat(256));
-    assert.strictEqual(key.split("\n").length, 19);
-    assert.throws(() => formatStaticKey("ab".repeat(255)), /512 lower-case hex digits/);
   });
 });
 
@@ -533,7 +604,8 @@ describe("network: VPC services", () => {
     assert.strictEqual(vpn.port, 1194);
     assert.strictEqual(vpn.ccdPrefix, "ccd");
     assert.strictEqual(vpn.ccdBucket, one(plan, "aws:s3/bucket:Bucket").state.bucket);
-    assert.match(vpn.caCertPem, /BEGIN CERTIFICATE/);
+    assert.match(vpn.serverCaPem, /BEGIN CERTIFICATE/);
+    assert.ok(!("vpnSigning" in plan.outputs));
   });
 });
 
@@ -621,10 +693,11 @@ describe("network: hosts converge through host-agent", () => {
     const openvpn = m.units.find((u: any) => u.name === "openvpn-server@server.service");
     assert.deepStrictEqual(openvpn.requires, [
       "/etc/openvpn/server/server.conf",
-      "/etc/openvpn/server/ca.crt",
+      "/etc/openvpn/server/client-ca.crt",
       "/etc/openvpn/server/server.crt",
       "/etc/openvpn/server/server.key",
-      "/etc/openvpn/server/tls-crypt.key",
+      "/etc/openvpn/server/tls-crypt-v2-server.key",
+      "/etc/openvpn/server/server-ca.crt",
     ]);
     const tree = m.trees.find((t: any) => t.path === "/etc/openvpn/server/ccd");
     assert.deepStrictEqual(tree.validate, ["/usr/local/libexec/openvpn-ccd-check", "{name}", "{}"]);
@@ -640,8 +713,9 @@ describe("network: hosts converge through host-agent", () => {
         .map((a) => a.inputs.dimensions)
         .sort((a, b) => a.Certificate.localeCompare(b.Certificate)),
       [
-        { Environment: "dev", Certificate: "ca" },
+        { Environment: "dev", Certificate: "client-ca" },
         { Environment: "dev", Certificate: "server" },
+        { Environment: "dev", Certificate: "server-ca" },
       ],
     );
     const topic = one(plan, "aws:sns/topic:Topic", "dev-network-alarms");

@@ -85,14 +85,14 @@ const SCENARIOS: readonly Scenario[] = [
   // --- the VPN's key material: admin and device profiles, and the keys that encrypt them -------
   ...(
     [
-      ["ssm:GetParameter", PARAM("/openems/dev/vpn/admins/ops.ovpn")],
+      ["ssm:GetParameter", PARAM("/openems/dev/edge/admins/ops.ovpn")],
       ["ssm:GetParameter", PARAM("/openems/dev/edge/test-pi-001/vpn.ovpn")],
       ["ssm:GetParameters", PARAM("/openems/dev/vpn/server-key")],
-      ["ssm:GetParameterHistory", PARAM("/openems/dev/vpn/tls-crypt-key")],
+      ["ssm:GetParameterHistory", PARAM("/openems/dev/vpn/tls-crypt-v2-server-key")],
       ["ssm:GetParametersByPath", PARAM("/openems/dev/vpn")],
       ["ssm:GetParametersByPath", PARAM("/openems/dev/edge")],
       ["ssm:PutParameter", PARAM("/openems/dev/edge/test-pi-001/openems.json")],
-      ["ssm:DeleteParameter", PARAM("/openems/dev/vpn/ca-cert")],
+      ["ssm:DeleteParameter", PARAM("/openems/dev/vpn/client-ca-bundle")],
     ] as const
   ).map(([action, resource]): Scenario => ({
     name: `${action} on ${resource.split("parameter")[1]}`,

@@ -33,6 +33,8 @@ export const ZONE_OFFERINGS: Readonly<Record<string, RegionZones>> = zoneOfferin
 export interface MockOptions {
   /** Planned outputs of upstream stacks, by fully qualified stack name. */
   readonly stackOutputs?: ReadonlyMap<string, Record<string, unknown>>;
+  /** Which of those outputs each upstream stack exported as secrets (StackReference.secretOutputNames). */
+  readonly stackSecretOutputs?: ReadonlyMap<string, readonly string[]>;
   /** Account the default (ambient) credentials point at: the management account. */
   readonly defaultAccountId?: string;
   readonly defaultRegion?: string;
@@ -81,7 +83,12 @@ function providerInput(v: unknown): any {
 
 type DeployOptions = Pick<
   PlannedResource,
-  "dependencies" | "deleteBeforeReplace" | "replaceOnChanges" | "ignoreChanges" | "import"
+  | "dependencies"
+  | "deleteBeforeReplace"
+  | "replaceOnChanges"
+  | "ignoreChanges"
+  | "import"
+  | "additionalSecretOutputs"
 >;
 
 /**
@@ -101,8 +108,14 @@ function deployOptions(req: any): DeployOptions {
     replaceOnChanges: req.getReplaceonchangesList(),
     ignoreChanges: req.getIgnorechangesList(),
     import: req.getImportid() || null,
+    // The SDK's own list for the type (tls.PrivateKey's privateKeyPem, random's result, ...)
+    // plus the program's; the plan redacts those state properties.
+    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
   };
 }
+
+/** The moment certificates are issued in a plan: fixed, so two plans of the same code are equal. */
+export const PLAN_CLOCK_MS = Date.UTC(2026, 0, 1);
 
 const PLANNED_SUBNETS = new Map<string, { cidr: Cidr; az: string }>();
 
@@ -195,6 +208,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
       replaceOnChanges: meta?.replaceOnChanges ?? [],
       ignoreChanges: meta?.ignoreChanges ?? [],
       import: meta?.import ?? null,
+      additionalSecretOutputs: meta?.additionalSecretOutputs ?? [],
       custom: args.custom ?? true,
       inputs: args.inputs,
       state,
@@ -236,7 +250,18 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
           throw new Error(
             `no planned outputs for upstream stack ${inputs.name}: plan it first (order: org, network, workloads, edge)`,
           );
-        return { id: inputs.name, state: { ...inputs, outputs, secretOutputNames: [] } };
+        // The engine answers a reference with the upstream outputs and the names of the secret ones;
+        // getOutput marks exactly those secret.
+        const secretOutputNames = [...(this.opts.stackSecretOutputs?.get(inputs.name) ?? [])];
+        // getOutput marks exactly those secret, and `outputs` as a whole is secret once any is.
+        return {
+          id: inputs.name,
+          state: {
+            ...inputs,
+            outputs: secretOutputNames.length ? pulumi.secret(outputs) : outputs,
+            secretOutputNames,
+          },
+        };
       }
       case "pulumi:providers:aws":
       case "pulumi:providers:random":
@@ -553,6 +578,11 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             ...inputs,
             certPem: `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`,
             readyForRenewal: false,
+            // RFC 3339, as the provider writes them, from a fixed planning clock so plans compare.
+            validityStartTime: new Date(PLAN_CLOCK_MS).toISOString().replace(".000Z", "Z"),
+            validityEndTime: new Date(PLAN_CLOCK_MS + (inputs.validityPeriodHours ?? 0) * 3600_000)
+              .toISOString()
+              .replace(".000Z", "Z"),
           },
         };
       }

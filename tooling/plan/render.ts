@@ -2,6 +2,29 @@ import type { PlannedResource, StackPlan } from "../stack-plan";
 
 const REDACTED = "[secret]";
 
+/** How the engine receives a secret input: Pulumi's secret signature beside the value. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces every Pulumi secret (an input wrapped in the secret signature) by the redaction mark. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value && typeof value === "object") {
+    if ((value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG_VALUE) return REDACTED;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
+  }
+  return value;
+}
+
+/** The state as the engine stores it: secret inputs and the resource's secret outputs redacted. */
+function redactState(r: PlannedResource): unknown {
+  const secret = new Set(r.additionalSecretOutputs ?? []);
+  const state = redactSecrets(r.state) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(state ?? {}).map(([k, v]) => [k, secret.has(k) ? REDACTED : v]),
+  );
+}
+
 /** The `--json` document: a stable contract read by tests, reviewers and CI (see README). */
 export function planDocument(plans: StackPlan[]) {
   return {
@@ -22,8 +45,8 @@ export function planDocument(plans: StackPlan[]) {
         replaceOnChanges: r.replaceOnChanges,
         ignoreChanges: r.ignoreChanges,
         import: r.import,
-        inputs: r.inputs,
-        state: r.state,
+        inputs: redactSecrets(r.inputs),
+        state: redactState(r),
       })),
       outputs: Object.fromEntries(
         Object.entries(p.outputs).map(([k, v]) => [k, p.secretOutputs.includes(k) ? REDACTED : v]),

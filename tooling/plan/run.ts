@@ -172,6 +172,7 @@ export async function planAll(opts: PlanAllOptions = {}): Promise<StackPlan[]> {
   };
   const pulumiOrg = org.pulumiOrg ?? "organization";
   const stackOutputs = new Map<string, Record<string, unknown>>();
+  const stackSecretOutputs = new Map<string, readonly string[]>();
   const plans: StackPlan[] = [];
   const run = async (project: string, stack: string, config: Record<string, unknown>) => {
     const stackName = `${pulumiOrg}/${project}/${stack}`;
@@ -181,11 +182,13 @@ export async function planAll(opts: PlanAllOptions = {}): Promise<StackPlan[]> {
       stackName,
       config,
       stackOutputs,
+      stackSecretOutputs,
       defaultAccountId: org.managementAccountId,
       defaultRegion: org.homeRegion,
       stockRuntime: opts.stockRuntime,
     });
     stackOutputs.set(stackName, plan.outputs);
+    stackSecretOutputs.set(stackName, plan.secretOutputs);
     plans.push(plan);
     opts.onStack?.(plan);
   };

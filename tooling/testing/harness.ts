@@ -80,6 +80,7 @@ export function planOne(
   stack: string,
   config: Record<string, unknown>,
   stackOutputs: Map<string, Record<string, unknown>>,
+  stackSecretOutputs?: Map<string, readonly string[]>,
 ) {
   return planStack({
     project,
@@ -87,6 +88,7 @@ export function planOne(
     stackName: `organization/${project}/${stack}`,
     config,
     stackOutputs,
+    stackSecretOutputs,
   });
 }
 

@@ -6,13 +6,10 @@ import { renderServerConfig } from "../server-config";
 // Structurally valid stand-ins; the e2e test uses real certificates.
 const CERT = "-----BEGIN CERTIFICATE-----\nMIIBdummyCERT\n-----END CERTIFICATE-----\n";
 const KEY = "-----BEGIN PRIVATE KEY-----\nMIGHdummyKEY\n-----END PRIVATE KEY-----\n";
-const STATIC_KEY = [
-  "#",
-  "# 2048 bit OpenVPN static key",
-  "#",
-  "-----BEGIN OpenVPN Static key V1-----",
-  "0123abcd",
-  "-----END OpenVPN Static key V1-----",
+const CLIENT_KEY = [
+  "-----BEGIN OpenVPN tls-crypt-v2 client key-----",
+  "MIGHdummyWKc",
+  "-----END OpenVPN tls-crypt-v2 client key-----",
   "",
 ].join("\n");
 
@@ -22,7 +19,7 @@ const base: ClientProfileOptions = {
   caCertPem: CERT,
   clientCertPem: CERT,
   clientKeyPem: KEY,
-  tlsCryptKey: STATIC_KEY,
+  tlsCryptV2Key: CLIENT_KEY,
 };
 
 function args(profile: string, name: string): string[][] {
@@ -59,17 +56,17 @@ describe("renderClientProfile", () => {
     }
   });
 
-  it("inlines the CA, certificate, key and tls-crypt key", async () => {
+  it("inlines the CA, certificate, key and the device's own tls-crypt-v2 key", async () => {
     const inline = Object.fromEntries(
       parseDirectives(profile)
         .filter((d) => d.inline !== undefined)
         .map((d) => [d.name, d.inline]),
     );
-    assert.deepEqual(Object.keys(inline).sort(), ["ca", "cert", "key", "tls-crypt"]);
+    assert.deepEqual(Object.keys(inline).sort(), ["ca", "cert", "key", "tls-crypt-v2"]);
     assert.equal(inline.key, KEY.trim());
     assert.equal(inline.ca, CERT.trim());
     // The comment header written by `openvpn --genkey` is dropped.
-    assert.equal(inline["tls-crypt"], STATIC_KEY.slice(STATIC_KEY.indexOf("-----BEGIN")).trim());
+    assert.equal(inline["tls-crypt-v2"], CLIENT_KEY.trim());
   });
 
   it("never takes the default route, not even if a server pushes it", async () => {
@@ -123,7 +120,19 @@ describe("renderClientProfile", () => {
       { caCertPem: `${CERT}</ca>\nredirect-gateway def1\n<ca>\n${CERT}` },
       /'caCertPem'/,
     ],
-    ["a PEM key as tls-crypt key", { tlsCryptKey: KEY }, /'tlsCryptKey'.*OpenVPN Static key V1/],
+    [
+      "a PEM key as tls-crypt-v2 key",
+      { tlsCryptV2Key: KEY },
+      /'tlsCryptV2Key'.*OpenVPN tls-crypt-v2 client key/,
+    ],
+    [
+      "a shared tls-crypt key",
+      {
+        tlsCryptV2Key:
+          "-----BEGIN OpenVPN Static key V1-----\n0123abcd\n-----END OpenVPN Static key V1-----\n",
+      },
+      /'tlsCryptV2Key'.*OpenVPN tls-crypt-v2 client key/,
+    ],
   ];
   for (const [what, opts, message] of invalid) {
     it(`rejects ${what}`, async () => {

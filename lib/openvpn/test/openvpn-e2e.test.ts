@@ -13,6 +13,8 @@ import { renderClientProfile } from "../client-profile";
 import { renderMetricsPublisher } from "../metrics-script";
 import { CA_ALLOWED_USES, CLIENT_ALLOWED_USES, SERVER_ALLOWED_USES } from "../pki";
 import { renderServerConfig } from "../server-config";
+import { formatTlsCryptV2ServerKey, wrapTlsCryptV2ClientKey } from "../tls-crypt-v2";
+import { randomBytes } from "crypto";
 import { freeUdpPort, OPENVPN, OpenvpnProcess, TestPki, waitUntil } from "./openvpn-harness";
 import { requirePrerequisites } from "../../../tooling/testing/tools";
 
@@ -57,17 +59,31 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
   let server: OpenvpnProcess;
   let ccdDir: string;
   let statusFile: string;
+  let tlsCryptV2ServerKey: string;
   const processes: OpenvpnProcess[] = [];
 
-  function startDevice(commonName: string, label = commonName): OpenvpnProcess {
+  /** A device's own tls-crypt-v2 key, wrapped (in TypeScript) by `serverKey`. */
+  function deviceKey(commonName: string, serverKey = tlsCryptV2ServerKey): string {
+    return wrapTlsCryptV2ClientKey({
+      serverKeyPem: serverKey,
+      clientKeyHex: randomBytes(256).toString("hex"),
+      metadata: commonName,
+    });
+  }
+
+  function startDevice(
+    commonName: string,
+    label = commonName,
+    tlsCryptV2Key = deviceKey(commonName),
+  ): OpenvpnProcess {
     const profile = renderClientProfile({
       remoteHost: "127.0.0.1",
       remotePort: port,
       serverCommonName: SERVER_CN,
-      caCertPem: pki.read("vpn-ca.crt"),
+      caCertPem: pki.read("server-ca-bundle.crt"),
       clientCertPem: pki.read(`${commonName}.crt`),
       clientKeyPem: pki.read(`${commonName}.key`),
-      tlsCryptKey: pki.read("tls-crypt.key"),
+      tlsCryptV2Key,
     });
     // Test-only addition: keep the pushed VPC route out of this host's routing table. The TUN
     // itself is configured for real, so the device's address can be read back with `ip`.
@@ -90,14 +106,28 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
     statusFile = path.join(dir, "status.log");
 
     pki = new TestPki(path.join(dir, "pki"));
-    pki.createCa("vpn-ca", CA_ALLOWED_USES);
+    // Separate trust, as the stacks issue it: the server CA (network) signs only the server
+    // certificate; the client CA (edge) only devices. Two client CA generations are trusted at
+    // once (a rollover): pi-old was signed by the previous one.
+    pki.createCa("server-ca", CA_ALLOWED_USES);
+    pki.createCa("client-ca-1", CA_ALLOWED_USES);
+    pki.createCa("client-ca-2", CA_ALLOWED_USES);
     pki.createCa("foreign-ca", CA_ALLOWED_USES);
-    pki.issue(SERVER_CN, "vpn-ca", SERVER_ALLOWED_USES);
+    pki.issue(SERVER_CN, "server-ca", SERVER_ALLOWED_USES);
     for (const device of ["pi-001", "pi-002", "pi-003", "admin-ops"]) {
-      pki.issue(device, "vpn-ca", CLIENT_ALLOWED_USES);
+      pki.issue(device, "client-ca-2", CLIENT_ALLOWED_USES);
     }
+    pki.issue("pi-old", "client-ca-1", CLIENT_ALLOWED_USES);
     pki.issue("pi-666", "foreign-ca", CLIENT_ALLOWED_USES);
-    execFileSync(OPENVPN, ["--genkey", "tls-crypt", pki.file("tls-crypt.key")], { timeout: 10000 });
+    // A device certificate from the server CA: valid, but the server trusts no device by it.
+    pki.issue("pi-server-ca", "server-ca", CLIENT_ALLOWED_USES);
+    fs.writeFileSync(
+      pki.file("client-ca-bundle.crt"),
+      pki.read("client-ca-2.crt") + pki.read("client-ca-1.crt"),
+    );
+    fs.writeFileSync(pki.file("server-ca-bundle.crt"), pki.read("server-ca.crt"));
+    tlsCryptV2ServerKey = formatTlsCryptV2ServerKey(randomBytes(128).toString("hex"));
+    fs.writeFileSync(pki.file("tls-crypt-v2-server.key"), tlsCryptV2ServerKey, { mode: 0o644 });
 
     const clientCidr = unusedClientCidr();
     plan = vpnAddressPlan(clientCidr);
@@ -110,10 +140,10 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
       user: "nobody",
       group: unprivilegedGroup(),
       paths: {
-        ca: pki.file("vpn-ca.crt"),
+        ca: pki.file("client-ca-bundle.crt"),
         cert: pki.file(`${SERVER_CN}.crt`),
         key: pki.file(`${SERVER_CN}.key`),
-        tlsCrypt: pki.file("tls-crypt.key"),
+        tlsCryptV2: pki.file("tls-crypt-v2-server.key"),
         ccdDir,
         status: statusFile,
       },
@@ -225,8 +255,94 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
     assert.doesNotMatch(device.log, CONNECTED);
   });
 
+  it("connects a device with its own tls-crypt-v2 key (wrapped in TypeScript)", async () => {
+    const address = staticAddressAt(plan, 2);
+    fs.writeFileSync(
+      path.join(ccdDir, "pi-002"),
+      renderCcdEntry({ commonName: "pi-002", address, netmask: plan.netmask, plan }),
+    );
+    try {
+      const device = startDevice("pi-002", "pi-002-own-key");
+      await device.waitForLog(CONNECTED, 10000);
+      assert.match(server.log, /Control Channel: using tls-crypt-v2 key/);
+      await device.stop();
+    } finally {
+      fs.rmSync(path.join(ccdDir, "pi-002"));
+    }
+  });
+
+  it("refuses a device key wrapped for another server before any TLS", async () => {
+    const foreignServer = formatTlsCryptV2ServerKey(randomBytes(128).toString("hex"));
+    const before = server.log.length;
+    const device = startDevice("pi-001", "pi-001-foreign-key", deviceKey("pi-001", foreignServer));
+    await server.waitForLog(/Can not unwrap tls-crypt-v2 client key/, 10000);
+    await device.stop();
+    assert.doesNotMatch(device.log, CONNECTED);
+    assert.doesNotMatch(server.log.slice(before), /VERIFY OK: depth=0, CN=pi-001/);
+  });
+
+  it("refuses a device key whose wrapping was tampered with", async () => {
+    // Another device's key with one byte of its wrapped part changed: the server's tag check
+    // fails, so no one can derive a working key from another device's.
+    const pem = deviceKey("pi-001");
+    const body = Buffer.from(pem.split("\n").slice(1, -2).join(""), "base64");
+    body[300] ^= 1;
+    const lines = body.toString("base64").match(/.{1,64}/g) as string[];
+    const tampered = [pem.split("\n")[0], ...lines, pem.split("\n").at(-2), ""].join("\n");
+    const device = startDevice("pi-001", "pi-001-tampered-key", tampered);
+    await server.waitForLog(/client key authentication error/, 10000);
+    await device.stop();
+    assert.doesNotMatch(device.log, CONNECTED);
+  });
+
+  it("connects a device signed by the previous client CA generation (rollover bundle)", async () => {
+    fs.writeFileSync(
+      path.join(ccdDir, "pi-old"),
+      renderCcdEntry({
+        commonName: "pi-old",
+        address: staticAddressAt(plan, 3),
+        netmask: plan.netmask,
+        plan,
+      }),
+    );
+    try {
+      const device = startDevice("pi-old");
+      await device.waitForLog(CONNECTED, 10000);
+      await device.stop();
+    } finally {
+      fs.rmSync(path.join(ccdDir, "pi-old"));
+    }
+  });
+
+  it("trusts no device certificate the server CA signed (separate trust)", async () => {
+    fs.writeFileSync(
+      path.join(ccdDir, "pi-server-ca"),
+      renderCcdEntry({
+        commonName: "pi-server-ca",
+        address: staticAddressAt(plan, 4),
+        netmask: plan.netmask,
+        plan,
+      }),
+    );
+    try {
+      const device = startDevice("pi-server-ca");
+      await server.waitForLog(
+        // The device sends the server CA along (OpenSSL completes its chain from the device's trust
+        // store); the server trusts only client CAs.
+        /VERIFY ERROR: depth=1, error=self-signed certificate in certificate chain: CN=server-ca,/,
+        10000,
+      );
+      await device.stop();
+      await server.waitForLog(/TLS Error: TLS handshake failed/, 5000);
+      assert.doesNotMatch(device.log, CONNECTED);
+      assert.ok(!connectedClients(statusFile).has("pi-server-ca"));
+    } finally {
+      fs.rmSync(path.join(ccdDir, "pi-server-ca"));
+    }
+  });
+
   it("(c) rejects a device certificate from another CA in the TLS handshake", async () => {
-    // This device even holds the right tls-crypt key (a leaked key): certificate verification
+    // This device even holds a valid tls-crypt-v2 key (a leaked key): certificate verification
     // is what stops it.
     const device = startDevice("pi-666");
     await server.waitForLog(

@@ -50,11 +50,12 @@ describe("renderServerConfig", () => {
     assert.deepEqual(args(ds, "reneg-sec"), [["3600"]]);
   });
 
-  it("uses modern TLS and AEAD only, with tls-crypt and no DH parameters", async () => {
+  it("uses modern TLS and AEAD only, with tls-crypt-v2 and no DH parameters", async () => {
     const ds = directives();
     assert.deepEqual(args(ds, "tls-version-min"), [["1.2"]]);
     assert.deepEqual(args(ds, "data-ciphers"), [["AES-256-GCM"]]);
-    assert.deepEqual(args(ds, "tls-crypt"), [[DEFAULT_SERVER_PATHS.tlsCrypt]]);
+    assert.deepEqual(args(ds, "tls-crypt-v2"), [["/etc/openvpn/server/tls-crypt-v2-server.key"]]);
+    assert.deepEqual(args(ds, "tls-crypt"), []);
     assert.deepEqual(args(ds, "dh"), [["none"]]);
     const absent = ["data-ciphers-fallback", "cipher", "auth", "tls-auth", "comp-lzo", "compress"];
     for (const name of absent) {

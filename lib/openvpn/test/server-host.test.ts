@@ -19,10 +19,10 @@ import { requirePrerequisites, run, shellcheck } from "../../../tooling/testing/
 const plan = vpnAddressPlan("10.100.0.0/22");
 const keyMaterial: KeyMaterial[] = [
   {
-    path: "/etc/openvpn/server/ca.crt",
-    parameter: "/openems/dev/vpn/ca-cert",
+    path: "/etc/openvpn/server/client-ca.crt",
+    parameter: "/openems/dev/vpn/client-ca-bundle",
     kind: "certificate",
-    expiryMetric: "ca",
+    expiryMetric: "client-ca",
   },
   {
     path: "/etc/openvpn/server/server.crt",
@@ -36,8 +36,8 @@ const keyMaterial: KeyMaterial[] = [
     kind: "private-key",
   },
   {
-    path: "/etc/openvpn/server/tls-crypt.key",
-    parameter: "/openems/dev/vpn/tls-crypt-key",
+    path: "/etc/openvpn/server/tls-crypt-v2-server.key",
+    parameter: "/openems/dev/vpn/tls-crypt-v2-server-key",
     kind: "static-key",
   },
 ];
@@ -78,7 +78,7 @@ describe("vpnServerHost", () => {
   it("refuses a server config whose key files the list does not deliver, naming the file", () => {
     assert.throws(
       () => vpnServerHost({ ...options, keyMaterial: keyMaterial.slice(0, 3) }),
-      /vpnServerHost: keyMaterial: got .*; expected an entry for \/etc\/openvpn\/server\/tls-crypt.key \(the config's tls-crypt\)/,
+      /vpnServerHost: keyMaterial: got .*; expected an entry for \/etc\/openvpn\/server\/tls-crypt-v2-server.key \(the config's tls-crypt-v2\)/,
     );
   });
 
@@ -88,15 +88,15 @@ describe("vpnServerHost", () => {
       keyMaterial: [
         ...keyMaterial,
         {
-          path: "/etc/openvpn/server/client-ca.crt",
-          parameter: "/openems/dev/edge/client-ca",
+          path: "/etc/openvpn/server/server-ca.crt",
+          parameter: "/openems/dev/vpn/server-ca-cert",
           kind: "certificate",
-          expiryMetric: "client-ca",
+          expiryMetric: "server-ca",
         },
       ],
     }).manifest("openems-dev-vpn-ccd");
     const unit = more.units!.find((u) => u.name === "openvpn-server@server.service")!;
-    assert.ok(unit.requires!.includes("/etc/openvpn/server/client-ca.crt"));
+    assert.ok(unit.requires!.includes("/etc/openvpn/server/server-ca.crt"));
   });
 
   it("puts the bucket into every S3 source and fits the advanced tier", () => {

@@ -78,6 +78,35 @@ describe("Offline plan", () => {
     assert.strictEqual((planDocument([plan]).stacks[0].outputs as any).kmsKeyArn, "[secret]");
     assert.match(renderPlan([plan]), /kmsKeyArn: \[secret\]/);
   });
+
+  it("redacts secret inputs and secret state as it redacts secret outputs", async function () {
+    this.timeout(120000);
+    const plan = await stackOf("edge", "dev");
+    const text = JSON.stringify(planDocument([plan]));
+    // Every private key and API key the plan holds, as the program passed it.
+    const keys = plan.resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey");
+    assert.ok(keys.length > 0, "the edge plan holds private keys");
+    const profiles = plan.resources.filter(
+      (r) => r.type === "aws:ssm/parameter:Parameter" && /\.ovpn$/.test(r.inputs.name),
+    );
+    assert.ok(profiles.length > 0, "the edge plan holds device profiles");
+    for (const p of profiles) {
+      const raw = JSON.stringify(p.inputs.value);
+      assert.match(raw, /PRIVATE KEY/, `${p.name}: the planned input holds the key`);
+    }
+    assert.doesNotMatch(text, /PRIVATE KEY-----/);
+    assert.doesNotMatch(text, /OpenVPN tls-crypt-v2 (server|client) key-----/);
+    const doc = planDocument([plan]).stacks[0].resources;
+    const profile = doc.find((r) => r.urn === profiles[0].urn);
+    assert.strictEqual((profile?.inputs as any).value, "[secret]");
+    assert.strictEqual((profile?.state as any).value, "[secret]");
+    // Non-secret inputs stay readable.
+    assert.strictEqual((profile?.inputs as any).name, profiles[0].inputs.name);
+    // State the provider marks secret (tls.PrivateKey's privateKeyPem) is redacted too.
+    const key = doc.find((r) => r.urn === keys[0].urn);
+    assert.ok(keys[0].additionalSecretOutputs?.includes("privateKeyPem"));
+    assert.strictEqual((key?.state as any).privateKeyPem, "[secret]");
+  });
 });
 
 describe("PlatformMocks", () => {
