@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { combine } from "../lib/outputs";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import {
@@ -152,12 +153,9 @@ export class ClientAuthority extends pulumi.ComponentResource {
     opts: pulumi.CustomResourceOptions,
   ): pulumi.Output<string> {
     const kc = new random.RandomBytes(name, { length: TLS_CRYPT_V2_CLIENT_KEY_BYTES }, opts);
-    return pulumi.secret(
-      pulumi
-        .all([this.tlsCryptV2ServerKey, kc.hex])
-        .apply(([serverKeyPem, clientKeyHex]) =>
-          wrapTlsCryptV2ClientKey({ serverKeyPem, clientKeyHex, metadata: commonName }),
-        ),
+    // Secret as a whole: the server key is a Pulumi secret, and the value is made one as well.
+    return combine([this.tlsCryptV2ServerKey, kc.hex], (serverKeyPem, clientKeyHex) =>
+      pulumi.secret(wrapTlsCryptV2ClientKey({ serverKeyPem, clientKeyHex, metadata: commonName })),
     );
   }
 }

@@ -6,6 +6,22 @@ import { ccdObjectKey, renderCcdEntry, renderClientProfile, vpnAddressPlan } fro
 import { ClientAuthority } from "./authority";
 import { secureParameter } from "../lib/components/parameters";
 import { networkContract, Upstream } from "../lib/contracts";
+import { combine } from "../lib/outputs";
+
+/** The network stack's ccd bucket, prefix and address plan: read once per stack, not per device. */
+const ccdTargets = new WeakMap<object, ReturnType<typeof readCcdTarget>>();
+function readCcdTarget(vpn: Upstream<typeof networkContract>["vpn"]) {
+  return {
+    bucket: vpn.ccdBucket,
+    prefix: vpn.ccdPrefix,
+    plan: vpn.clientCidr.apply(vpnAddressPlan),
+  };
+}
+function ccdTarget(vpn: Upstream<typeof networkContract>["vpn"]) {
+  let t = ccdTargets.get(vpn);
+  if (!t) ccdTargets.set(vpn, (t = readCcdTarget(vpn)));
+  return t;
+}
 
 /** Where a device's bundle lives: two free (standard, under 4 KB) SecureString parameters. */
 export function bundleParameters(env: string, deviceId: string) {
@@ -62,6 +78,7 @@ export class EdgeDevice extends pulumi.ComponentResource {
     const child = { parent: this };
     const { device, network } = args;
     const vpn = network.vpn;
+    const ccd = ccdTarget(vpn);
 
     // No organizational unit: a profile must hold two server CA generations during a rollover and
     // still fit the free 4 KB tier, and the site is in the settings anyway.
@@ -86,17 +103,16 @@ export class EdgeDevice extends pulumi.ComponentResource {
     new aws.s3.BucketObjectv2(
       name,
       {
-        bucket: vpn.ccdBucket,
-        key: vpn.ccdPrefix.apply((prefix) => ccdObjectKey(prefix, device.id)),
-        content: vpn.clientCidr.apply((cidr) => {
-          const plan = vpnAddressPlan(cidr);
-          return renderCcdEntry({
+        bucket: ccd.bucket,
+        key: ccd.prefix.apply((prefix) => ccdObjectKey(prefix, device.id)),
+        content: ccd.plan.apply((plan) =>
+          renderCcdEntry({
             commonName: device.id,
             address: device.address,
             netmask: plan.netmask,
             plan,
-          });
-        }),
+          }),
+        ),
         contentType: "text/plain",
         tags: { site: device.site },
       },
@@ -104,9 +120,9 @@ export class EdgeDevice extends pulumi.ComponentResource {
     );
 
     this.parameters = bundleParameters(args.env, device.id);
-    const profile = pulumi
-      .all([vpn, tlsCryptV2Key, cert.certPem, key.privateKeyPem])
-      .apply(([v, tc, clientCertPem, clientKeyPem]) =>
+    const profile = combine(
+      [vpn, tlsCryptV2Key, cert.certPem, key.privateKeyPem],
+      (v, tc, clientCertPem, clientKeyPem) =>
         renderClientProfile({
           remoteHost: v.host,
           remotePort: v.port,
@@ -116,10 +132,10 @@ export class EdgeDevice extends pulumi.ComponentResource {
           clientKeyPem,
           tlsCryptV2Key: tc,
         }),
-      );
-    const settings = pulumi
-      .all([args.backendUri, apikey.result])
-      .apply(([uri, k]) => renderEdgeSettings(device, uri, k));
+    );
+    const settings = combine([args.backendUri, apikey.result], (uri, k) =>
+      renderEdgeSettings(device, uri, k),
+    );
     const parameter = (
       id: string,
       paramName: string,
