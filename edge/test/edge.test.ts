@@ -79,7 +79,8 @@ describe("edge: fleet registry", () => {
       const { problems, devices } = planFleet(fleetOf(sites), cidr);
       assert.strictEqual(devices.length, 0);
       const text = problems.join("\n");
-      for (const f of fragments) assert.ok(text.includes(f), `${JSON.stringify(f)} in:\n${text}`);
+      for (const f of nonEmpty(fragments, "fragments"))
+        assert.ok(text.includes(f), `${JSON.stringify(f)} in:\n${text}`);
     });
   }
 
@@ -329,7 +330,7 @@ describe("edge: devices", () => {
     assert.deepStrictEqual(problems, []);
     const pem = (label: string, bytes: number) =>
       `-----BEGIN ${label}-----\n${"A".repeat(bytes)}\n-----END ${label}-----\n`;
-    for (const d of devices) {
+    for (const d of nonEmpty(devices, "devices")) {
       const profile = renderClientProfile({
         remoteHost: "203.0.113.200",
         remotePort: 1194,

@@ -4,6 +4,7 @@
  * repository, another branch, a fork's pull request or another audience do not.
  */
 import * as assert from "assert";
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import {
   deployTrustPolicy,
@@ -41,7 +42,8 @@ const ALIAS: Record<string, string> = {
 };
 function forEvaluator(policy: object): object {
   let text = JSON.stringify(policy);
-  for (const [from, to] of Object.entries(ALIAS)) text = text.split(`"${from}"`).join(`"${to}"`);
+  for (const [from, to] of nonEmpty(Object.entries(ALIAS), "Object.entries(ALIAS)"))
+    text = text.split(`"${from}"`).join(`"${to}"`);
   return JSON.parse(text);
 }
 

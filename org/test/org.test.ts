@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import * as assert from "assert";
 import {
   byType,
@@ -39,7 +40,10 @@ describe("org stack", () => {
 
   it("protects and retains the trail bucket and every KMS key", async () => {
     const plan = await stackOf("org", "management");
-    for (const r of [...byType(plan, "aws:kms/key:Key"), ...byType(plan, "aws:s3/bucket:Bucket")])
+    for (const r of nonEmpty(
+      [...byType(plan, "aws:kms/key:Key"), ...byType(plan, "aws:s3/bucket:Bucket")],
+      '[...byType(plan, "aws:kms/key:Key"), ...',
+    ))
       assert.ok(r.protect && r.retainOnDelete, `${r.type} ${r.name}`);
   });
 

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../testing/non-empty";
 import * as assert from "assert";
 import { parse } from "yaml";
 import { ConfigError } from "../../../lib/config/errors";
@@ -67,7 +68,7 @@ config:
         (err: unknown) => {
           assert.ok(err instanceof ConfigError);
           assert.match(err.message, /Invalid configuration for Pulumi\.dev\.yaml/);
-          for (const f of fragments)
+          for (const f of nonEmpty(fragments, "fragments"))
             assert.ok(err.message.includes(f), `"${f}" missing from:\n${err.message}`);
           return true;
         },

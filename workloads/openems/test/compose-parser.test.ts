@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -39,7 +40,10 @@ describe("renderCompose with the real Compose parser", function () {
     const text = renderCompose({ logGroupName: "/openems/test/backend", region: "eu-central-1" });
     file = path.join(dir, "compose.yaml");
     fs.writeFileSync(file, text.replace(/\/run\/openems\//g, `${dir}/`));
-    for (const [service, vars] of Object.entries(SERVICE_SECRET_ENV)) {
+    for (const [service, vars] of nonEmpty(
+      Object.entries(SERVICE_SECRET_ENV),
+      "Object.entries(SERVICE_SECRET_ENV)",
+    )) {
       const body = Object.keys(vars)
         .map((v) => `${v}=DummyValue0123456789`)
         .join("\n");
@@ -108,7 +112,10 @@ describe("renderCompose with the real Compose parser", function () {
       influxdb: ["8086:8086"],
       postgres: [],
     });
-    for (const s of Object.values(resolved.services)) {
+    for (const s of nonEmpty(
+      Object.values(resolved.services),
+      "Object.values(resolved.services)",
+    )) {
       assert.strictEqual(s.restart, "unless-stopped");
       assert.strictEqual(s.logging.options["awslogs-group"], "/openems/test/backend");
     }

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as YAML from "yaml";
 import {
@@ -23,7 +24,10 @@ describe("renderCompose", () => {
   });
 
   it("pins every image to a version tag, never latest and never untagged", async () => {
-    for (const [name, svc] of Object.entries(parse().services)) {
+    for (const [name, svc] of nonEmpty(
+      Object.entries(parse().services),
+      "Object.entries(parse().services)",
+    )) {
       const ref = parseImageRef(svc.image);
       assert.ok(ref, `${name}: image ${svc.image} has no tag`);
       assert.match(ref.tag, /^\d+\.\d+/, `${name}: tag ${ref.tag} is not a version`);
@@ -41,7 +45,11 @@ describe("renderCompose", () => {
 
   it("publishes exactly the design's port map and nothing for PostgreSQL", async () => {
     const published: Record<string, string[]> = {};
-    for (const [name, svc] of Object.entries(parse().services)) published[name] = svc.ports ?? [];
+    for (const [name, svc] of nonEmpty(
+      Object.entries(parse().services),
+      "Object.entries(parse().services)",
+    ))
+      published[name] = svc.ports ?? [];
     assert.deepStrictEqual(published, {
       "openems-backend": [`${PORT_MAP.edgeWebsocket}:8081`, `${PORT_MAP.b2bRest}:8082`],
       "openems-ui": [`${PORT_MAP.ui}:80`],
@@ -66,7 +74,10 @@ describe("renderCompose", () => {
   });
 
   it("restarts every service unless stopped and ships its logs to the CloudWatch log group, one stream per service", async () => {
-    for (const [name, svc] of Object.entries(parse({ ...BASE, region: "us-east-1" }).services)) {
+    for (const [name, svc] of nonEmpty(
+      Object.entries(parse({ ...BASE, region: "us-east-1" }).services),
+      "Object.entries(parse({ ...BASE, regio...",
+    )) {
       assert.strictEqual(svc.restart, "unless-stopped", name);
       assert.deepStrictEqual(svc.logging, {
         driver: "awslogs",
@@ -82,7 +93,10 @@ describe("renderCompose", () => {
   });
 
   it("gives every service a healthcheck", async () => {
-    for (const [name, svc] of Object.entries(parse().services)) {
+    for (const [name, svc] of nonEmpty(
+      Object.entries(parse().services),
+      "Object.entries(parse().services)",
+    )) {
       assert.ok(
         Array.isArray(svc.healthcheck?.test) && svc.healthcheck.test.length > 1,
         `${name} has no healthcheck`,
@@ -121,7 +135,10 @@ describe("renderCompose", () => {
 
   it("gives each service with secrets its own env file under the secrets directory and no other service one", async () => {
     const doc = parse({ ...BASE, secretsDir: "/run/openems-x" });
-    for (const [name, svc] of Object.entries(doc.services)) {
+    for (const [name, svc] of nonEmpty(
+      Object.entries(doc.services),
+      "Object.entries(doc.services)",
+    )) {
       if (name in SERVICE_SECRET_ENV)
         assert.deepStrictEqual(svc.env_file, [`/run/openems-x/${name}.env`]);
       else assert.strictEqual(svc.env_file, undefined, `${name} should not get secrets`);
@@ -143,7 +160,10 @@ describe("renderCompose", () => {
       !/password\s*[:=]\s*\S/i.test(text.replace(/ODOO_MASTER_PASSWORD/g, "")),
       "a password-looking assignment is in the compose file",
     );
-    for (const env of Object.values(SERVICE_SECRET_ENV).flatMap((m) => Object.keys(m))) {
+    for (const env of nonEmpty(
+      Object.values(SERVICE_SECRET_ENV).flatMap((m) => Object.keys(m)),
+      "Object.values(SERVICE_SECRET_ENV).fla...",
+    )) {
       assert.ok(
         !new RegExp(`^\\s+${env}:`, "m").test(text),
         `${env} is set inline instead of from the env file`,
@@ -167,8 +187,11 @@ describe("renderCompose", () => {
   });
 
   it("uses the secret keys of secrets.ts only", async () => {
-    for (const m of Object.values(SERVICE_SECRET_ENV)) {
-      for (const key of Object.values(m))
+    for (const m of nonEmpty(
+      Object.values(SERVICE_SECRET_ENV),
+      "Object.values(SERVICE_SECRET_ENV)",
+    )) {
+      for (const key of nonEmpty(Object.values(m), "Object.values(m)"))
         assert.ok((HOST_SECRET_KEYS as readonly string[]).includes(key));
     }
   });

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -45,7 +46,7 @@ describe("backendHostManifest", () => {
       "/etc/openems/desired/compose.yaml": desired.composeYaml,
       ...Object.fromEntries(applyScriptFiles().map((f) => [f.path, f.content])),
     };
-    for (const [p, content] of Object.entries(published)) {
+    for (const [p, content] of nonEmpty(Object.entries(published), "Object.entries(published)")) {
       const f = files.find((x) => x.path === p)!;
       assert.ok(f, p);
       assert.strictEqual(f.sha256, crypto.createHash("sha256").update(content).digest("hex"), p);
@@ -70,7 +71,8 @@ describe("backendHostManifest", () => {
   });
 
   it("carries no secret value", async () => {
-    for (const v of Object.values(SECRETS)) assert.ok(!json.includes(v));
+    for (const v of nonEmpty(Object.values(SECRETS), "Object.values(SECRETS)"))
+      assert.ok(!json.includes(v));
   });
 });
 
@@ -84,7 +86,7 @@ describe("renderDesiredState", () => {
       crypto.createHash("sha256").update(desired.composeYaml).digest("hex"),
     );
     assert.deepStrictEqual(JSON.parse(desired.hostJson), desired.host);
-    for (const v of Object.values(SECRETS)) {
+    for (const v of nonEmpty(Object.values(SECRETS), "Object.values(SECRETS)")) {
       assert.ok(!desired.hostJson.includes(v));
       assert.ok(!desired.composeYaml.includes(v));
     }
