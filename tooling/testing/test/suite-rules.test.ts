@@ -89,6 +89,14 @@ equal(alb.listenerPolicy(), alb.TLS_POLICY);`,
         errors: [{ messageId: "fromCode", data: { name: "alb.TLS_POLICY", source: "../alb" } }],
       },
       {
+        // An element picked from the constant by a computed key, inside a loop.
+        filename: TEST_FILE,
+        code: `import * as assert from "assert";
+import { INTENTS, load } from "../guardrails";
+for (const p of load()) assert.strictEqual(p.description, INTENTS[p.name]);`,
+        errors: [{ messageId: "fromCode", data: { name: "INTENTS", source: "../guardrails" } }],
+      },
+      {
         filename: TEST_FILE,
         code: `import { DEFAULT_IMAGES, images } from "../compose";
 expect(images()).toEqual(DEFAULT_IMAGES);`,

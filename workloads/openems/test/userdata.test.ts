@@ -131,7 +131,14 @@ describe("renderDesiredState", () => {
     );
     assert.strictEqual(h.felix.find((f) => f.path === "Edge/Websocket.config")!.mode, "keep");
     assert.ok(h.dataDirs.includes("/data/postgres"));
-    assert.deepStrictEqual(h.composePlugin, DEFAULT_COMPOSE_PLUGIN);
+    // docker/compose release v2.40.3: docker-compose-linux-{x86_64,aarch64}.sha256 of that release.
+    assert.deepStrictEqual(h.composePlugin, {
+      version: "2.40.3",
+      sha256: {
+        x86_64: "dba9d98e1ba5bfe11d88c99b9bd32fc4a0624a30fafe68eea34d61a3e42fd372",
+        aarch64: "d26373b19e89160546d15407516cc59f453030d9bc5b43ba7faf16f7b4980137",
+      },
+    });
   });
 
   it("carries the CloudWatch agent config only when asked", async () => {
