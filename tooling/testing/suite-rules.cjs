@@ -15,7 +15,8 @@
 //     and the argument of expect(...).toBe / toEqual / toStrictEqual / toMatch;
 //   - the constant is reported when it reaches that argument through value positions only: the
 //     expression itself, a member access on it, array / object literals, spreads, template literals,
-//     operators, `as` casts, `new RegExp(...)`. A call other than `new RegExp` stops the search
+//     operators, `as` casts, `new RegExp(...)`, a method called on it (`CONST.map(...).sort()`),
+//     Object.keys / values / entries / fromEntries and Array.from. Any other call stops the search
 //     (`f(CONST)` is an input to code, typically the actual side), and so does a function body;
 //   - a local `const x = CONST...` is followed: `x` is then a constant from the code too.
 //   Comparing a constant with a literal (`assert.equal(TLS_POLICY, "ELBSecurityPolicy-...")`) is
@@ -104,7 +105,12 @@ function climb(node, assertNames) {
           ? { declarator: parent }
           : null;
       case "CallExpression": {
-        if (parent.callee === child) return null;
+        // CONST.map(...), CONST.sort(): a method of the constant still yields the constant's data.
+        if (parent.callee === child) {
+          if (child.type === "MemberExpression") break;
+          return null;
+        }
+        if (isProjection(parent.callee)) break;
         const index = parent.arguments.indexOf(child);
         if (index === 1 && isComparison(parent.callee, assertNames)) return { call: parent };
         if (index === 0 && isExpectMatcher(parent.callee)) return { call: parent };
@@ -117,6 +123,18 @@ function climb(node, assertNames) {
     parent = parent.parent;
   }
   return null;
+}
+
+/** Object.keys / values / entries / fromEntries and Array.from: the data of their argument. */
+function isProjection(callee) {
+  return (
+    callee.type === "MemberExpression" &&
+    !callee.computed &&
+    callee.object.type === "Identifier" &&
+    ((callee.object.name === "Object" &&
+      ["keys", "values", "entries", "fromEntries"].includes(callee.property.name)) ||
+      (callee.object.name === "Array" && callee.property.name === "from"))
+  );
 }
 
 function isComparison(callee, assertNames) {

@@ -4,7 +4,6 @@
  */
 import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
-import { ENVIRONMENTS } from "../../../lib/repo";
 import {
   editedConfig,
   planOne,
@@ -26,7 +25,9 @@ describe("policy pack on the repository's stacks", function () {
     const plans = await repositoryPlan();
     const expected = [
       "org/management",
-      ...ENVIRONMENTS.flatMap((e) => ["network", "workloads", "edge"].map((p) => `${p}/${e}`)),
+      ...["dev", "stage", "prod"].flatMap((e) =>
+        ["network", "workloads", "edge"].map((p) => `${p}/${e}`),
+      ),
     ];
     assert.deepStrictEqual(plans.map((p) => `${p.project}/${p.stack}`).sort(), expected.sort());
   });

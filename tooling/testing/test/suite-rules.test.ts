@@ -81,6 +81,15 @@ assert.match(build(), new RegExp(pattern));`,
         ],
       },
       {
+        // The constant's data through Object.values and its own methods.
+        filename: TEST_FILE,
+        code: `import * as assert from "assert";
+import { TAG_KEYS, tagKeys } from "../tags";
+assert.deepEqual(tagKeys(), Object.values(TAG_KEYS).sort());
+assert.deepEqual(tagKeys(), TAG_KEYS.keys.map((k) => k));`,
+        errors: [{ messageId: "fromCode" }, { messageId: "fromCode" }],
+      },
+      {
         // A namespace import's UPPER_CASE member, and bare `equal` from "assert".
         filename: TEST_FILE,
         code: `import { equal } from "assert";
