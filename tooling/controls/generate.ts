@@ -423,7 +423,7 @@ export function renderControlMatrix(root: string = REPO_ROOT): string {
     "",
     "## Controls without a proving test",
     "",
-    ...(false ? untested.map((c) => `- \`${c.id}\` (${c.source})`) : ["None."]),
+    ...(untested.length ? untested.map((c) => `- \`${c.id}\` (${c.source})`) : ["None."]),
     "",
   ];
   return lines.join("\n");
