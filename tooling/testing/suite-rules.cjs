@@ -29,7 +29,8 @@
 //     local const bound to one of those;
 //   - or an earlier statement of an enclosing block (in the same function) is an assertion
 //     (`assert(...)`, `assert.*(...)`, `nonEmpty(...)`, `expect(...)...`) whose arguments contain the
-//     same expression as the loop's list, or its `.length` / `.size` (compared by source text).
+//     same expression as the loop's list, or its `.length` / `.size` (compared by source text),
+//     unless it asserts the list is empty (`assert.equal(list.length, 0)`, `deepEqual(list, [])`).
 "use strict";
 
 const path = require("node:path");
@@ -302,8 +303,7 @@ function isAssertionCall(node) {
     callee = object;
   }
   return (
-    callee.type === "Identifier" &&
-    ["assert", "nonEmpty", "expect", "strict"].includes(callee.name)
+    callee.type === "Identifier" && ["assert", "nonEmpty", "expect", "strict"].includes(callee.name)
   );
 }
 
@@ -326,6 +326,19 @@ function mentions(sourceCode, node, text) {
   node.arguments.forEach(walk);
   if (!found && node.callee.type === "MemberExpression") walk(node.callee.object);
   return found;
+}
+
+/** `assert.equal(x.length, 0)`, `assert.deepEqual(x, [])`: an assertion that the list is empty. */
+function assertsEmpty(call) {
+  const expected = call.arguments[1];
+  if (!expected || call.callee.type !== "MemberExpression" || call.callee.computed) return false;
+  if (!COMPARISONS.has(call.callee.property.name) || call.callee.property.name.startsWith("not")) {
+    return false;
+  }
+  return (
+    (expected.type === "Literal" && expected.value === 0) ||
+    (expected.type === "ArrayExpression" && expected.elements.length === 0)
+  );
 }
 
 function isFunction(node) {
@@ -389,7 +402,14 @@ const noUncheckedLoop = {
           const index = body.indexOf(child);
           for (const statement of body.slice(0, index)) {
             const expr = statement.type === "ExpressionStatement" ? statement.expression : null;
-            if (expr && isAssertionCall(expr) && mentions(sourceCode, expr, text)) return true;
+            if (
+              expr &&
+              isAssertionCall(expr) &&
+              !assertsEmpty(expr) &&
+              mentions(sourceCode, expr, text)
+            ) {
+              return true;
+            }
             if (statement.type === "VariableDeclaration") {
               for (const d of statement.declarations) {
                 if (d.init && isNonEmptyCall(d.init) && mentions(sourceCode, d.init, text)) {

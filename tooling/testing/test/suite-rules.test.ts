@@ -157,6 +157,12 @@ assert.ok(rows.length > 0);`,
         errors: [{ messageId: "unchecked", data: { list: "rows" } }],
       },
       {
+        // Asserting the list is empty is no check that the loop runs.
+        code: `assert.strictEqual(rows.length, 0);
+for (const r of rows) check(r);`,
+        errors: [{ messageId: "unchecked", data: { list: "rows" } }],
+      },
+      {
         // An assertion outside the function the loop runs in does not count, nor a spread literal.
         code: `assert.ok(rows.length > 0);
 function helper(rows) { for (const r of rows) check(r); }
