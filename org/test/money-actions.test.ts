@@ -6,6 +6,7 @@
  */
 import * as assert from "assert";
 import { byType, one, stackOf } from "../../tooling/testing/harness";
+import { nonEmpty } from "../../tooling/testing/non-empty";
 
 describe("org stack: what a careless change must not lose", () => {
   it("protects the Organization and keeps it when the stack is destroyed", async () => {
@@ -68,9 +69,13 @@ describe("org stack: what a careless change must not lose", () => {
     );
     assert.strictEqual(freeze.length, 1);
     const role = one(plan, "aws:iam/role:Role", "money-budget-action");
-    const actions = new Map(
-      byType(plan, "aws:budgets/budgetAction:BudgetAction").map((a) => [a.name, a.inputs]),
-    );
+    const grant = one(plan, "aws:iam/rolePolicy:RolePolicy", "money-budget-action");
+    const planned = byType(plan, "aws:budgets/budgetAction:BudgetAction");
+    const actions = new Map(planned.map((a) => [a.name, a.inputs]));
+    // Created only after the grant that lets its execution role attach the SCP, so an action never
+    // exists with a role that cannot act.
+    for (const a of nonEmpty(planned, "budget action"))
+      assert.ok(a.dependencies.includes(grant.urn), `${a.name} waits for ${grant.name}`);
     assert.deepStrictEqual([...actions.keys()].sort(), [
       "money-dev-freeze",
       "money-sandbox-freeze",
