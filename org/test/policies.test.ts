@@ -4,6 +4,7 @@
  * values are written out here, from the repository's stack file (org/Pulumi.management.yaml) and
  * the AWS documentation cited beside them, never taken from the code under test.
  */
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import * as assert from "assert";
 import { byType, one, stackOf } from "../../tooling/testing/harness";
 import type { StackPlan } from "../../tooling/plan/run";
@@ -113,7 +114,7 @@ describe("org stack: trail key policy", () => {
       "arn:aws:cloudtrail:*:111111111111:trail/*",
     );
     // And no other grant to everyone escapes the organization condition.
-    for (const s of everyone)
+    for (const s of nonEmpty(everyone, "everyone"))
       assert.strictEqual(s.Condition?.StringEquals?.["aws:PrincipalOrgID"], id, s.Sid);
   });
 });
@@ -228,7 +229,10 @@ describe("org stack: budget freeze actions", () => {
       const { rootId } = org(plan);
       const ouIds = byType(plan, OU).map((o) => o.id);
       assert.ok(ouIds.length > 0);
-      for (const target of action.inputs.definition.scpActionDefinition.targetIds) {
+      for (const target of nonEmpty<any>(
+        action.inputs.definition.scpActionDefinition.targetIds,
+        "action.inputs.definition.scpActionDef...",
+      )) {
         assert.notStrictEqual(target, rootId);
         assert.ok(!ouIds.includes(target), `${target} is an OU`);
       }

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../tooling/testing/non-empty";
 /**
  * Proves what the RCPs in policies/rcp do (the data perimeter and the trail log protection), by
  * evaluating requests against a member account's resources with the independent IAM evaluator
@@ -524,7 +525,10 @@ async function denialOutcomes(
   rcps: readonly ScpDocument[],
 ): Promise<DenialOutcome[]> {
   const out: DenialOutcome[] = [];
-  for (const s of scenarios.filter((x) => x.expect === "ExplicitlyDenied")) {
+  for (const s of nonEmpty(
+    scenarios.filter((x) => x.expect === "ExplicitlyDenied"),
+    "denial scenarios",
+  )) {
     out.push({
       scenario: s.name,
       action: s.action,
@@ -558,7 +562,7 @@ describe("RCP scenarios (iam-simulate on the real policies/rcp files)", () => {
       names.filter((n, i) => names.indexOf(n) !== i),
       [],
     );
-    for (const account of Object.keys(ACCOUNT_IDS)) {
+    for (const account of nonEmpty(Object.keys(ACCOUNT_IDS), "accounts")) {
       assert.ok(
         SCENARIOS.some((s) => s.account === account),
         `no scenario for ${account}`,
@@ -651,7 +655,10 @@ describe("RCP scenarios (iam-simulate on the real policies/rcp files)", () => {
 
     it("lets legitimate work through every conditional RCP statement in at least one scenario", async () => {
       const allowed: { scenario: string; action: string }[] = [];
-      for (const s of SCENARIOS.filter((x) => x.expect === "Allowed")) {
+      for (const s of nonEmpty(
+        SCENARIOS.filter((x) => x.expect === "Allowed"),
+        "allowed scenarios",
+      )) {
         const response = await run(s, scps, rcps);
         if (response.resultType === "single" && response.overallResult === "Allowed") {
           allowed.push({ scenario: s.name, action: s.action });

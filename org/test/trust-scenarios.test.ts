@@ -5,6 +5,7 @@
  * Organizations made it, then narrowed to those who run the org stack) and the alarm on its use,
  * and what the deploy role may not do to the platform's roles and to IAM users.
  */
+import { nonEmpty } from "../../tooling/testing/non-empty";
 import * as assert from "assert";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import {
@@ -174,7 +175,10 @@ describe("OrganizationAccountAccessRole (org stack import, narrowed trust, alarm
   const ACCOUNTS = ["log-archive", "dev", "stage", "prod", "sandbox"];
   const narrowedConfig = () =>
     editedConfig("org", "management", (c) => {
-      for (const key of Object.keys(c["platform:accounts"]))
+      for (const key of nonEmpty(
+        Object.keys(c["platform:accounts"]),
+        'Object.keys(c["platform:accounts"])',
+      ))
         c["platform:accounts"][key].accessRole = "narrowed";
     });
   const rolesOf = (plan: StackPlan) =>
@@ -195,13 +199,13 @@ describe("OrganizationAccountAccessRole (org stack import, narrowed trust, alarm
     }
     // The member account's provider assumes the role this resource holds.
     const accounts = byType(plan, "aws:organizations/account:Account");
-    for (const a of accounts)
+    for (const a of nonEmpty(accounts, "accounts"))
       assert.strictEqual(a.inputs.roleName, "OrganizationAccountAccessRole");
   });
 
   it("imports with the trust Organizations gave the role, so the first import matches it", async () => {
     const plan = await stackOf("org", "management");
-    for (const r of rolesOf(plan)) {
+    for (const r of nonEmpty(rolesOf(plan), "rolesOf(plan)")) {
       const trust = JSON.parse(r.inputs.assumeRolePolicy);
       assert.deepStrictEqual(trust.Statement, [
         {
@@ -270,7 +274,7 @@ describe("OrganizationAccountAccessRole (org stack import, narrowed trust, alarm
     const glass = roleNamed(narrowed, "platform-break-glass", dev);
     const glassPrincipals = JSON.parse(glass.inputs.assumeRolePolicy).Statement[0].Condition
       .ArnLike["aws:PrincipalArn"];
-    for (const r of rolesOf(narrowed))
+    for (const r of nonEmpty(rolesOf(narrowed), "rolesOf(narrowed)"))
       assert.deepStrictEqual(
         JSON.parse(r.inputs.assumeRolePolicy).Statement[0].Condition.ArnLike["aws:PrincipalArn"],
         glassPrincipals,
@@ -512,6 +516,7 @@ describe("deploy role (iam-simulate: PowerUserAccess + planned inline policy + d
           ou.denyStatements.map((st: any) => `${st.policyId}/${st.statement.sid()}`),
         ),
       ];
+      // eslint-disable-next-line suite/no-unchecked-loop -- an allowed scenario names no denying statement; the result is asserted above
       for (const d of s.deniedBy ?? [])
         assert.ok(denied.includes(d), `expected ${d} to deny; denied by ${JSON.stringify(denied)}`);
     });

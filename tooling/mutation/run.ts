@@ -12,6 +12,8 @@ export interface MutationGroup {
   readonly why: string;
   readonly mutate: readonly string[];
   readonly spec: readonly string[];
+  /** Stryker's coverageAnalysis for the group; default "perTest". */
+  readonly coverageAnalysis?: "perTest" | "all" | "off";
 }
 
 /** The groups of groups.json, without its `$comment`. */

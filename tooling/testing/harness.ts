@@ -3,12 +3,18 @@ import { PlannedResource } from "../plan/mocks";
 import { planAll, planStack, StackPlan } from "../plan/run";
 import { environmentFile, ORG_STACK_FILE, readStackFile } from "../../lib/repo";
 
-let cached: Promise<StackPlan[]> | undefined;
+let cached: { readonly mutant: unknown; readonly plans: Promise<StackPlan[]> } | undefined;
 
-/** The plan of every stack with the repository's own files, computed once per test run. */
+/**
+ * The plan of every stack with the repository's own files, computed once per test run. Under
+ * Stryker one mocha process tests mutant after mutant (switched by `__stryker__.activeMutant`): a
+ * plan computed under another mutant would hide this one, so the plan is computed again for each.
+ */
 export function repositoryPlan(): Promise<StackPlan[]> {
-  cached ??= planAll();
-  return cached;
+  const mutant = (globalThis as { __stryker__?: { activeMutant?: unknown } }).__stryker__
+    ?.activeMutant;
+  if (!cached || cached.mutant !== mutant) cached = { mutant, plans: planAll() };
+  return cached.plans;
 }
 
 export async function stackOf(project: string, stack: string): Promise<StackPlan> {

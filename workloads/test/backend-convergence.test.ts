@@ -121,7 +121,8 @@ describe("backend host: the real agent installs the planned manifest and the app
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
   };
   const publish = (values: Map<string, string>) => {
-    for (const [name, value] of values) aws.parameters.set(name, { type: "String", value });
+    for (const [name, value] of nonEmpty(values, "parameters"))
+      aws.parameters.set(name, { type: "String", value });
   };
   const manifest = () => JSON.parse(planned.get(MANIFEST)!) as HostManifest;
 

@@ -47,7 +47,7 @@ before(async function () {
 });
 
 describe("workloads: OpenEMS backend host", () => {
-  for (const env of ENVIRONMENTS) {
+  for (const env of nonEmpty(ENVIRONMENTS, "ENVIRONMENTS")) {
     it(`${env}: runs privately, hardened, with the file's type and monitoring`, async () => {
       const plan = await stackOf("workloads", env);
       const network = await networkOf(env);
@@ -234,7 +234,7 @@ describe("workloads: OpenEMS backend host", () => {
   });
 
   it("encrypts every log group with the workloads key and keeps it for the file's retention", async () => {
-    for (const env of ENVIRONMENTS) {
+    for (const env of nonEmpty(ENVIRONMENTS, "ENVIRONMENTS")) {
       const plan = await stackOf("workloads", env);
       for (const g of nonEmpty(byType(plan, "aws:cloudwatch/logGroup:LogGroup"), "log group")) {
         assert.deepStrictEqual(
@@ -248,7 +248,7 @@ describe("workloads: OpenEMS backend host", () => {
 });
 
 describe("workloads: the edge endpoint", () => {
-  for (const env of ENVIRONMENTS) {
+  for (const env of nonEmpty(ENVIRONMENTS, "ENVIRONMENTS")) {
     it(`${env}: devices' address is the backend's own protected interface, which no instance replacement changes`, async () => {
       const plan = await stackOf("workloads", env);
       const eni = one(plan, ENI);
@@ -507,7 +507,7 @@ describe("workloads: MBE proxy", () => {
   });
 
   it("creates no IAM user or access key: MBE's only way in is the OIDC role", async () => {
-    for (const env of ENVIRONMENTS) {
+    for (const env of nonEmpty(ENVIRONMENTS, "environments")) {
       const plan = await stackOf("workloads", env);
       assert.strictEqual(byType(plan, "aws:iam/user:User").length, 0, env);
       assert.strictEqual(byType(plan, "aws:iam/accessKey:AccessKey").length, 0, env);

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import { ConfigError } from "../errors";
 import { validateEdge } from "../edge";
@@ -349,7 +350,7 @@ describe("Configuration validation: numeric bounds", () => {
   });
 
   for (const b of BOUNDS) {
-    for (const v of b.inside) {
+    for (const v of nonEmpty(b.inside, "b.inside")) {
       it(`accepts ${b.key} = ${JSON.stringify(v)}`, () => {
         assert.deepStrictEqual(
           named(
@@ -360,7 +361,7 @@ describe("Configuration validation: numeric bounds", () => {
         );
       });
     }
-    for (const v of b.outside) {
+    for (const v of nonEmpty(b.outside, "b.outside")) {
       it(`refuses ${b.key} = ${JSON.stringify(v)}, naming the key and the value`, () => {
         const found = named(
           problemsOf(b.section, (c) => b.set(c, v)),

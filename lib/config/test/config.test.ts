@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import { editedConfig, planExpectingError } from "../../../tooling/testing/harness";
 
@@ -458,7 +459,7 @@ describe("Configuration validation", () => {
         stack,
         editedConfig(c.project, stack, c.edit),
       );
-      for (const fragment of c.expect)
+      for (const fragment of nonEmpty(c.expect, "c.expect"))
         assert.ok(
           message.includes(fragment),
           `message lacks ${JSON.stringify(fragment)}:\n${message}`,

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as fc from "fast-check";
 import { planFleet } from "../fleet";
@@ -76,7 +77,11 @@ function entryOf(cidr: string, id: string, v: { pin?: number; label: string }): 
 
 function fleet(rows: { site: number; order: number; entry: Entry }[]): Sites {
   const sites: Sites = [0, 1, 2].map((i) => ({ id: `site-${i}`, devices: [] }));
-  for (const r of [...rows].sort((a, b) => a.order - b.order)) sites[r.site].devices.push(r.entry);
+  for (const r of nonEmpty(
+    [...rows].sort((a, b) => a.order - b.order),
+    "[...rows].sort((a, b) => a.order - b....",
+  ))
+    sites[r.site].devices.push(r.entry);
   return sites;
 }
 
@@ -118,7 +123,7 @@ describe("planFleet (property)", () => {
         const entriesB = entries(b);
         const added = [...entriesB.keys()].some((id) => !entriesA.has(id));
         const at = new Map(after.devices.map((d) => [d.id, d.address]));
-        for (const d of before.devices) {
+        for (const d of nonEmpty(before.devices, "before.devices")) {
           const mine = entriesB.get(d.id);
           if (!mine || JSON.stringify(mine) !== JSON.stringify(entriesA.get(d.id))) continue;
           assert.strictEqual(at.get(d.id), d.address, `${d.id} moved`);
@@ -151,7 +156,8 @@ describe("planFleet (property)", () => {
           const after = planFleet({ sites: fewer }, s.cidr);
           assert.deepStrictEqual(after.problems, []);
           const at = new Map(full.devices.map((d) => [d.id, d.address]));
-          for (const d of after.devices) assert.strictEqual(d.address, at.get(d.id));
+          for (const d of nonEmpty(after.devices, "after.devices"))
+            assert.strictEqual(d.address, at.get(d.id));
           checked += after.devices.length;
         },
       ),
@@ -191,7 +197,7 @@ describe("planFleet (property)", () => {
         const clashes = problems.filter((p) => p.includes("also claims"));
         if (!clashes.length) return;
         refused++;
-        for (const p of clashes) {
+        for (const p of nonEmpty(clashes, "clashes")) {
           assert.match(p, /^platform:edge\.sites\[\d\]\.devices\[\d+\]\.address: got nothing/);
           assert.match(p, /expected a pinned address on this device or the other/);
         }

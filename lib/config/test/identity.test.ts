@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as fs from "fs";
 import { editedConfig, planExpectingError } from "../../../tooling/testing/harness";
@@ -230,7 +231,7 @@ describe("Identity Center configuration", () => {
     it(`refuses ${c.what} before creating anything (${c.proves})`, async () => {
       const config = editedConfig("org", "management", c.edit);
       const { message, registered } = await planExpectingError("org", "management", config);
-      for (const fragment of c.expect)
+      for (const fragment of nonEmpty(c.expect, "c.expect"))
         assert.ok(
           message.includes(fragment),
           `message lacks ${JSON.stringify(fragment)}:\n${message}`,

@@ -343,7 +343,10 @@ describe("checkYamlReadings: stack-file values YAML 1.1 and YAML 1.2 readers see
   });
 
   it("stops a program whose own stack file holds such a value (the CLI read it as YAML 1.1)", () => {
-    assert.strictEqual(stackFileOf("org", "management"), ORG_STACK_FILE);
+    assert.strictEqual(
+      stackFileOf("org", "management"),
+      path.resolve(__dirname, "../../../org/Pulumi.management.yaml"),
+    );
     assert.strictEqual(stackFileOf("workloads", "prod"), environmentFile("prod"));
     assert.strictEqual(stackFileOf("network", "qa"), undefined);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-yaml-"));

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -36,7 +37,8 @@ function orgProblems(edit: (c: any) => void): string {
 
 function environment(stack: EnvironmentName, org: OrgConfig, edit: (c: any) => void = () => {}) {
   const all = {} as Record<EnvironmentName, Record<string, unknown>>;
-  for (const env of ENVIRONMENTS) all[env] = readStackFile(environmentFile(env));
+  for (const env of nonEmpty(ENVIRONMENTS, "ENVIRONMENTS"))
+    all[env] = readStackFile(environmentFile(env));
   const raw = JSON.parse(JSON.stringify(all[stack]));
   edit(raw);
   return () =>
@@ -130,7 +132,8 @@ describe("checkInstanceTypes: the instance-type allowlist", () => {
 
   it("accepts the shipped environment files with a wildcard allowlist", () => {
     const org = orgWith((c) => (c["platform:guardrails"].allowedInstanceTypes = ["t4g.*", "t3.*"]));
-    for (const env of ENVIRONMENTS) assert.strictEqual(environment(env, org)().name, env);
+    for (const env of nonEmpty(ENVIRONMENTS, "ENVIRONMENTS"))
+      assert.strictEqual(environment(env, org)().name, env);
   });
 
   it("refuses, before any resource, an instance type the SCP would deny in the account", () => {

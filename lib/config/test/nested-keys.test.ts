@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import { ConfigError } from "../errors";
 import { validateEnvironmentConfig } from "../environment";
@@ -203,7 +204,7 @@ describe("Configuration validation: misspelt nested keys", () => {
   for (const t of TYPOS) {
     it(`refuses ${t.expect[0]} in ${t.project}/${t.stack}`, () => {
       const message = refusal(t);
-      for (const fragment of t.expect)
+      for (const fragment of nonEmpty(t.expect, "t.expect"))
         assert.ok(
           message.includes(fragment),
           `message lacks ${JSON.stringify(fragment)}:\n${message}`,

@@ -1,5 +1,6 @@
 // The agent's apply step for real: the rendered script, run by bash with jq, in a sandbox root,
 // against a stand-in for SSM and S3 on 127.0.0.1 and a systemctl that records what it is asked.
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import { renderAgentScript } from "../agent-script";
@@ -253,7 +254,7 @@ describe("host-agent scripts and units (shellcheck, systemd-analyze)", function 
       manifestParameter: "/openems/dev/hosts/vpn-server/manifest",
     }),
   };
-  for (const [name, text] of Object.entries(scripts)) {
+  for (const [name, text] of nonEmpty(Object.entries(scripts), "Object.entries(scripts)")) {
     it(`the ${name} passes shellcheck`, () => {
       const r = shellcheck(text);
       assert.equal(r.status, 0, r.output);

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -52,7 +53,7 @@ describe("renderMetricsPublisher run by bash with a stand-in aws CLI", function 
     fs.mkdirSync(ccdDir);
     fs.mkdirSync(calls);
     fs.mkdirSync(bin);
-    for (const device of opts.devices) {
+    for (const device of nonEmpty(opts.devices, "opts.devices")) {
       fs.writeFileSync(path.join(ccdDir, device), "ifconfig-push 10.100.1.1 255.255.252.0\n");
     }
     const statusFile = path.join(work, "status.log");
@@ -78,7 +79,10 @@ describe("renderMetricsPublisher run by bash with a stand-in aws CLI", function 
     );
     const stateDir = path.join(work, "state");
     fs.mkdirSync(stateDir);
-    for (const [device, ago] of Object.entries(opts.lastSeenSecondsAgo ?? {})) {
+    for (const [device, ago] of nonEmpty(
+      Object.entries(opts.lastSeenSecondsAgo ?? {}),
+      "Object.entries(opts.lastSeenSecondsAg...",
+    )) {
       fs.writeFileSync(path.join(stateDir, device), "");
       const then = new Date(Date.now() - ago * 1000);
       fs.utimesSync(path.join(stateDir, device), then, then);

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import { strict as assert } from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -21,7 +22,10 @@ describe("PKI allowed uses", () => {
       ...Object.keys(TLS_KEY_USAGES),
       ...Object.keys(TLS_EXTENDED_KEY_USAGES),
     ]);
-    for (const use of [...CA_ALLOWED_USES, ...SERVER_ALLOWED_USES, ...CLIENT_ALLOWED_USES]) {
+    for (const use of nonEmpty(
+      [...CA_ALLOWED_USES, ...SERVER_ALLOWED_USES, ...CLIENT_ALLOWED_USES],
+      "[...CA_ALLOWED_USES, ...SERVER_ALLOWE...",
+    )) {
       assert.ok(known.has(use), use);
     }
   });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { Directive, parseDirectives } from "../directives";
-import { DEFAULT_SERVER_PATHS, renderServerConfig, ServerConfigOptions } from "../server-config";
+import { renderServerConfig, ServerConfigOptions } from "../server-config";
 
 const base: ServerConfigOptions = {
   clientCidr: "10.100.0.0/22",
@@ -45,7 +45,7 @@ describe("renderServerConfig", () => {
     const ds = directives();
     assert.deepEqual(args(ds, "verify-client-cert"), [["require"]]);
     assert.deepEqual(args(ds, "remote-cert-tls"), [["client"]]);
-    assert.deepEqual(args(ds, "client-config-dir"), [[DEFAULT_SERVER_PATHS.ccdDir]]);
+    assert.deepEqual(args(ds, "client-config-dir"), [["/etc/openvpn/server/ccd"]]);
     assert.deepEqual(args(ds, "ccd-exclusive"), [[]]);
     assert.deepEqual(args(ds, "reneg-sec"), [["3600"]]);
   });
@@ -83,7 +83,7 @@ describe("renderServerConfig", () => {
 
   it("writes a tab-separated status file and keeps clients alive", async () => {
     const ds = directives();
-    assert.deepEqual(args(ds, "status"), [[DEFAULT_SERVER_PATHS.status, "30"]]);
+    assert.deepEqual(args(ds, "status"), [["/run/openvpn-server/status-server.log", "30"]]);
     assert.deepEqual(args(ds, "status-version"), [["3"]]);
     assert.deepEqual(args(ds, "keepalive"), [["10", "60"]]);
     assert.deepEqual(args(ds, "explicit-exit-notify"), [["1"]]);
@@ -93,8 +93,11 @@ describe("renderServerConfig", () => {
     const text = renderServerConfig(base);
     assert.ok(parseDirectives(text).every((d) => d.inline === undefined));
     assert.doesNotMatch(text, /BEGIN/);
+    // Debian's openvpn-server@.service runs in /etc/openvpn/server (WorkingDirectory) and writes
+    // /run/openvpn-server/status-%i.log; the files are the server's own, by name.
+    const FILES = { ca: "ca.crt", cert: "server.crt", key: "server.key" };
     for (const name of ["ca", "cert", "key"] as const) {
-      assert.deepEqual(args(parseDirectives(text), name), [[DEFAULT_SERVER_PATHS[name]]]);
+      assert.deepEqual(args(parseDirectives(text), name), [[`/etc/openvpn/server/${FILES[name]}`]]);
     }
   });
 
@@ -110,7 +113,7 @@ describe("renderServerConfig", () => {
     assert.deepEqual(args(ds, "local"), [["127.0.0.1"]]);
     assert.deepEqual(args(ds, "port"), [["41194"]]);
     assert.deepEqual(args(ds, "client-config-dir"), [["/tmp/x/ccd"]]);
-    assert.deepEqual(args(ds, "ca"), [[DEFAULT_SERVER_PATHS.ca]]);
+    assert.deepEqual(args(ds, "ca"), [["/etc/openvpn/server/ca.crt"]]);
     assert.deepEqual(args(ds, "keepalive"), [["5", "30"]]);
     assert.deepEqual(args(ds, "reneg-sec"), [["900"]]);
   });

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import { alignKeys, canonicalJson, sameAsStack } from "../drift";
 import { ACCOUNT_IDS, FakeState, ORG_ID, OU_IDS, ROOT_ID } from "./fake-aws";
@@ -231,7 +232,8 @@ describe("ops scp drift", () => {
       edit: (s) => {
         s.ous = s.ous.filter((o) => o.Id !== OU_IDS.sandbox);
         s.accounts.find((a) => a.Id === ACCOUNT_IDS.sandbox)!.ParentId = ROOT_ID;
-        for (const p of s.policies) p.targets = p.targets.filter((t) => t !== OU_IDS.sandbox);
+        for (const p of nonEmpty(s.policies, "s.policies"))
+          p.targets = p.targets.filter((t) => t !== OU_IDS.sandbox);
       },
     });
     const r = await run(fake, ["scp", "drift", "--json"]);

@@ -2,6 +2,7 @@
  * The example output in org/ops/README.md is the tool's real output for the fixture organization;
  * this keeps it so when the output changes.
  */
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -51,7 +52,10 @@ const EXAMPLES: Record<
 function readmeExamples(): Map<string, string> {
   const text = fs.readFileSync(README, "utf8");
   const found = new Map<string, string>();
-  for (const m of text.matchAll(/<!-- example: ([a-z-]+) -->\n```text\n([\s\S]*?)\n```/g))
+  for (const m of nonEmpty(
+    text.matchAll(/<!-- example: ([a-z-]+) -->\n```text\n([\s\S]*?)\n```/g),
+    "text.matchAll(/<!-- example: ([a-z-]+...",
+  ))
     found.set(m[1], m[2]);
   return found;
 }
@@ -61,7 +65,7 @@ describe("org/ops/README.md", () => {
     assert.deepStrictEqual([...readmeExamples().keys()].sort(), Object.keys(EXAMPLES).sort());
   });
 
-  for (const [id, example] of Object.entries(EXAMPLES)) {
+  for (const [id, example] of nonEmpty(Object.entries(EXAMPLES), "Object.entries(EXAMPLES)")) {
     it(`shows the real output of ${example.argv.join(" ")} (${id})`, async () => {
       const r = await run(fakeOrg({ frozen: example.frozen, edit: example.edit }), example.argv);
       assert.strictEqual(r.code, example.code, r.stderr);

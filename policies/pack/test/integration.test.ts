@@ -2,8 +2,8 @@
  * The whole pack against every stack of every environment, planned under the mocks from the
  * repository's own files (the harness plans them once per test run).
  */
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
-import { ENVIRONMENTS } from "../../../lib/repo";
 import {
   editedConfig,
   planOne,
@@ -25,7 +25,9 @@ describe("policy pack on the repository's stacks", function () {
     const plans = await repositoryPlan();
     const expected = [
       "org/management",
-      ...ENVIRONMENTS.flatMap((e) => ["network", "workloads", "edge"].map((p) => `${p}/${e}`)),
+      ...["dev", "stage", "prod"].flatMap((e) =>
+        ["network", "workloads", "edge"].map((p) => `${p}/${e}`),
+      ),
     ];
     assert.deepStrictEqual(plans.map((p) => `${p.project}/${p.stack}`).sort(), expected.sort());
   });
@@ -39,12 +41,12 @@ describe("policy pack on the repository's stacks", function () {
   it("examines every resource type it has a policy for, so no violations is not nothing checked", async () => {
     const plans = await repositoryPlan();
     const checked = new Map<string, number>();
-    for (const plan of plans) {
-      for (const [name, n] of evaluateStack(plan).checked)
+    for (const plan of nonEmpty(plans, "plans")) {
+      for (const [name, n] of nonEmpty(evaluateStack(plan).checked, "evaluateStack(plan).checked"))
         checked.set(name, (checked.get(name) ?? 0) + n);
     }
     const types = new Set(plans.flatMap((p) => p.resources.map((r) => r.type)));
-    for (const { policy, appliesTo } of catalogue) {
+    for (const { policy, appliesTo } of nonEmpty(catalogue, "catalogue")) {
       const present = appliesTo.some((t) => types.has(t) || t.startsWith("every "));
       if (present)
         assert.ok(

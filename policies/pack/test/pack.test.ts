@@ -79,7 +79,7 @@ describe("policy pack layout", () => {
     }
   });
 
-  for (const { policy } of catalogue) {
+  for (const { policy } of nonEmpty(catalogue, "catalogue")) {
     it(`${policy.name}: kebab-case name, "Checks that…" description, an enforcement level, a valid config schema`, async () => {
       assert.match(policy.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
       assert.notStrictEqual(policy.name, "all", '"all" is reserved by the server');
@@ -151,7 +151,7 @@ describe("policy pack defaults", () => {
   it("allows the VPN port the network config defaults to, and every environment file uses", async () => {
     const portSchema = (networkSection.shape.vpn as any).shape.port;
     assert.strictEqual(repositoryDefaults().vpnPort, portSchema.parse(undefined));
-    for (const env of ENVIRONMENTS) {
+    for (const env of nonEmpty(ENVIRONMENTS, "ENVIRONMENTS")) {
       const vpn = (readStackFile(environmentFile(env))["platform:network"] as any)?.vpn ?? {};
       assert.strictEqual(
         vpn.port ?? repositoryDefaults().vpnPort,

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import { policy } from "../policies/stateful-resources-protected";
 import { stackValidationArgs } from "../../../tooling/pack/evaluate";
@@ -38,7 +39,10 @@ describe("stateful-resources-protected", () => {
     assertClean(policy, HAPPY);
   });
 
-  for (const [i, what] of ["account", "KMS key", "bucket", "data volume", "secret"].entries()) {
+  for (const [i, what] of nonEmpty(
+    ["account", "KMS key", "bucket", "data volume", "secret"].entries(),
+    '["account", "KMS key", "bucket", "dat...',
+  )) {
     it(`reports a ${what} that is neither protected nor retained`, async () => {
       const bare = edited(HAPPY[i], (r) =>
         Object.assign(r, { protect: false, retainOnDelete: false }),

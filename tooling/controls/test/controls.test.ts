@@ -55,12 +55,12 @@ describe("control matrix", () => {
     ]) {
       assert.ok(ids.includes(`config:${fn}`), `config:${fn} missing`);
     }
-    for (const c of controls) {
+    for (const c of nonEmpty(controls, "controls")) {
       assert.ok(
         fs.existsSync(path.join(REPO_ROOT, c.source)),
         `${c.id}: source ${c.source} does not exist`,
       );
-      for (const t of c.provingTests)
+      for (const t of nonEmpty(c.provingTests, "c.provingTests"))
         assert.ok(fs.existsSync(path.join(REPO_ROOT, t)), `${c.id}: test ${t} does not exist`);
     }
   });

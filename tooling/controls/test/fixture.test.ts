@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../testing/non-empty";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -66,7 +67,9 @@ const cells = (row: string) =>
 
 describe("control matrix on a fixture repository", () => {
   const roots: string[] = [];
-  after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+  after(() =>
+    nonEmpty(roots, "roots").forEach((r) => fs.rmSync(r, { recursive: true, force: true })),
+  );
   const repo = (coverWidgets: boolean) => {
     const root = fixtureRepository({ coverWidgets });
     roots.push(root);

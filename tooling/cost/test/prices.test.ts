@@ -35,7 +35,7 @@ describe("Price tables", () => {
   it("holds every price the rules use, in every region", async () => {
     for (const t of nonEmpty(Object.values(prices.tables), "price table")) {
       const keys = new Set(t.prices.map((p) => p.key));
-      for (const k of STATIC_PRICE_KEYS)
+      for (const k of nonEmpty(STATIC_PRICE_KEYS, "STATIC_PRICE_KEYS"))
         assert.ok(keys.has(k), `prices.${t.region}.json lacks ${k}`);
     }
   });

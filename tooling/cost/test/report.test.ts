@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../testing/non-empty";
 import * as assert from "assert";
 import type { BudgetSummary } from "../../../lib/contracts";
 import { repositoryPlan } from "../../testing/harness";
@@ -140,7 +141,7 @@ describe("Cost report (HTML)", () => {
     const report = repositoryCostReport(plans, { prices });
     const budgets = repositoryBudgets(plans);
     const html = renderReportHtml(report, budgets, { prices });
-    for (const e of report.estimates) {
+    for (const e of nonEmpty(report.estimates, "report.estimates")) {
       const section = sectionOf(html, e.environment);
       assert.match(
         section,
@@ -167,7 +168,7 @@ describe("Cost report (HTML)", () => {
         `data-summary="organization"[\\s\\S]*?data-total-usd="${report.organization.totalUsd.toFixed(2).replace(".", "\\.")}"`,
       ),
     );
-    for (const b of budgets)
+    for (const b of nonEmpty(budgets, "budgets"))
       assert.ok(html.includes(`<tr data-budget="${b.name}">`), `budget ${b.name} missing`);
     assert.deepStrictEqual(
       references(html).filter((r) => !r.startsWith("#")),

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../testing/non-empty";
 import * as assert from "assert";
 import { repositoryPlan } from "../../testing/harness";
 import { environmentFile, readStackFile } from "../../../lib/repo";
@@ -28,9 +29,9 @@ describe("Cost model on the repository's plan", function () {
   it("classifies every resource type the stacks plan: priced by a rule, free for a reason, or a component whose children are planned", async () => {
     const plans = await repositoryPlan();
     const unclassified = new Map<string, string[]>();
-    for (const plan of plans) {
+    for (const plan of nonEmpty(plans, "plans")) {
       const parents = new Set(plan.resources.map((r) => r.parent));
-      for (const r of plan.resources) {
+      for (const r of nonEmpty(plan.resources, "plan.resources")) {
         if (PRICING_RULES[r.type] || freeReason(r.type) || (!r.custom && parents.has(r.urn)))
           continue;
         unclassified.set(r.type, [
@@ -79,7 +80,10 @@ describe("Cost model on the repository's plan", function () {
 
   it(`meets the shipped targets: dev at most $${DEV_MONTHLY_LIMIT_USD} a month, every environment within its warning share of its budget`, async () => {
     const failures: string[] = [];
-    for (const e of report.estimates.filter((x) => x.kind === "environment")) {
+    for (const e of nonEmpty(
+      report.estimates.filter((x) => x.kind === "environment"),
+      "report.estimates.filter((x) => x.kind...",
+    )) {
       if (e.environment === "dev" && e.totalUsd > DEV_MONTHLY_LIMIT_USD) {
         failures.push(
           `dev: ${usd(e.totalUsd)} a month is above the $${DEV_MONTHLY_LIMIT_USD} target\n${itemised(e)}`,
@@ -97,7 +101,7 @@ describe("Cost model on the repository's plan", function () {
   it("prints, per environment, the itemised estimate, the total and the budget, and --json carries the same figures", async () => {
     const text = renderCostText(report);
     const doc = costDocument(report);
-    for (const e of report.estimates) {
+    for (const e of nonEmpty(report.estimates, "report.estimates")) {
       const d = doc.environments.find((x) => x.environment === e.environment)!;
       assert.strictEqual(d.totalUsd, e.totalUsd);
       assert.strictEqual(d.items.length, e.items.length);
@@ -112,6 +116,7 @@ describe("Cost model on the repository's plan", function () {
         text.includes(`${usd(e.totalUsd)}  total a month${share}`),
         `no total line for ${e.environment}`,
       );
+      // eslint-disable-next-line suite/no-unchecked-loop -- an environment may have no itemised cost; the estimates are asserted non-empty
       for (const i of e.items.slice(0, 5))
         assert.ok(
           text.includes(`${i.resource}: ${i.description}`),

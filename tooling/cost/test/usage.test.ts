@@ -1,7 +1,8 @@
+import { nonEmpty } from "../../testing/non-empty";
 import * as assert from "assert";
 import { parse } from "yaml";
 import { ConfigError } from "../../../lib/config/errors";
-import { DEFAULT_USAGE, usageFromConfig } from "../usage";
+import { usageFromConfig } from "../usage";
 
 describe("Usage assumptions (platform:cost)", () => {
   it("uses every documented default when the environment file has no section", async () => {
@@ -9,7 +10,21 @@ describe("Usage assumptions (platform:cost)", () => {
       { "platform:environment": { region: "us-east-1" } },
       "Pulumi.dev.yaml",
     );
-    assert.deepStrictEqual(u, DEFAULT_USAGE);
+    // Every default of the table in tooling/cost/README.md ("Usage assumptions").
+    assert.deepStrictEqual(u, {
+      warnShare: 0.8,
+      logs: { ingestGbPerGroup: 0.5, flowLogGbPerMonth: 1, neverExpireMonths: 12 },
+      ebs: { rootVolumeGb: 8, snapshotUsedShare: 0.5, snapshotDailyChangeShare: 0.03 },
+      network: { natGbPerGateway: 20, endpointGbPerEndpoint: 1, lcuPerLoadBalancer: 1 },
+      lambda: { requestsPerFunction: 100_000, averageDurationMs: 300 },
+      s3: { gbPerBucket: 1, putRequestsPerBucket: 10_000, getRequestsPerBucket: 100_000 },
+      kms: { requestsPerKey: 10_000 },
+      secrets: { apiCallsPerSecret: 10_000 },
+      cloudwatch: { hostMetrics: 5, metricsPerEdgeDevice: 0 },
+      notifications: { publishesPerTopic: 1000, emailsPerSubscription: 100 },
+      dns: { queriesPerZone: 1_000_000 },
+      audit: { managementEventsPerTrail: 500_000 },
+    });
     assert.strictEqual(u.warnShare, 0.8);
     assert.strictEqual(u.logs.ingestGbPerGroup, 0.5);
     assert.strictEqual(u.ebs.rootVolumeGb, 8);
@@ -29,8 +44,12 @@ config:
     const u = usageFromConfig(config, "Pulumi.prod.yaml");
     assert.strictEqual(u.warnShare, 0.7);
     assert.strictEqual(u.logs.ingestGbPerGroup, 2);
-    assert.strictEqual(u.logs.flowLogGbPerMonth, DEFAULT_USAGE.logs.flowLogGbPerMonth);
-    assert.deepStrictEqual(u.s3, DEFAULT_USAGE.s3);
+    assert.strictEqual(u.logs.flowLogGbPerMonth, 1);
+    assert.deepStrictEqual(u.s3, {
+      gbPerBucket: 1,
+      putRequestsPerBucket: 10_000,
+      getRequestsPerBucket: 100_000,
+    });
   });
 
   const BAD: [string, unknown, string[]][] = [
@@ -67,7 +86,7 @@ config:
         (err: unknown) => {
           assert.ok(err instanceof ConfigError);
           assert.match(err.message, /Invalid configuration for Pulumi\.dev\.yaml/);
-          for (const f of fragments)
+          for (const f of nonEmpty(fragments, "fragments"))
             assert.ok(err.message.includes(f), `"${f}" missing from:\n${err.message}`);
           return true;
         },

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../testing/non-empty";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -38,7 +39,7 @@ class Sandbox {
       GITHUB_STEP_SUMMARY: undefined,
       ...vars,
     };
-    for (const [k, v] of Object.entries(all)) {
+    for (const [k, v] of nonEmpty(Object.entries(all), "Object.entries(all)")) {
       if (!(k in this.saved)) this.saved[k] = process.env[k];
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
@@ -46,7 +47,7 @@ class Sandbox {
   }
 
   restore() {
-    for (const [k, v] of Object.entries(this.saved)) {
+    for (const [k, v] of nonEmpty(Object.entries(this.saved), "Object.entries(this.saved)")) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -110,7 +111,10 @@ describe("npm run deploy (against a fake pulumi on PATH)", function () {
     const r = await run(["--env", "dev", "--yes"]);
     assert.strictEqual(r.code, 0, r.err);
     assert.deepStrictEqual(box.stacksOf("stack", "init"), DEV);
-    for (const c of box.calls().filter((c) => c.args[1] === "init"))
+    for (const c of nonEmpty(
+      box.calls().filter((c) => c.args[1] === "init"),
+      "box.calls().filter((c) => c.args[1] =...",
+    ))
       assert.strictEqual(
         c.args[c.args.indexOf("--secrets-provider") + 1],
         "awskms://alias/platform-pulumi-secrets?region=us-east-1",

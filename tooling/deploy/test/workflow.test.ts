@@ -3,6 +3,7 @@
  * it is valid, previews on pull requests with the read-only role and deploys merges to main in
  * order, each environment behind its GitHub environment, with OIDC credentials only.
  */
+import { nonEmpty } from "../../testing/non-empty";
 import * as assert from "assert";
 import * as esbuild from "esbuild";
 import * as fs from "fs";
@@ -101,7 +102,7 @@ describe("GitHub Actions workflow (.github/workflows/platform.yml)", function ()
     const deploys = ENVIRONMENTS.map((e) => job(`deploy-${e}`));
     assert.deepStrictEqual(
       deploys.map((j) => j.environment),
-      [...ENVIRONMENTS],
+      ["dev", "stage", "prod"],
     );
     assert.deepStrictEqual(
       deploys.map((j) => j.needs ?? []),
@@ -135,7 +136,10 @@ describe("GitHub Actions workflow (.github/workflows/platform.yml)", function ()
 
   it("gets AWS credentials only from OIDC: id-token where roles are assumed, no keys anywhere", () => {
     assert.deepStrictEqual(raw.permissions, { contents: "read" });
-    for (const [id, j] of Object.entries<any>(raw.jobs)) {
+    for (const [id, j] of nonEmpty(
+      Object.entries<any>(raw.jobs),
+      "Object.entries<any>(raw.jobs)",
+    )) {
       const assumes = j.steps.some((s: any) =>
         String(s.uses).startsWith("aws-actions/configure-aws-credentials"),
       );

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../testing/non-empty";
 import * as assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
@@ -44,9 +45,9 @@ describe("mutation groups", () => {
     ]);
   });
 
-  for (const [name, group] of groups) {
+  for (const [name, group] of nonEmpty(groups, "groups")) {
     it(`${name}: every pattern names existing production files, never a test`, () => {
-      for (const pattern of group.mutate) {
+      for (const pattern of nonEmpty(group.mutate, "group.mutate")) {
         const bare = pattern.replace(/^!/, "");
         assert.ok(expand(bare).length > 0, `${name}: ${pattern} matches no file`);
       }
@@ -67,8 +68,8 @@ describe("mutation groups", () => {
 
   it("mutates no module in two groups (each score counts a module once)", () => {
     const seen = new Map<string, string>();
-    for (const [name, group] of groups) {
-      for (const file of mutated(group.mutate)) {
+    for (const [name, group] of nonEmpty(groups, "groups")) {
+      for (const file of nonEmpty(mutated(group.mutate), "mutated(group.mutate)")) {
         assert.equal(seen.get(file), undefined, `${file} is in ${seen.get(file)} and ${name}`);
         seen.set(file, name);
       }

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../testing/non-empty";
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -28,7 +29,7 @@ describe("Offline plan", () => {
       ["org/management", "network/dev", "workloads/dev", "edge/dev"],
     );
     for (const stack of doc.stacks) {
-      for (const r of stack.resources) {
+      for (const r of nonEmpty<any>(stack.resources, "stack.resources")) {
         assert.deepStrictEqual(Object.keys(r), [
           "type",
           "name",
@@ -57,7 +58,7 @@ describe("Offline plan", () => {
         .filter((r: any) => r.type === "aws:organizations/organizationalUnit:OrganizationalUnit")
         .map((r: any) => r.id),
     );
-    for (const a of attachments)
+    for (const a of nonEmpty<any>(attachments, "attachments"))
       assert.ok(ous.has(a.inputs.parentId), `account ${a.name} points at an OU the plan holds`);
   });
 

@@ -3,6 +3,7 @@
  * descriptions that reach the log, and the checks on what OpenEMS answers. handler.test.ts covers
  * them through the handler; these pin the limits a careless edit would move.
  */
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "node:assert/strict";
 import { ProxyError } from "../contract";
 import { describeError, Redactor, stdoutSink } from "../log";
@@ -55,7 +56,7 @@ describe("Redactor", () => {
       (_, i) => `secret-value-${String(i).padStart(3, "0")}`,
     );
     const redactor = new Redactor();
-    for (const secret of secrets) redactor.add([secret]);
+    for (const secret of nonEmpty(secrets, "secrets")) redactor.add([secret]);
     const line = secrets.join(" ");
     const scrubbed = redactor.scrub(line).split(" ");
     assert.equal(scrubbed.length, 65);

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -162,7 +163,7 @@ describe("the backend host's apply step", function () {
       );
       // The apply step as installed: the script and the parts it sources.
       fs.mkdirSync(path.join(dir, "lib"));
-      for (const f of applyScriptFiles())
+      for (const f of nonEmpty(applyScriptFiles(), "applyScriptFiles()"))
         fs.writeFileSync(
           f.name === "openems-apply" ? path.join(dir, f.name) : path.join(dir, "lib", f.name),
           f.content,
@@ -242,7 +243,8 @@ describe("the backend host's apply step", function () {
         `secretsmanager get-secret-value --region eu-central-1 --secret-id ${SECRET_ARN} --query SecretString --output text`,
       ]);
       // Nothing secret on the log.
-      for (const v of Object.values(SECRETS)) assert.ok(!first.stderr.includes(v));
+      for (const v of nonEmpty(Object.values(SECRETS), "Object.values(SECRETS)"))
+        assert.ok(!first.stderr.includes(v));
 
       // The files it wrote, through the real Compose parser (docker-compose 1.29, Debian 12).
       const config = run("docker-compose", ["-f", path.join(dir, "opt/compose.yaml"), "config"]);

