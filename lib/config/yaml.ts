@@ -141,6 +141,10 @@ export function checkYamlReadings(text: string): string[] {
  * (see the top of this file). Throws a ConfigError naming `file` and each key.
  */
 export function parseStackYaml(text: string, file: string): unknown {
+  // One stack file is read by every program of its environment and by the plan; the text is
+  // parsed (three times over) once per process, and each caller gets its own copy.
+  const known = accepted.get(text);
+  if (known !== undefined) return structuredClone(known);
   const doc: Document = parseDocument(text, { version: "1.2", prettyErrors: false });
   if (doc.errors.length)
     throw new ConfigError(
@@ -149,5 +153,10 @@ export function parseStackYaml(text: string, file: string): unknown {
     );
   const problems = checkYamlReadings(text);
   if (problems.length) throw new ConfigError(file, problems);
-  return doc.toJS();
+  const value: unknown = doc.toJS();
+  accepted.set(text, value);
+  return structuredClone(value);
 }
+
+/** Texts that passed, with what they read as. */
+const accepted = new Map<string, unknown>();
