@@ -95,7 +95,7 @@ describe("renderServerConfig", () => {
     assert.doesNotMatch(text, /BEGIN/);
     // Debian's openvpn-server@.service runs in /etc/openvpn/server (WorkingDirectory) and writes
     // /run/openvpn-server/status-%i.log; the files are the server's own, by name.
-    const FILES = { ca: "ca.crt", cert: "server.crt", key: "server.key" };
+    const FILES = { ca: "client-ca.crt", cert: "server.crt", key: "server.key" };
     for (const name of ["ca", "cert", "key"] as const) {
       assert.deepEqual(args(parseDirectives(text), name), [[`/etc/openvpn/server/${FILES[name]}`]]);
     }
@@ -113,7 +113,7 @@ describe("renderServerConfig", () => {
     assert.deepEqual(args(ds, "local"), [["127.0.0.1"]]);
     assert.deepEqual(args(ds, "port"), [["41194"]]);
     assert.deepEqual(args(ds, "client-config-dir"), [["/tmp/x/ccd"]]);
-    assert.deepEqual(args(ds, "ca"), [["/etc/openvpn/server/ca.crt"]]);
+    assert.deepEqual(args(ds, "ca"), [["/etc/openvpn/server/client-ca.crt"]]);
     assert.deepEqual(args(ds, "keepalive"), [["5", "30"]]);
     assert.deepEqual(args(ds, "reneg-sec"), [["900"]]);
   });
