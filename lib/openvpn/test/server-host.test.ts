@@ -88,7 +88,9 @@ describe("vpnServerHost", () => {
     )!;
     assert.ok(f, "the verifier is a managed file");
     assert.equal(f.mode, "0755");
-    const object = host.objects.find((o) => o.key === "host/vpn-server/openvpn-tls-crypt-v2-verify");
+    const object = host.objects.find(
+      (o) => o.key === "host/vpn-server/openvpn-tls-crypt-v2-verify",
+    );
     assert.match(object!.content, /^#!\/bin\/sh\n/);
     const unit = manifest.units!.find((u) => u.name === "openvpn-server@server.service")!;
     assert.ok(unit.requires!.includes("/usr/local/libexec/openvpn-tls-crypt-v2-verify"));
