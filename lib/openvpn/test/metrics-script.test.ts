@@ -79,13 +79,14 @@ describe("renderMetricsPublisher run by bash with a stand-in aws CLI", function 
     );
     const stateDir = path.join(work, "state");
     fs.mkdirSync(stateDir);
-    for (const [device, ago] of nonEmpty(
-      Object.entries(opts.lastSeenSecondsAgo ?? {}),
-      "Object.entries(opts.lastSeenSecondsAg...",
-    )) {
-      fs.writeFileSync(path.join(stateDir, device), "");
-      const then = new Date(Date.now() - ago * 1000);
-      fs.utimesSync(path.join(stateDir, device), then, then);
+    // Most runs start with no state at all; a run that asks for state must name some.
+    const lastSeen = opts.lastSeenSecondsAgo;
+    if (lastSeen !== undefined) {
+      for (const [device, ago] of nonEmpty(Object.entries(lastSeen), "lastSeenSecondsAgo")) {
+        fs.writeFileSync(path.join(stateDir, device), "");
+        const then = new Date(Date.now() - ago * 1000);
+        fs.utimesSync(path.join(stateDir, device), then, then);
+      }
     }
     const options: MetricsPublisherOptions = {
       stateDir,
