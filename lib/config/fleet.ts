@@ -35,6 +35,15 @@ export interface FleetInput {
 /** Admin VPN profiles are named admin-<name> by the network stack: devices may not look like them. */
 export const RESERVED_DEVICE_PREFIX = "admin-";
 
+/**
+ * Longest device id. The id is in the device's certificate (CN) and in its tls-crypt-v2 key (the
+ * metadata), so each character costs about 2.7 bytes of its VPN profile, which is one SSM
+ * SecureString of the standard tier (4,096 bytes) and must hold two server CA generations during
+ * a rollover: with 32 characters the worst case keeps about 10 % to spare
+ * (lib/openvpn/test/client-profile.test.ts measures it). The certificate rules allow 63.
+ */
+export const MAX_DEVICE_ID_LENGTH = 32;
+
 interface Entry {
   readonly site: string;
   readonly id: string;
@@ -78,6 +87,10 @@ export function planFleet(
   // Pinned addresses first: each in the static range and used once.
   const pinnedBy = new Map<string, Entry>();
   for (const e of entries) {
+    if (e.id.length > MAX_DEVICE_ID_LENGTH)
+      problems.push(
+        `${e.at}.id: got "${e.id}" (${e.id.length} characters); expected at most ${MAX_DEVICE_ID_LENGTH} characters (the id is in the device's certificate and tls-crypt-v2 key, and its VPN profile must fit one standard-tier SSM parameter of 4,096 bytes with two server CA generations)`,
+      );
     if (e.id.startsWith(RESERVED_DEVICE_PREFIX))
       problems.push(
         `${e.at}.id: got "${e.id}"; expected an id not starting with "${RESERVED_DEVICE_PREFIX}" (reserved for admin VPN profiles)`,

@@ -1,3 +1,4 @@
+import { createPrivateKey } from "crypto";
 import { DATA_CIPHERS, TLS_VERSION_MIN } from "./crypto-policy";
 import { parseIpv4 } from "../net/ipv4";
 import { DEFAULT_VPN_PORT } from "../ports";
@@ -57,6 +58,34 @@ function pemBlock(key: string, value: string, pattern: RegExp, what: string): st
   return trimmed;
 }
 
+// SEC1 ECPrivateKey (RFC 5915) of a P-256 key without its optional public key:
+//   SEQUENCE { INTEGER 1, OCTET STRING (32 bytes), [0] { OID prime256v1 } }
+// OpenSSL and mbed TLS recompute the public key from the private scalar when it is absent.
+const SEC1_P256_PREFIX = Buffer.from("30310201010420", "hex");
+const SEC1_P256_SUFFIX = Buffer.from("a00a06082a8648ce3d030107", "hex");
+
+/**
+ * The same P-256 private key in its shortest PEM form (about 130 instead of 227-241 bytes, so a
+ * profile with two server CA generations keeps its margin under the SSM standard tier). Any other
+ * key, or one Node cannot read, is kept as it is.
+ */
+function compactPrivateKey(block: string): string {
+  let d: Buffer;
+  try {
+    const key = createPrivateKey(block);
+    if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+      return block;
+    }
+    d = Buffer.from(key.export({ format: "jwk" }).d as string, "base64url");
+  } catch {
+    return block;
+  }
+  if (d.length !== 32) return block;
+  const der = Buffer.concat([SEC1_P256_PREFIX, d, SEC1_P256_SUFFIX]);
+  const b64 = der.toString("base64").match(/.{1,64}/g) as string[];
+  return ["-----BEGIN EC PRIVATE KEY-----", ...b64, "-----END EC PRIVATE KEY-----"].join("\n");
+}
+
 /**
  * A complete inline `.ovpn` profile for one device. The result contains the device's private key:
  * handle it as a secret (pulumi.secret, SSM SecureString), never as a plain output.
@@ -78,7 +107,9 @@ export function renderClientProfile(opts: ClientProfileOptions): string {
   }
   const ca = pemBlock("caCertPem", opts.caCertPem, CERTIFICATE, "CERTIFICATE block");
   const cert = pemBlock("clientCertPem", opts.clientCertPem, CERTIFICATE, "CERTIFICATE block");
-  const key = pemBlock("clientKeyPem", opts.clientKeyPem, PRIVATE_KEY, "PRIVATE KEY block");
+  const key = compactPrivateKey(
+    pemBlock("clientKeyPem", opts.clientKeyPem, PRIVATE_KEY, "PRIVATE KEY block"),
+  );
   const tlsCrypt = pemBlock(
     "tlsCryptV2Key",
     opts.tlsCryptV2Key,
@@ -86,29 +117,29 @@ export function renderClientProfile(opts: ClientProfileOptions): string {
     "'OpenVPN tls-crypt-v2 client key' block (openvpn --genkey tls-crypt-v2-client)",
   );
 
+  // Every byte counts (one SSM standard-tier parameter holds the profile with two server CA
+  // generations), so OpenVPN 2.6 defaults are not repeated: `proto udp` (options.c init_options:
+  // ce.proto = PROTO_UDP) and `resolv-retry infinite` (resolve_retry_seconds =
+  // RESOLV_RETRY_INFINITE: sites lose DNS for hours and the device keeps retrying).
   return [
     "client",
     "dev tun",
-    "proto udp",
     `remote ${opts.remoteHost} ${port}`,
     "nobind",
-    // Sites lose connectivity and DNS for hours; keep retrying instead of exiting.
-    "resolv-retry infinite",
     "persist-key",
     "persist-tun",
-    "",
     "remote-cert-tls server",
     `verify-x509-name ${opts.serverCommonName} name`,
     `tls-version-min ${TLS_VERSION_MIN}`,
     `data-ciphers ${DATA_CIPHERS.join(":")}`,
     // Defence in depth for the split tunnel: even a misconfigured server cannot take over the
     // site's default route or DNS.
-    'pull-filter ignore "redirect-gateway"',
-    'pull-filter ignore "dhcp-option"',
-    // Lets the server free the session at once when the device restarts or shuts down.
-    "explicit-exit-notify 1",
+    "pull-filter ignore redirect-gateway",
+    "pull-filter ignore dhcp-option",
+    // Lets the server free the session at once when the device restarts or shuts down (no
+    // argument is one notification, options.c).
+    "explicit-exit-notify",
     "verb 3",
-    "",
     "<ca>",
     ca,
     "</ca>",

@@ -14,6 +14,8 @@ export interface ServerPaths {
   readonly key: string;
   /** The tls-crypt-v2 server key, which unwraps each device's own tls-crypt-v2 key. */
   readonly tlsCryptV2: string;
+  /** The script that accepts a device's tls-crypt-v2 key only while it has a ccd entry. */
+  readonly tlsCryptV2Verify: string;
   readonly ccdDir: string;
   readonly status: string;
 }
@@ -26,6 +28,7 @@ export const DEFAULT_SERVER_PATHS: ServerPaths = {
   cert: "/etc/openvpn/server/server.crt",
   key: "/etc/openvpn/server/server.key",
   tlsCryptV2: "/etc/openvpn/server/tls-crypt-v2-server.key",
+  tlsCryptV2Verify: "/usr/local/libexec/openvpn-tls-crypt-v2-verify",
   ccdDir: "/etc/openvpn/server/ccd",
   status: "/run/openvpn-server/status-server.log",
 };
@@ -232,6 +235,11 @@ export function renderServerConfig(opts: ServerConfigOptions): string {
     `key ${paths.key}`,
     // Each device wraps its handshakes with its own key; the server unwraps them with this one.
     `tls-crypt-v2 ${paths.tlsCryptV2}`,
+    // Before any TLS, the key's metadata (the device's common name) must have a ccd entry: a
+    // removed device's key is dropped without reaching the X.509 code (tls-crypt-v2-verify.ts).
+    // OpenVPN runs no external program below script-security 2 (run_command.c).
+    "script-security 2",
+    `tls-crypt-v2-verify "${paths.tlsCryptV2Verify} ${paths.ccdDir}"`,
     // ECDHE only; no finite-field DH parameters to generate or ship.
     "dh none",
     "verify-client-cert require",

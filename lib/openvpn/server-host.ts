@@ -7,6 +7,7 @@ import { renderCertExpiryPublisher } from "./cert-expiry-script";
 import { parseDirectives, singleDirective } from "./directives";
 import { VpnAddressPlan } from "./address-plan";
 import { renderMetricsPublisher } from "./metrics-script";
+import { renderTlsCryptV2Verifier } from "./tls-crypt-v2-verify";
 import { contentDigest, HostManifest, ManagedFile, NO_SSH_UNITS } from "../host-agent/manifest";
 
 /** The distribution's unit (openvpn-server@.service): instance "server" reads server.conf. */
@@ -149,6 +150,18 @@ export function vpnServerHost(opts: VpnServerHostOptions): {
   const ccdDir = one("client-config-dir")[0];
   const [statusFile, statusInterval] = one("status");
   const group = one("group")[0];
+  // The key check the server runs before TLS: "<script> <ccd directory>", installed here.
+  const [verifier, ...verifierArgs] = (one("tls-crypt-v2-verify")[0] ?? "").split(" ");
+  if (!verifier.startsWith("/") || verifierArgs.length !== 1 || verifierArgs[0] !== ccdDir) {
+    fail(
+      "serverConfig",
+      `tls-crypt-v2-verify ${one("tls-crypt-v2-verify").join(" ")}`,
+      `"<absolute script path> ${ccdDir}" (the client-config-dir), as renderServerConfig writes it`,
+    );
+  }
+  if (one("script-security")[0] !== "2") {
+    fail("serverConfig", "script-security", "2, without which OpenVPN runs no tls-crypt-v2-verify");
+  }
   const delivered = new Set(opts.keyMaterial.map((k) => k.path));
   for (const d of directives.filter((x) => KEY_DIRECTIVES.includes(x.name))) {
     if (d.name === "dh" && d.args[0] === "none") continue;
@@ -232,6 +245,8 @@ export function vpnServerHost(opts: VpnServerHostOptions): {
         mode: "0755",
       },
     ),
+    // Run per connection attempt, so a change needs no restart.
+    fromS3(verifier, renderTlsCryptV2Verifier(), { mode: "0755" }),
     fromS3(METRICS_SCRIPT, metricsScript, { mode: "0755" }),
     fromS3(
       "/etc/systemd/system/openvpn-metrics.service",
@@ -281,7 +296,7 @@ export function vpnServerHost(opts: VpnServerHostOptions): {
       {
         name: OPENVPN_UNIT,
         state: "running",
-        requires: [SERVER_CONF, ...opts.keyMaterial.map((k) => k.path)],
+        requires: [SERVER_CONF, verifier, ...opts.keyMaterial.map((k) => k.path)],
       },
       { name: "openvpn-metrics.timer", state: "running" },
       { name: "openvpn-cert-expiry.timer", state: "running" },

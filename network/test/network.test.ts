@@ -695,6 +695,7 @@ describe("network: hosts converge through host-agent", () => {
     const openvpn = m.units.find((u: any) => u.name === "openvpn-server@server.service");
     assert.deepStrictEqual(openvpn.requires, [
       "/etc/openvpn/server/server.conf",
+      "/usr/local/libexec/openvpn-tls-crypt-v2-verify",
       "/etc/openvpn/server/client-ca.crt",
       "/etc/openvpn/server/server.crt",
       "/etc/openvpn/server/server.key",
@@ -703,6 +704,12 @@ describe("network: hosts converge through host-agent", () => {
     ]);
     const tree = m.trees.find((t: any) => t.path === "/etc/openvpn/server/ccd");
     assert.deepStrictEqual(tree.validate, ["/usr/local/libexec/openvpn-ccd-check", "{name}", "{}"]);
+    // The key check the server config runs before TLS comes from the host prefix, executable.
+    const verifier = m.files.find(
+      (f: any) => f.path === "/usr/local/libexec/openvpn-tls-crypt-v2-verify",
+    );
+    assert.equal(verifier.mode, "0755");
+    assert.equal(verifier.source.s3Object.key, "host/vpn-server/openvpn-tls-crypt-v2-verify");
   });
 
   it("alarms 30 days before the server or CA certificate expires, without paging on a fresh deploy", async () => {

@@ -207,3 +207,31 @@ describe("planFleet (property)", () => {
     assert.ok(refused > 50, `only ${refused} fleets with a clash`);
   });
 });
+
+describe("planFleet (device id length)", () => {
+  const fleet = (id: string) => ({ sites: [{ id: "site-a", devices: [{ id, labels: {} }] }] });
+
+  it("accepts a 32-character device id", () => {
+    const id = `pi-${"0".repeat(29)}`;
+    assert.equal(id.length, 32);
+    const { devices, problems } = planFleet(fleet(id), "10.9.0.0/24");
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      devices.map((d) => d.id),
+      [id],
+    );
+  });
+
+  it("refuses a 33-character device id, naming the entry, its length and the limit", () => {
+    const id = `pi-${"0".repeat(30)}`;
+    const { devices, problems } = planFleet(fleet(id), "10.9.0.0/24");
+    assert.deepEqual(devices, []);
+    assert.equal(problems.length, 1);
+    assert.match(
+      problems[0],
+      new RegExp(
+        `^platform:edge\\.sites\\[0\\]\\.devices\\[0\\]\\.id: got "${id}" \\(33 characters\\); expected at most 32 characters \\(.*standard-tier SSM parameter of 4,096 bytes`,
+      ),
+    );
+  });
+});

@@ -1,7 +1,15 @@
 import { strict as assert } from "assert";
+import { createPublicKey, generateKeyPairSync, randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { ClientProfileOptions, renderClientProfile } from "../client-profile";
 import { parseDirectives } from "../directives";
 import { renderServerConfig } from "../server-config";
+import { CA_ALLOWED_USES, CLIENT_ALLOWED_USES } from "../pki";
+import { formatTlsCryptV2ServerKey, wrapTlsCryptV2ClientKey } from "../tls-crypt-v2";
+import { TestPki } from "./openvpn-harness";
+import { requirePrerequisites } from "../../../tooling/testing/tools";
 
 // Structurally valid stand-ins; the e2e test uses real certificates.
 const CERT = "-----BEGIN CERTIFICATE-----\nMIIBdummyCERT\n-----END CERTIFICATE-----\n";
@@ -36,9 +44,11 @@ describe("renderClientProfile", () => {
       assert.deepEqual(args(profile, flag), [[]], flag);
     }
     assert.deepEqual(args(profile, "dev"), [["tun"]]);
-    assert.deepEqual(args(profile, "proto"), [["udp"]]);
     assert.deepEqual(args(profile, "remote"), [["vpn.dev.openems.example", "1194"]]);
-    assert.deepEqual(args(profile, "resolv-retry"), [["infinite"]]);
+    // OpenVPN 2.6 defaults (udp, retry name resolution for ever), left out to save bytes; an
+    // override (tcp, a finite retry) would be a change of behaviour.
+    assert.deepEqual(args(profile, "proto"), []);
+    assert.deepEqual(args(profile, "resolv-retry"), []);
   });
 
   it("accepts only the named server with a server certificate", async () => {
@@ -67,6 +77,38 @@ describe("renderClientProfile", () => {
     assert.equal(inline.ca, CERT.trim());
     // The comment header written by `openvpn --genkey` is dropped.
     assert.equal(inline["tls-crypt-v2"], CLIENT_KEY.trim());
+  });
+
+  it("inlines a P-256 key in its shortest form, the same key, whatever form it came in", async () => {
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const forms = [
+      privateKey.export({ format: "pem", type: "sec1" }) as string,
+      privateKey.export({ format: "pem", type: "pkcs8" }) as string,
+    ];
+    assert.ok(forms.length > 0);
+    const publicDer = (pem: string) =>
+      createPublicKey(pem).export({ format: "der", type: "spki" }).toString("hex");
+    for (const clientKeyPem of forms) {
+      const inline = parseDirectives(renderClientProfile({ ...base, clientKeyPem })).find(
+        (d) => d.name === "key",
+      )!.inline!;
+      assert.match(inline, /^-----BEGIN EC PRIVATE KEY-----\n[^]+\n-----END EC PRIVATE KEY-----$/);
+      assert.ok(
+        inline.length <= 130,
+        `${inline.length} bytes (the input had ${clientKeyPem.length})`,
+      );
+      // The public key is recomputed from the private scalar: the same key pair.
+      assert.equal(publicDer(inline), publicDer(clientKeyPem));
+    }
+  });
+
+  it("keeps a key of another type or curve as it is", async () => {
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+    const clientKeyPem = privateKey.export({ format: "pem", type: "pkcs8" }) as string;
+    const inline = parseDirectives(renderClientProfile({ ...base, clientKeyPem })).find(
+      (d) => d.name === "key",
+    )!.inline;
+    assert.equal(inline, clientKeyPem.trim());
   });
 
   it("never takes the default route, not even if a server pushes it", async () => {
@@ -139,4 +181,69 @@ describe("renderClientProfile", () => {
       assert.throws(() => renderClientProfile({ ...base, ...opts }), message);
     });
   }
+});
+
+// A device profile is one SSM SecureString of the standard tier, whose value may hold 4 KB
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html),
+// and must hold two server CA generations during a rollover. The worst case is built from
+// real-size material: EC P-256 keys and certificates with the stacks' subjects and extensions
+// (openssl's 20-byte serials are longer than the tls provider's 16), the longest environment
+// name, CA generation name and device id, and an IPv4 remote (the server's Elastic IP). The
+// site is not in the profile (device certificates carry no organizational unit).
+describe("renderClientProfile size (real-size PEMs)", function () {
+  const SSM_STANDARD_LIMIT = 4096;
+  let dir: string;
+  let worst: string;
+
+  before(function () {
+    requirePrerequisites(this, { tools: ["openssl"] });
+    this.timeout(30000);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "profile-size-"));
+    const pki = new TestPki(dir);
+    const env = "stage"; // the longest of dev, stage and prod
+    const generation = (n: number) => `${n}`.padStart(16, "g"); // 16 characters, the maximum
+    for (const n of [1, 2]) {
+      pki.createCa(
+        `server-ca-${n}`,
+        CA_ALLOWED_USES,
+        `/O=OpenEMS/OU=${env} VPN/CN=openems-${env}-vpn-server-ca-${generation(n)}`,
+      );
+    }
+    pki.createCa(
+      "client-ca",
+      CA_ALLOWED_USES,
+      `/O=OpenEMS/OU=${env} edge/CN=openems-${env}-vpn-client-ca-${generation(1)}`,
+    );
+    // 32 characters, the longest device id lib/config/fleet.ts allows (certificates allow 63).
+    const deviceId = `d${"0".repeat(30)}9`;
+    pki.issue("device", "client-ca", CLIENT_ALLOWED_USES, `/O=OpenEMS/CN=${deviceId}`);
+    const serverKey = formatTlsCryptV2ServerKey(randomBytes(128).toString("hex"));
+    worst = renderClientProfile({
+      remoteHost: "255.255.255.255",
+      remotePort: 65535,
+      serverCommonName: `openems-${env}-vpn-server`,
+      caCertPem: [pki.read("server-ca-1.crt"), pki.read("server-ca-2.crt")].join(""),
+      clientCertPem: pki.read("device.crt"),
+      // PKCS#8, as openssl genpkey writes it: a few bytes longer than the provider's SEC1.
+      clientKeyPem: pki.read("device.key"),
+      tlsCryptV2Key: wrapTlsCryptV2ClientKey({
+        serverKeyPem: serverKey,
+        clientKeyHex: randomBytes(256).toString("hex"),
+        metadata: deviceId,
+      }),
+    });
+  });
+
+  after(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("holds two server CA generations with at least 10 % of the standard tier to spare", () => {
+    assert.equal((worst.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length, 3);
+    const bytes = Buffer.byteLength(worst, "utf8");
+    assert.ok(
+      bytes <= SSM_STANDARD_LIMIT * 0.9,
+      `the worst-case profile is ${bytes} bytes; at most ${SSM_STANDARD_LIMIT * 0.9} leaves 10 % of ${SSM_STANDARD_LIMIT}`,
+    );
+  });
 });

@@ -79,12 +79,14 @@ describe("renderMetricsPublisher run by bash with a stand-in aws CLI", function 
     );
     const stateDir = path.join(work, "state");
     fs.mkdirSync(stateDir);
-    // The fixture's state: some scenarios have no device seen at all, so this may be empty.
-    // eslint-disable-next-line suite/no-unchecked-loop -- sets up state, asserts nothing
-    for (const [device, ago] of Object.entries(opts.lastSeenSecondsAgo ?? {})) {
-      fs.writeFileSync(path.join(stateDir, device), "");
-      const then = new Date(Date.now() - ago * 1000);
-      fs.utimesSync(path.join(stateDir, device), then, then);
+    // Most runs start with no state at all; a run that asks for state must name some.
+    const lastSeen = opts.lastSeenSecondsAgo;
+    if (lastSeen !== undefined) {
+      for (const [device, ago] of nonEmpty(Object.entries(lastSeen), "lastSeenSecondsAgo")) {
+        fs.writeFileSync(path.join(stateDir, device), "");
+        const then = new Date(Date.now() - ago * 1000);
+        fs.utimesSync(path.join(stateDir, device), then, then);
+      }
     }
     const options: MetricsPublisherOptions = {
       stateDir,

@@ -14,6 +14,7 @@ import { renderMetricsPublisher } from "../metrics-script";
 import { CA_ALLOWED_USES, CLIENT_ALLOWED_USES, SERVER_ALLOWED_USES } from "../pki";
 import { renderServerConfig } from "../server-config";
 import { formatTlsCryptV2ServerKey, wrapTlsCryptV2ClientKey } from "../tls-crypt-v2";
+import { renderTlsCryptV2Verifier } from "../tls-crypt-v2-verify";
 import { randomBytes } from "crypto";
 import { freeUdpPort, OPENVPN, OpenvpnProcess, TestPki, waitUntil } from "./openvpn-harness";
 import { requirePrerequisites } from "../../../tooling/testing/tools";
@@ -23,6 +24,29 @@ const CONNECTED = /Initialization Sequence Completed/;
 const AUTH_FAILED = /AUTH: Received control message: AUTH_FAILED/;
 const refused = (cn: string) =>
   new RegExp(`--client-config-dir authentication failed for common name '${cn}'`);
+// The tls-crypt-v2-verify script's refusal and OpenVPN's own line for it (tls_crypt.c).
+const keyRefused = (reason: string) =>
+  new RegExp(`tls-crypt-v2 key refused: ${reason}[^]*TLS CRYPT V2 VERIFY SCRIPT ERROR`);
+
+/**
+ * Server log lines since `offset` of sessions that were not there before it: a device connected
+ * earlier renegotiates every few seconds (reneg-sec 3) and logs its own VERIFY OK lines.
+ */
+function newSessionLog(log: string, offset: number): string {
+  const peer = /^\S+ \S+ (\S+\/\d+\.\d+\.\d+\.\d+:\d+) /;
+  const known = new Set(
+    log
+      .slice(0, offset)
+      .split("\n")
+      .map((l) => peer.exec(l)?.[1])
+      .filter((p) => p !== undefined),
+  );
+  return log
+    .slice(offset)
+    .split("\n")
+    .filter((l) => !known.has(peer.exec(l)?.[1] ?? ""))
+    .join("\n");
+}
 
 /** A /24 in 10.200-10.250 unused by this host's routes, so the test TUNs collide with nothing. */
 function unusedClientCidr(): string {
@@ -128,6 +152,8 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
     fs.writeFileSync(pki.file("server-ca-bundle.crt"), pki.read("server-ca.crt"));
     tlsCryptV2ServerKey = formatTlsCryptV2ServerKey(randomBytes(128).toString("hex"));
     fs.writeFileSync(pki.file("tls-crypt-v2-server.key"), tlsCryptV2ServerKey, { mode: 0o644 });
+    const verifier = path.join(dir, "tls-crypt-v2-verify");
+    fs.writeFileSync(verifier, renderTlsCryptV2Verifier(), { mode: 0o755 });
 
     const clientCidr = unusedClientCidr();
     plan = vpnAddressPlan(clientCidr);
@@ -144,6 +170,7 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
         cert: pki.file(`${SERVER_CN}.crt`),
         key: pki.file(`${SERVER_CN}.key`),
         tlsCryptV2: pki.file("tls-crypt-v2-server.key"),
+        tlsCryptV2Verify: verifier,
         ccdDir,
         status: statusFile,
       },
@@ -247,11 +274,50 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
     assert.equal(byDevice("pi-002")?.Value, 0);
   });
 
-  it("(b) refuses a device without a ccd entry with AUTH_FAILED (ccd-exclusive)", async () => {
+  it("(b) refuses the key of a device without a ccd entry before TLS (tls-crypt-v2-verify)", async () => {
+    const before = server.log.length;
     const device = startDevice("pi-002");
+    await waitUntil(
+      "the server to refuse pi-002's key",
+      10000,
+      () => server.log.slice(before).match(keyRefused("no ccd entry for pi-002")) ?? undefined,
+      () => server.tail(),
+    );
+    await device.stop();
+    const seen = newSessionLog(server.log, before);
+    // Dropped before the TLS stack: no certificate was ever looked at.
+    assert.doesNotMatch(seen, /VERIFY OK|VERIFY ERROR/);
+    assert.doesNotMatch(device.log, CONNECTED);
+    assert.doesNotMatch(device.log, AUTH_FAILED);
+  });
+
+  it("refuses a key whose metadata climbs out of the ccd directory, though the file exists", async () => {
+    assert.ok(fs.existsSync(path.join(ccdDir, "..", "ccd", "pi-001")), "case (a) wrote pi-001");
+    const before = server.log.length;
+    const device = startDevice("pi-001", "pi-001-traversal", deviceKey("../ccd/pi-001"));
+    await waitUntil(
+      "the server to refuse the ../ metadata",
+      10000,
+      () =>
+        server.log.slice(before).match(keyRefused("the metadata is not a common name")) ??
+        undefined,
+      () => server.tail(),
+    );
+    await device.stop();
+    assert.doesNotMatch(newSessionLog(server.log, before), /VERIFY OK: depth=0, CN=pi-001/);
+    assert.doesNotMatch(device.log, CONNECTED);
+  });
+
+  it("refuses with ccd-exclusive a device whose certificate has no ccd entry, though its key's has", async () => {
+    // pi-002's certificate with pi-001's key: the key check passes (pi-001 has an entry), and
+    // ccd-exclusive still refuses the certificate's common name after TLS. OpenVPN 2.6 gives no
+    // script both names, so this is the layer that refuses a key lent to a revoked device.
+    const before = server.log.length;
+    const device = startDevice("pi-002", "pi-002-with-pi-001-key", deviceKey("pi-001"));
     await device.waitForLog(AUTH_FAILED, 10000);
     await server.waitForLog(refused("pi-002"), 5000);
     await device.waitForExit(5000);
+    assert.match(server.log.slice(before), /TLS CRYPT V2 VERIFY SCRIPT OK/);
     assert.doesNotMatch(device.log, CONNECTED);
   });
 
@@ -278,7 +344,7 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
     await server.waitForLog(/Can not unwrap tls-crypt-v2 client key/, 10000);
     await device.stop();
     assert.doesNotMatch(device.log, CONNECTED);
-    assert.doesNotMatch(server.log.slice(before), /VERIFY OK: depth=0, CN=pi-001/);
+    assert.doesNotMatch(newSessionLog(server.log, before), /VERIFY OK: depth=0, CN=pi-001/);
   });
 
   it("refuses a device key whose wrapping was tampered with", async () => {
@@ -342,17 +408,30 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
   });
 
   it("(c) rejects a device certificate from another CA in the TLS handshake", async () => {
-    // This device even holds a valid tls-crypt-v2 key (a leaked key): certificate verification
-    // is what stops it.
-    const device = startDevice("pi-666");
-    await server.waitForLog(
-      /VERIFY ERROR: depth=0, error=unable to get local issuer certificate: CN=pi-666/,
-      10000,
+    // This device even holds a valid tls-crypt-v2 key (a leaked key) of a name with a ccd entry:
+    // certificate verification is what stops it.
+    fs.writeFileSync(
+      path.join(ccdDir, "pi-666"),
+      renderCcdEntry({
+        commonName: "pi-666",
+        address: staticAddressAt(plan, 5),
+        netmask: plan.netmask,
+        plan,
+      }),
     );
-    await server.waitForLog(/TLS Error: TLS handshake failed/, 5000);
-    await device.stop();
-    assert.doesNotMatch(device.log, CONNECTED);
-    assert.ok(!connectedClients(statusFile).has("pi-666"));
+    try {
+      const device = startDevice("pi-666");
+      await server.waitForLog(
+        /VERIFY ERROR: depth=0, error=unable to get local issuer certificate: CN=pi-666/,
+        10000,
+      );
+      await server.waitForLog(/TLS Error: TLS handshake failed/, 5000);
+      await device.stop();
+      assert.doesNotMatch(device.log, CONNECTED);
+      assert.ok(!connectedClients(statusFile).has("pi-666"));
+    } finally {
+      fs.rmSync(path.join(ccdDir, "pi-666"));
+    }
   });
 
   it("(d) cuts a device off when its ccd entry is removed and refuses it afterwards", async () => {
@@ -375,9 +454,17 @@ describe("OpenVPN 2.6 end to end (real server and devices on 127.0.0.1)", functi
     await server.waitForLog(refused("pi-003"), 5000);
     await device.waitForExit(5000);
 
+    // Its key is refused from now on, before TLS: the server drops its packets unanswered.
+    const before = server.log.length;
     const again = startDevice("pi-003", "pi-003-reconnect");
-    await again.waitForLog(AUTH_FAILED, 10000);
-    await again.waitForExit(5000);
+    await waitUntil(
+      "the server to refuse pi-003's key",
+      10000,
+      () => server.log.slice(before).match(keyRefused("no ccd entry for pi-003")) ?? undefined,
+      () => server.tail(),
+    );
+    await again.stop();
+    assert.doesNotMatch(newSessionLog(server.log, before), /VERIFY OK: depth=0, CN=pi-003/);
     assert.doesNotMatch(again.log, CONNECTED);
   });
 

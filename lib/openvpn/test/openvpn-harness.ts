@@ -137,19 +137,25 @@ export class TestPki {
     this.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", curve, "-out", `${name}.key`]);
   }
 
-  createCa(name: string, uses: readonly TlsAllowedUse[]): void {
+  /** `subject` is an openssl -subj string; the default is /CN=<name>. */
+  createCa(name: string, uses: readonly TlsAllowedUse[], subject = `/CN=${name}`): void {
     this.generateKey(name);
     const cnf = this.writeExtensions(name, [
       ...opensslExtensionsFor(uses, { isCa: true }),
       "subjectKeyIdentifier = hash",
     ]);
     this.openssl([
-      ...["req", "-x509", "-new", "-key", `${name}.key`, "-subj", `/CN=${name}`, "-days", "2"],
+      ...["req", "-x509", "-new", "-key", `${name}.key`, "-subj", subject, "-days", "2"],
       ...["-config", cnf, "-extensions", "ext", "-out", `${name}.crt`],
     ]);
   }
 
-  issue(name: string, caName: string, uses: readonly TlsAllowedUse[]): void {
+  issue(
+    name: string,
+    caName: string,
+    uses: readonly TlsAllowedUse[],
+    subject = `/CN=${name}`,
+  ): void {
     this.generateKey(name);
     const cnf = this.writeExtensions(name, [
       ...opensslExtensionsFor(uses),
@@ -157,7 +163,7 @@ export class TestPki {
       "authorityKeyIdentifier = keyid",
     ]);
     this.openssl([
-      ...["req", "-new", "-key", `${name}.key`, "-subj", `/CN=${name}`, "-config", cnf],
+      ...["req", "-new", "-key", `${name}.key`, "-subj", subject, "-config", cnf],
       ...["-out", `${name}.csr`],
     ]);
     this.openssl([

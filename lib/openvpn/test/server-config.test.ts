@@ -50,6 +50,19 @@ describe("renderServerConfig", () => {
     assert.deepEqual(args(ds, "reneg-sec"), [["3600"]]);
   });
 
+  it("checks each device's tls-crypt-v2 key against the ccd directory before TLS", async () => {
+    const ds = directives({ paths: { ccdDir: "/srv/ccd" } });
+    assert.deepEqual(args(ds, "tls-crypt-v2-verify"), [
+      ["/usr/local/libexec/openvpn-tls-crypt-v2-verify /srv/ccd"],
+    ]);
+    // OpenVPN refuses to run any external program below level 2, which would refuse every key.
+    assert.deepEqual(args(ds, "script-security"), [["2"]]);
+    // Level 2 admits the programs the config names; it names no other script.
+    for (const name of ["up", "down", "client-connect", "client-disconnect", "tls-verify"]) {
+      assert.equal(args(ds, name).length, 0, name);
+    }
+  });
+
   it("uses modern TLS and AEAD only, with tls-crypt-v2 and no DH parameters", async () => {
     const ds = directives();
     assert.deepEqual(args(ds, "tls-version-min"), [["1.2"]]);
@@ -95,7 +108,6 @@ describe("renderServerConfig", () => {
     assert.doesNotMatch(text, /BEGIN/);
     // Debian's openvpn-server@.service runs in /etc/openvpn/server (WorkingDirectory) and writes
     // /run/openvpn-server/status-%i.log; the files are the server's own, by name.
-    // The trust for devices is the client CA bundle the edge stack publishes.
     const FILES = { ca: "client-ca.crt", cert: "server.crt", key: "server.key" };
     for (const name of ["ca", "cert", "key"] as const) {
       assert.deepEqual(args(parseDirectives(text), name), [[`/etc/openvpn/server/${FILES[name]}`]]);

@@ -82,6 +82,43 @@ describe("vpnServerHost", () => {
     );
   });
 
+  it("installs the tls-crypt-v2 key check the config runs, before OpenVPN starts", () => {
+    const f = manifest.files!.find(
+      (x) => x.path === "/usr/local/libexec/openvpn-tls-crypt-v2-verify",
+    )!;
+    assert.ok(f, "the verifier is a managed file");
+    assert.equal(f.mode, "0755");
+    const object = host.objects.find(
+      (o) => o.key === "host/vpn-server/openvpn-tls-crypt-v2-verify",
+    );
+    assert.match(object!.content, /^#!\/bin\/sh\n/);
+    const unit = manifest.units!.find((u) => u.name === "openvpn-server@server.service")!;
+    assert.ok(unit.requires!.includes("/usr/local/libexec/openvpn-tls-crypt-v2-verify"));
+  });
+
+  it("refuses a server config without the key check or with one for another ccd directory", () => {
+    const without = options.serverConfig.replace(/^tls-crypt-v2-verify .*\n/m, "");
+    assert.throws(
+      () => vpnServerHost({ ...options, serverConfig: without }),
+      /vpnServerHost: serverConfig: got "tls-crypt-v2-verify"; expected .*exactly one 'tls-crypt-v2-verify' directive, found 0/,
+    );
+    const elsewhere = options.serverConfig.replace(
+      /^(tls-crypt-v2-verify "\S+) \S+"$/m,
+      '$1 /tmp/ccd"',
+    );
+    assert.notEqual(elsewhere, options.serverConfig);
+    assert.throws(
+      () => vpnServerHost({ ...options, serverConfig: elsewhere }),
+      /serverConfig: got "tls-crypt-v2-verify \/usr\/local\/libexec\/openvpn-tls-crypt-v2-verify \/tmp\/ccd"; expected .*\/etc\/openvpn\/server\/ccd" \(the client-config-dir\)/,
+    );
+    const noScripts = options.serverConfig.replace(/^script-security 2\n/m, "script-security 1\n");
+    assert.notEqual(noScripts, options.serverConfig);
+    assert.throws(
+      () => vpnServerHost({ ...options, serverConfig: noScripts }),
+      /serverConfig: got "script-security"; expected 2/,
+    );
+  });
+
   it("lets a new list entry (material another stack publishes) hold OpenVPN back until it exists", () => {
     const more = vpnServerHost({
       ...options,
