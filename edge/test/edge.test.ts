@@ -367,7 +367,7 @@ describe("edge: devices", () => {
     );
   });
 
-  it("refuses a bundle that would not fit a free SSM parameter, naming it", async () => {
+  it("refuses labels that could overflow the settings parameter before any resource", async () => {
     const r = await planExpectingError(
       "edge",
       "dev",
@@ -376,6 +376,24 @@ describe("edge: devices", () => {
         "dev",
         (c) => (c["platform:edge"].sites[0].devices[0].labels = { note: "x".repeat(5000) }),
       ),
+    );
+    assert.match(r.message, /platform:edge\.sites\[0\]\.devices\[0\]\.labels\.note: /);
+    assert.deepStrictEqual(r.registered, []);
+  });
+
+  it("refuses a bundle that would not fit a free SSM parameter, naming it", async () => {
+    // What config cannot bound: an upstream value (here the backend's address) grown too large.
+    const upstream = await upstreamOutputs();
+    const workloads = [...upstream.keys()].find((k) => k.endsWith("/workloads/dev"))!;
+    upstream.set(workloads, {
+      ...upstream.get(workloads),
+      edgeWebsocketUrl: `ws://${"x".repeat(5000)}:8081`,
+    });
+    const r = await planExpectingError(
+      "edge",
+      "dev",
+      editedConfig("edge", "dev", () => {}),
+      upstream,
     );
     assert.match(
       r.message,

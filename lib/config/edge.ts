@@ -5,13 +5,31 @@ import { slug } from "./primitives";
 import { FleetDevice, planFleet } from "./fleet";
 import type { NetworkConfig } from "./network";
 
+/** Labels per device (see `labels`). */
+const MAX_LABELS = 10;
+
 const device = z.strictObject({
   /** Hostname-safe id; also the certificate's common name and the ccd file name. */
   id: slug,
   /** Fixed tunnel address inside the VPN client range's static part; assigned when absent. */
   address: z.string().optional(),
-  /** Free-form labels (meter type, installer, ...), published with the device's settings. */
-  labels: z.record(z.string(), z.string()).default({}),
+  /**
+   * Free-form labels (meter type, installer, ...), published with the device's settings. Bounded
+   * so the settings parameter always fits the SSM standard tier (4,096 bytes; at most 10 labels
+   * of 32 + 128 characters leave it under half full): a larger one would fail at deploy time,
+   * after other resources changed.
+   */
+  labels: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.:-]{1,32}$/, {
+        message: "expected a label name of 1 to 32 letters, digits, '_', '.', ':' or '-'",
+      }),
+      z.string().max(128, { message: "expected a label value of at most 128 characters" }),
+    )
+    .refine((l) => Object.keys(l).length <= MAX_LABELS, {
+      message: `expected at most ${MAX_LABELS} labels`,
+    })
+    .default({}),
 });
 
 const site = z.strictObject({

@@ -195,6 +195,26 @@ const BOUNDS: Bound[] = [
     inside: [5, 10080],
     outside: [4, 10081],
   },
+  {
+    // At most 10 labels a device (the settings parameter must fit the SSM standard tier).
+    section: "edge",
+    key: "platform:edge.sites[0].devices[0].labels",
+    set: (c, v) =>
+      (edge(c).sites[0].devices[0].labels = Object.fromEntries(
+        Array.from({ length: v as number }, (_, i) => [`label-${i}`, "x"]),
+      )),
+    inside: [0, 10],
+    outside: [11],
+    derived: true,
+  },
+  {
+    section: "edge",
+    key: "platform:edge.sites[0].devices[0].labels.meter",
+    set: (c, v) => (edge(c).sites[0].devices[0].labels = { meter: "m".repeat(v as number) }),
+    inside: [0, 128],
+    outside: [129],
+    derived: true,
+  },
   // org
   {
     section: "org",
@@ -342,7 +362,7 @@ const named = (problems: string[], key: string) => problems.filter((p) => p.star
 
 describe("Configuration validation: numeric bounds", () => {
   it("checks both sides of every bound", () => {
-    assert.strictEqual(BOUNDS.length, 35);
+    assert.strictEqual(BOUNDS.length, 37);
     for (const b of BOUNDS) {
       assert.ok(b.inside.length > 0, `${b.key} has a value inside`);
       assert.ok(b.outside.length > 0, `${b.key} has a value outside`);
