@@ -235,3 +235,62 @@ describe("planFleet (device id length)", () => {
     );
   });
 });
+
+describe("planFleet: the message for two devices on one address", () => {
+  // 10.9.0.0/28: server 10.9.0.1, admin pool 10.9.0.2-10.9.0.3, device addresses 10.9.0.4-10.9.0.14
+  // (11 slots). A derived slot is the first four bytes of SHA-256 of the id modulo 11, checked with
+  // `printf %s meter-5 | sha256sum`: meter-2 d905ce3c -> 4 (10.9.0.8), meter-5 fcc4f645 -> 3
+  // (10.9.0.7), meter-6 6f407f77 -> 3, meter-3 09a3fd04 -> 9 (10.9.0.13), meter-8 7e25a99c -> 9.
+  const cidr = "10.9.0.0/28";
+  const at = (j: number) => `platform:edge.sites[0].devices[${j}]`;
+
+  it("names every other claimant, marks the pinned one, and suggests only addresses nobody holds", () => {
+    const { devices, problems } = planFleet(
+      {
+        sites: [
+          {
+            id: "site-a",
+            devices: [
+              { id: "meter-2", labels: {} },
+              { id: "gate", address: "10.9.0.7", labels: {} },
+              { id: "meter-5", labels: {} },
+              { id: "meter-6", labels: {} },
+            ],
+          },
+        ],
+      },
+      cidr,
+    );
+    assert.deepStrictEqual(devices, []);
+    // 10.9.0.8 (the slot after 10.9.0.7) is meter-2's: never suggested; each holder gets its own.
+    assert.deepStrictEqual(problems, [
+      `${at(2)}.address: got nothing, and "meter-5" derives 10.9.0.7 from its id, which "gate" (${at(1)}, pinned), "meter-6" (${at(3)}) also claims; expected a pinned address on this device or the other (pin the device being added, so that no deployed device moves), for example address: 10.9.0.9`,
+      `${at(3)}.address: got nothing, and "meter-6" derives 10.9.0.7 from its id, which "gate" (${at(1)}, pinned), "meter-5" (${at(2)}) also claims; expected a pinned address on this device or the other (pin the device being added, so that no deployed device moves), for example address: 10.9.0.10`,
+    ]);
+  });
+
+  it("suggests nothing when no address is left to pin", () => {
+    // Nine pins on 10.9.0.4-10.9.0.12; meter-3 and meter-8 both derive 10.9.0.13, and the one
+    // address left, 10.9.0.14, can be suggested to one of them only.
+    const pins = Array.from({ length: 9 }, (_, i) => ({
+      id: `pin-${i}`,
+      address: `10.9.0.${4 + i}`,
+      labels: {},
+    }));
+    const { problems } = planFleet(
+      {
+        sites: [
+          {
+            id: "site-a",
+            devices: [...pins, { id: "meter-3", labels: {} }, { id: "meter-8", labels: {} }],
+          },
+        ],
+      },
+      cidr,
+    );
+    assert.deepStrictEqual(problems, [
+      `${at(9)}.address: got nothing, and "meter-3" derives 10.9.0.13 from its id, which "meter-8" (${at(10)}) also claims; expected a pinned address on this device or the other (pin the device being added, so that no deployed device moves), for example address: 10.9.0.14`,
+      `${at(10)}.address: got nothing, and "meter-8" derives 10.9.0.13 from its id, which "meter-3" (${at(9)}) also claims; expected a pinned address on this device or the other (pin the device being added, so that no deployed device moves)`,
+    ]);
+  });
+});

@@ -83,6 +83,33 @@ describe("security-group-no-public-ingress", () => {
       ],
     },
     {
+      what: "a UDP range from the VPN port up, from the internet on the VPN server's group",
+      resource: edited(vpnFromAnywhere, (r) =>
+        Object.assign(r.inputs, { fromPort: 1194, toPort: 65535 }),
+      ),
+      expect: [/udp 1194-65535 from 0\.0\.0\.0\/0/, /only udp 1194 may be open/],
+    },
+    {
+      what: "a UDP range up to the VPN port, from the internet on the VPN server's group",
+      resource: edited(vpnFromAnywhere, (r) =>
+        Object.assign(r.inputs, { fromPort: 1, toPort: 1194 }),
+      ),
+      expect: [/udp 1-1194 from 0\.0\.0\.0\/0/, /only udp 1194 may be open/],
+    },
+    {
+      what: "an inline block open to the whole internet on IPv4 and IPv6, naming both",
+      resource: edited(groupWithInlineIngress, (r) =>
+        r.inputs.ingress.push({
+          protocol: "tcp",
+          fromPort: 8086,
+          toPort: 8086,
+          cidrBlocks: ["0.0.0.0/0"],
+          ipv6CidrBlocks: ["::/0"],
+        }),
+      ),
+      expect: [/security group ingress\[1\] admits tcp 8086 from 0\.0\.0\.0\/0, ::\/0; /],
+    },
+    {
       what: "TCP on the VPN port from the internet",
       resource: edited(vpnFromAnywhere, (r) => (r.inputs.ipProtocol = "tcp")),
       expect: [/tcp 1194 from 0\.0\.0\.0\/0/],

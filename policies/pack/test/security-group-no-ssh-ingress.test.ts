@@ -72,6 +72,28 @@ describe("security-group-no-ssh-ingress", () => {
       expect: [/security group ingress\[1\] admits tcp 22/],
     },
     {
+      what: "an inline ingress block on 22 from two ranges and a group, naming every source",
+      resource: edited(group, (r) =>
+        r.inputs.ingress.push({
+          protocol: "tcp",
+          fromPort: 22,
+          toPort: 22,
+          cidrBlocks: ["10.10.0.0/16", "10.200.0.0/24"],
+          securityGroups: ["sg-vpn"],
+        }),
+      ),
+      expect: [
+        /admits tcp 22 from 10\.10\.0\.0\/16, 10\.200\.0\.0\/24, a security group or prefix list, which/,
+      ],
+    },
+    {
+      what: "SSH from a rule whose source the plan does not show",
+      resource: edited(adminFromVpn, (r) =>
+        Object.assign(r.inputs, { fromPort: 22, toPort: 22, cidrIpv4: undefined }),
+      ),
+      expect: [/ingress rule admits tcp 22 from an unknown source, which includes SSH port 22/],
+    },
+    {
       what: "a legacy rule resource on 22",
       resource: edited(legacyRule, (r) =>
         Object.assign(r.inputs, { protocol: "tcp", fromPort: 22, toPort: 22 }),
