@@ -44,6 +44,25 @@ describe("effectiveScps", () => {
     assert.ok(!thawed.includes("freeze"));
   });
 
+  // Organizations applies the SCPs of every level from the root down to the account (Organizations
+  // User Guide, "SCP evaluation"); the budget action attaches freeze to the frozen account only.
+  const small = { "region-lock": ["root"], "deny-agent-role": ["ou:sandbox"] };
+
+  it("puts freeze on the account level and on no other level when frozen", async () => {
+    assert.deepStrictEqual(effectiveScpLevels("sandbox", "sandbox", small, true), [
+      { target: "root", policies: ["region-lock"] },
+      { target: "ou:sandbox", policies: ["deny-agent-role"] },
+      { target: "account:sandbox", policies: ["freeze"] },
+    ]);
+  });
+
+  it("gives an account directly under the root no OU level", async () => {
+    assert.deepStrictEqual(effectiveScpLevels("management", "", small, false), [
+      { target: "root", policies: ["region-lock"] },
+      { target: "account:management", policies: [] },
+    ]);
+  });
+
   it("gives the log-archive account only the organization-wide policies", async () => {
     assert.deepStrictEqual(
       effectiveScps("log-archive", "security", DEFAULT_SCP_ATTACHMENTS, false),
