@@ -63,7 +63,40 @@ describe("checkScpLimits", () => {
     const freezeOnOu = ["ou:sandbox"];
     assert.throws(
       () => checkScpLimits(real, DEFAULT_SCP_ATTACHMENTS, DEFAULT_SCP_LIMITS, freezeOnOu, TARGETS),
-      /"ou:sandbox" would carry 6 policies: .*freeze \(slot reserved for the budget action\)/,
+      new RegExp(
+        '"ou:sandbox" would carry 6 policies: .*freeze \\(slot reserved for the budget action\\); ' +
+          "the limit maxPoliciesPerTarget is 5 \\(FullAWSAccess counts, and freeze-enabled " +
+          "targets keep a slot free for freeze\\)$",
+      ),
+    );
+  });
+
+  it("refuses freeze targets when the freeze SCP is not loaded", async () => {
+    const withoutFreeze = real.filter((p) => p.name !== "freeze");
+    assert.equal(withoutFreeze.length, real.length - 1);
+    assert.throws(
+      () => checkScpLimits(withoutFreeze, {}, DEFAULT_SCP_LIMITS, ["account:dev"], TARGETS),
+      /^Error: freezeTargets \["account:dev"\] need the "freeze" SCP, which was not loaded$/,
+    );
+  });
+
+  it("names every known target, comma-separated, for an unknown freeze target", async () => {
+    assert.throws(
+      () =>
+        checkScpLimits(real, {}, DEFAULT_SCP_LIMITS, ["account:qa"], ["root", "account:dev"]),
+      /^Error: freeze target "account:qa" is unknown; known targets: root, account:dev$/,
+    );
+  });
+
+  // AWS attaches FullAWSAccess to every root, OU and account, and it counts against the quota of
+  // policies per target (Organizations User Guide, "Quotas and service limits"): a target with
+  // nothing else attached carries exactly one policy.
+  it("counts only FullAWSAccess on a target with nothing else attached", async () => {
+    const one = { ...DEFAULT_SCP_LIMITS, maxPoliciesPerTarget: 1 };
+    assert.doesNotThrow(() => checkScpLimits(real, {}, one, [], ["root", "account:dev"]));
+    assert.throws(
+      () => checkScpLimits(real, { "region-lock": ["root"] }, one, [], ["root", "account:dev"]),
+      /SCP target "root" would carry 2 policies: FullAWSAccess, region-lock;/,
     );
   });
 
