@@ -82,8 +82,7 @@ describe("checkScpLimits", () => {
 
   it("names every known target, comma-separated, for an unknown freeze target", async () => {
     assert.throws(
-      () =>
-        checkScpLimits(real, {}, DEFAULT_SCP_LIMITS, ["account:qa"], ["root", "account:dev"]),
+      () => checkScpLimits(real, {}, DEFAULT_SCP_LIMITS, ["account:qa"], ["root", "account:dev"]),
       /^Error: freeze target "account:qa" is unknown; known targets: root, account:dev$/,
     );
   });
