@@ -160,6 +160,29 @@ export class ClientAuthority extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * The inline `.ovpn` profile of one client (device or admin): the network's VPN endpoint and server
+ * CA bundle, the client's certificate and key, and its own tls-crypt-v2 key.
+ */
+export function clientProfile(
+  vpn: Upstream<typeof networkContract>["vpn"],
+  certPem: pulumi.Output<string>,
+  keyPem: pulumi.Output<string>,
+  tlsCryptV2Key: pulumi.Output<string>,
+): pulumi.Output<string> {
+  return combine([vpn, tlsCryptV2Key, certPem, keyPem], (v, tc, clientCertPem, clientKeyPem) =>
+    renderClientProfile({
+      remoteHost: v.host,
+      remotePort: v.port,
+      serverCommonName: v.serverCommonName,
+      caCertPem: v.serverCaPem,
+      clientCertPem,
+      clientKeyPem,
+      tlsCryptV2Key: tc,
+    }),
+  );
+}
+
 export interface AdminProfilesArgs {
   readonly env: string;
   readonly admins: readonly string[];
@@ -189,19 +212,7 @@ export function adminProfiles(
       opts,
     );
     const tlsCryptV2Key = args.authority.tlsCryptV2Key(`${id}-tls-crypt-v2`, cn, opts);
-    const profile = pulumi
-      .all([vpn, cert.certPem, key.privateKeyPem, tlsCryptV2Key])
-      .apply(([v, clientCertPem, clientKeyPem, tc]) =>
-        renderClientProfile({
-          remoteHost: v.host,
-          remotePort: v.port,
-          serverCommonName: v.serverCommonName,
-          caCertPem: v.serverCaPem,
-          clientCertPem,
-          clientKeyPem,
-          tlsCryptV2Key: tc,
-        }),
-      );
+    const profile = clientProfile(vpn, cert.certPem, key.privateKeyPem, tlsCryptV2Key);
     out[admin] = adminProfileParameter(args.env, admin);
     secureParameter(
       `${id}-profile`,

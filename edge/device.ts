@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { FleetDevice } from "../lib/config/fleet";
-import { ccdObjectKey, renderCcdEntry, renderClientProfile, vpnAddressPlan } from "../lib/openvpn";
-import { ClientAuthority } from "./authority";
+import { ccdObjectKey, renderCcdEntry, vpnAddressPlan } from "../lib/openvpn";
+import { ClientAuthority, clientProfile } from "./authority";
 import { secureParameter } from "../lib/components/parameters";
 import { networkContract, Upstream } from "../lib/contracts";
 import { combine } from "../lib/outputs";
@@ -120,19 +120,7 @@ export class EdgeDevice extends pulumi.ComponentResource {
     );
 
     this.parameters = bundleParameters(args.env, device.id);
-    const profile = combine(
-      [vpn, tlsCryptV2Key, cert.certPem, key.privateKeyPem],
-      (v, tc, clientCertPem, clientKeyPem) =>
-        renderClientProfile({
-          remoteHost: v.host,
-          remotePort: v.port,
-          serverCommonName: v.serverCommonName,
-          caCertPem: v.serverCaPem,
-          clientCertPem,
-          clientKeyPem,
-          tlsCryptV2Key: tc,
-        }),
-    );
+    const profile = clientProfile(vpn, cert.certPem, key.privateKeyPem, tlsCryptV2Key);
     const settings = combine([args.backendUri, apikey.result], (uri, k) =>
       renderEdgeSettings(device, uri, k),
     );
