@@ -198,6 +198,10 @@ describe("org stack: budget freeze actions", () => {
       assert.strictEqual(freeze[0].inputs.type, "SERVICE_CONTROL_POLICY");
       const role = one(plan, "aws:iam/role:Role", "money-budget-action");
       assert.strictEqual(role.inputs.name, "platform-budget-action");
+      // Created only after the grant that lets its execution role attach the SCP, so an action
+      // never exists with a role that cannot act.
+      const grant = one(plan, "aws:iam/rolePolicy:RolePolicy", "money-budget-action");
+      assert.ok(action.dependencies.includes(grant.urn), `${f.action} waits for ${grant.name}`);
       // Every field AWS Budgets acts on (CreateBudgetAction:
       // https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_CreateBudgetAction.html).
       assert.deepStrictEqual(
