@@ -31,7 +31,12 @@ import {
   type CoverageReport,
   type DenialOutcome,
 } from "./scp-coverage";
-import { FULL_AWS_ACCESS, rcpChain, scpChain } from "../../tooling/testing/iam";
+import {
+  assertScenarioTable,
+  FULL_AWS_ACCESS,
+  rcpChain,
+  scpChain,
+} from "../../tooling/testing/iam";
 
 const REPO = path.join(__dirname, "..", "..");
 const CTX: GuardrailContext = {
@@ -556,18 +561,7 @@ describe("RCP scenarios (iam-simulate on the real policies/rcp files)", () => {
   });
 
   it("has denials and allowances, with unique names, on every member account", () => {
-    assert.ok(SCENARIOS.length >= 25, `only ${SCENARIOS.length} scenarios`);
-    const names = SCENARIOS.map((s) => s.name);
-    assert.deepStrictEqual(
-      names.filter((n, i) => names.indexOf(n) !== i),
-      [],
-    );
-    for (const account of nonEmpty(Object.keys(ACCOUNT_IDS), "accounts")) {
-      assert.ok(
-        SCENARIOS.some((s) => s.account === account),
-        `no scenario for ${account}`,
-      );
-    }
+    assertScenarioTable(SCENARIOS, Object.keys(ACCOUNT_IDS), 25);
   });
 
   for (const s of SCENARIOS) {

@@ -92,3 +92,26 @@ export async function trustDecision(request: TrustRequest, trust: object): Promi
   assert.deepStrictEqual(response.result.ignoredContextKeys ?? [], [], "unused context keys");
   return response.overallResult;
 }
+
+/**
+ * What a scenario table must be before its rows prove anything: at least `min` scenarios, each name
+ * once (a test title is the scenario's name), and at least one scenario on every account listed.
+ */
+export function assertScenarioTable(
+  scenarios: readonly { readonly name: string; readonly account: string }[],
+  accounts: readonly string[],
+  min: number,
+): void {
+  assert.ok(scenarios.length >= min, `only ${scenarios.length} scenarios`);
+  const names = scenarios.map((s) => s.name);
+  assert.deepStrictEqual(
+    names.filter((n, i) => names.indexOf(n) !== i),
+    [],
+  );
+  assert.ok(accounts.length > 0, "no accounts to cover");
+  for (const account of accounts)
+    assert.ok(
+      scenarios.some((s) => s.account === account),
+      `no scenario for ${account}`,
+    );
+}
