@@ -42,6 +42,7 @@ describe("mutation groups", () => {
       "pack",
       "proxy-checks",
       "proxy-request",
+      "unfreeze",
     ]);
   });
 
