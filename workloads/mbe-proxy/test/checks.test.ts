@@ -1,18 +1,69 @@
 /**
- * The proxy's pure checks, one rule at a time at its boundary: the log scrubbing, the error
- * descriptions that reach the log, and the checks on what OpenEMS answers. handler.test.ts covers
- * them through the handler; these pin the limits a careless edit would move.
+ * The proxy's pure checks, one rule at a time at its boundary: the limits on a request, the log
+ * scrubbing, the error descriptions that reach the log, and the checks on what OpenEMS answers.
+ * handler.test.ts covers them through the handler; these pin the limits a careless edit would move.
  */
 import { nonEmpty } from "../../../tooling/testing/non-empty";
 import * as assert from "node:assert/strict";
 import { ProxyError } from "../contract";
 import { describeError, Redactor, stdoutSink } from "../log";
+import { jsonDepth, parseBody, validateJsonRpcRequest } from "../request";
 import { checkUpstreamBody, UpstreamBody } from "../response";
 
 /** What RestHandler answers pre-dispatch failures with (`new UUID(0L, 0L)`). */
 const OPENEMS_PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000";
 
 const ID = "6f1c4f9e-2b1a-4c3d-9e8f-0a1b2c3d4e5f";
+
+/** JSON objects nested `depth` levels deep. */
+function nested(depth: number): Record<string, unknown> {
+  let value: Record<string, unknown> = {};
+  for (let i = 1; i < depth; i++) value = { a: value };
+  return value;
+}
+
+describe("request limits", () => {
+  it("parses a body nested exactly 32 levels deep", () => {
+    assert.deepEqual(parseBody(JSON.stringify(nested(32)), false), { ok: true, value: nested(32) });
+  });
+
+  it("refuses a body nested 33 levels deep as an invalid request", () => {
+    const parsed = parseBody(JSON.stringify(nested(33)), false);
+    assert.ok(!parsed.ok);
+    assert.equal(parsed.status, 400);
+    assert.equal(parsed.code, -32600);
+    assert.equal(parsed.message, "invalid request: JSON nested deeper than 32 levels");
+  });
+
+  it("measures the deepest branch, whichever branch it walks last", () => {
+    assert.equal(jsonDepth([{}, [[]]], 32), 3);
+    assert.equal(jsonDepth([[[]], {}], 32), 3);
+  });
+
+  it("stops counting one level past the limit, however deep the value goes", () => {
+    assert.equal(jsonDepth(nested(1_000), 32), 33);
+  });
+
+  const allowed = new Set(["getEdgesStatus"]);
+  const request = (method: string) => ({ jsonrpc: "2.0", id: ID, method, params: {} });
+
+  it("takes a method name of exactly 64 characters to the allowlist", () => {
+    const checked = validateJsonRpcRequest(request(`m${"x".repeat(63)}`), allowed);
+    assert.ok(!checked.ok);
+    assert.equal(checked.status, 403);
+    assert.equal(checked.message, `method not allowed: m${"x".repeat(63)}`);
+  });
+
+  it("refuses a method name of 65 characters", () => {
+    const checked = validateJsonRpcRequest(request(`m${"x".repeat(64)}`), allowed);
+    assert.ok(!checked.ok);
+    assert.equal(checked.status, 400);
+    assert.match(
+      checked.message,
+      /^invalid request: "method" must be a method name \(a letter, then letters, digits or "_", at most 64\); got "mx+"$/,
+    );
+  });
+});
 
 describe("Redactor", () => {
   const cases: Array<[string, string[], string, string]> = [
@@ -128,12 +179,6 @@ describe("checkUpstreamBody", () => {
     Buffer.from(typeof value === "string" ? value : JSON.stringify(value));
   const error = (message: string, id: unknown = ID) =>
     body({ jsonrpc: "2.0", id, error: { code: 7, message } });
-  /** JSON objects nested `depth` levels deep. */
-  const nested = (depth: number): unknown => {
-    let value: Record<string, unknown> = {};
-    for (let i = 1; i < depth; i++) value = { a: value };
-    return value;
-  };
   const cases: Array<[string, Buffer, UpstreamBody | RegExp]> = [
     [
       "passes a result for the request's id",

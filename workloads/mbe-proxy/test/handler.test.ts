@@ -230,6 +230,8 @@ describe("mbe-proxy handler", function () {
       id?: unknown;
       header?: [string, string];
       message?: RegExp;
+      /** The `outcome` of the log line, what an operator filters on. */
+      outcome?: string;
       maxBodyBytes?: number;
     }> = [
       {
@@ -257,6 +259,8 @@ describe("mbe-proxy handler", function () {
         status: 400,
         code: ErrorCode.parseError,
         id: null,
+        message: /^parse error: the body is not valid UTF-8 JSON$/,
+        outcome: "parse-error",
       },
       {
         name: "an empty body gets 400 parse error",
@@ -294,6 +298,8 @@ describe("mbe-proxy handler", function () {
         status: 400,
         code: ErrorCode.invalidRequest,
         id: uid(11),
+        message: /^invalid request: "jsonrpc" must be "2\.0"; got nothing$/,
+        outcome: "invalid-request",
       },
       {
         name: "a notification (no id) gets 400 invalid request",
@@ -424,7 +430,8 @@ describe("mbe-proxy handler", function () {
         status: 400,
         code: ErrorCode.invalidParams,
         id: uid(28),
-        message: /params\.edgeIds must be an array of strings/,
+        message: /^invalid params for getEdgesStatus: params\.edgeIds must be an array of strings$/,
+        outcome: "invalid-params",
       },
       {
         name: "an energy query with a bad date and channel gets 400 naming both",
@@ -461,6 +468,7 @@ describe("mbe-proxy handler", function () {
         if (c.id !== undefined) assert.equal(body.id, c.id);
         if (c.header) assert.equal(res.headers[c.header[0]], c.header[1]);
         if (c.message) assert.match(body.error?.message ?? "", c.message);
+        if (c.outcome) assert.equal(JSON.parse(logs[0]).outcome, c.outcome);
         assert.ok(res.body.length < 2_000, `answer of ${res.body.length} characters`);
         assert.ok(logs[0].length < 3_000, `log line of ${logs[0].length} characters`);
         assert.equal(server.requests.length, 0);
@@ -474,6 +482,18 @@ describe("mbe-proxy handler", function () {
       const res = await handler(event(rpc("getEdgesChannelsValues", uid(31))));
       assert.equal(res.statusCode, 403);
       assert.deepEqual(parse(res).error?.data, { allowed: ALLOWED });
+    });
+
+    it("lists each invalid param in a 400 so the caller can see what to fix", async () => {
+      const { handler, logs } = await rig();
+      const res = await handler(event(rpc("getEdgesStatus", uid(32), { edgeIds: ["edge0", 7] })));
+      assert.equal(res.statusCode, 400);
+      assert.deepEqual(parse(res).error, {
+        code: -32602,
+        message: "invalid params for getEdgesStatus: params.edgeIds[1] must be a string",
+        data: { problems: [{ path: "params.edgeIds[1]", expected: "a string" }] },
+      });
+      assert.equal(JSON.parse(logs[0]).method, "getEdgesStatus");
     });
 
     it("accepts a base64 body that is longer than the limit only in its encoded form", async () => {
@@ -934,6 +954,11 @@ describe("validateJsonRpcRequest", () => {
     ["an empty method", rpc(""), /"method"/],
     ["a slash in the method", rpc("edgeRpc/x"), /"method"/],
     ["scalar params", rpc("getEdgesStatus", uid(1), 3), /"params" must be an object; got 3/],
+    [
+      "an empty edgeId",
+      rpc("edgeRpc", uid(1), { edgeId: "", payload: { method: "getEdgeConfig", params: {} } }),
+      /^invalid request: "params\.edgeId" must be the Edge's id; got ""$/,
+    ],
     [
       "a non-string inner method",
       rpc("edgeRpc", uid(1), { edgeId: "e", payload: { method: 5, params: {} } }),
