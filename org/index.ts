@@ -11,7 +11,8 @@ import {
 } from "./structure";
 import { ConfigError } from "../lib/config/errors";
 import { guardrailContext } from "../lib/names";
-import { Guardrails, planRcps, planScps } from "./scps";
+import { planRcps, planScps } from "./guardrail-plans";
+import { Guardrails } from "./scps";
 import { AccountAccess, ORGANIZATION_ACCESS_ROLE, trustedPrincipals } from "./access";
 import { AccessRoleAlarm } from "./access-role";
 import { IdentityCenter, readIdentityCenter } from "./identity";

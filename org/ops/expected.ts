@@ -7,7 +7,7 @@ import { OrgConfig, validateOrgConfig } from "../../lib/config/org";
 import { ORG_STACK_FILE, readStackFile } from "../../lib/repo";
 import { FREEZE_POLICY_NAME } from "../guardrails";
 import { budgetName, GuardrailContext, guardrailContext, scpPolicyName } from "../../lib/names";
-import { planRcps, planScps, RcpPlan, RCP_DIR, ScpPlan, SCP_DIR } from "../scps";
+import { planRcps, planScps, RcpPlan, RCP_DIR, ScpPlan, SCP_DIR } from "../guardrail-plans";
 import { OpsError } from "./aws";
 
 export interface ExpectedState {
