@@ -3,7 +3,35 @@ import { PlannedResource } from "../plan/mocks";
 import { planAll, planStack, StackPlan } from "../plan/run";
 import { environmentFile, ORG_STACK_FILE, readStackFile } from "../../lib/repo";
 
-let cached: { readonly mutant: unknown; readonly plans: Promise<StackPlan[]> } | undefined;
+/** The mutant Stryker has switched on in this process, if any (`undefined` outside Stryker). */
+function activeMutant(): unknown {
+  return (globalThis as { __stryker__?: { activeMutant?: unknown } }).__stryker__?.activeMutant;
+}
+
+type PlansBy = Map<string, Promise<StackPlan[]>>;
+/** Plans with no mutant active (the plain suite, Stryker's dry run), kept for the whole run. */
+const unmutated: PlansBy = new Map();
+/** Plans under the active mutant; dropped when Stryker switches to another. */
+let mutated: { readonly mutant: unknown; readonly plans: PlansBy } | undefined;
+
+function plansNow(): PlansBy {
+  const mutant = activeMutant();
+  if (mutant === undefined) return unmutated;
+  if (mutated?.mutant !== mutant) mutated = { mutant, plans: new Map() };
+  return mutated.plans;
+}
+
+/** Plans of `environments` (all when undefined) computed under the active mutant, at most once. */
+function plansUnderMutant(environments?: readonly string[]): Promise<StackPlan[]> {
+  const plans = plansNow();
+  const key = environments ? environments.join(",") : "*";
+  let found = plans.get(key);
+  if (!found) {
+    found = planAll(environments ? { environments } : {});
+    plans.set(key, found);
+  }
+  return found;
+}
 
 /**
  * The plan of every stack with the repository's own files, computed once per test run. Under
@@ -11,14 +39,21 @@ let cached: { readonly mutant: unknown; readonly plans: Promise<StackPlan[]> } |
  * plan computed under another mutant would hide this one, so the plan is computed again for each.
  */
 export function repositoryPlan(): Promise<StackPlan[]> {
-  const mutant = (globalThis as { __stryker__?: { activeMutant?: unknown } }).__stryker__
-    ?.activeMutant;
-  if (!cached || cached.mutant !== mutant) cached = { mutant, plans: planAll() };
-  return cached.plans;
+  return plansUnderMutant();
 }
 
 export async function stackOf(project: string, stack: string): Promise<StackPlan> {
-  const plan = (await repositoryPlan()).find((p) => p.project === project && p.stack === stack);
+  // Under a mutant, a test of one stack plans only that stack's chain (the org stack, and its
+  // environment's stacks), which plan exactly as they do in the whole plan: the org stack first,
+  // then each environment's stacks in order, each reading only the org's and its own outputs.
+  const now = plansNow();
+  const plans =
+    activeMutant() === undefined || now.has("*")
+      ? await repositoryPlan()
+      : project === "org" && now.size > 0
+        ? await [...now.values()][0]
+        : await plansUnderMutant(project === "org" ? [] : [stack]);
+  const plan = plans.find((p) => p.project === project && p.stack === stack);
   assert.ok(plan, `no plan for ${project}/${stack}`);
   return plan;
 }
