@@ -149,6 +149,41 @@ describe("ops unfreeze: less travelled paths", () => {
       );
       assert.deepStrictEqual(fake.writes(), []);
     });
+    for (const status of ["EXECUTION_FAILURE", "REVERSE_FAILURE", "RESET_FAILURE"] as const) {
+      it(`refuses, and does not detach the SCP itself, when the freeze action is ${status}`, async () => {
+        const fake = fakeOrg({ frozen: ["dev"], edit: (s) => (devAction(s).Status = status) });
+        const r = await run(fake, ["unfreeze", "dev", "--reason", REASON, "--yes"]);
+        assert.strictEqual(r.code, 2);
+        assert.strictEqual(
+          r.stderr,
+          `error: The freeze action of budget platform-dev-monthly is ${status}: AWS Budgets did not ` +
+            "finish changing openems-dev (333333333333), so the tool cannot tell whether the attached " +
+            "platform-freeze is that action's freeze. Check the action's history in the AWS Budgets " +
+            "console and lift the freeze there. Nothing was changed.",
+        );
+        assert.deepStrictEqual(fake.writes(), []);
+        assert.deepStrictEqual(fake.policyByName("platform-freeze").targets, [ACCOUNT_IDS.dev]);
+      });
+    }
+
+    it("after a failed reversal, a second unfreeze leaves the freeze to AWS Budgets", async () => {
+      const fake = fakeOrg({ frozen: ["dev"], reversalResult: "REVERSE_FAILURE" });
+      const first = await run(fake, ["unfreeze", "dev", "--reason", REASON, "--yes"]);
+      assert.strictEqual(first.code, 2);
+      assert.match(
+        first.stderr,
+        /reports REVERSE_FAILURE; openems-dev \(333333333333\) is still frozen/,
+      );
+      const again = await run(fake, ["unfreeze", "dev", "--reason", REASON, "--yes"]);
+      assert.strictEqual(again.code, 2);
+      assert.match(again.stderr, /is REVERSE_FAILURE: AWS Budgets did not finish changing/);
+      // The one write is the first run's reversal: no DetachPolicy claiming no action applied it.
+      assert.deepStrictEqual(
+        fake.writes().map((c) => c.op),
+        ["ExecuteBudgetAction"],
+      );
+      assert.deepStrictEqual(fake.policyByName("platform-freeze").targets, [ACCOUNT_IDS.dev]);
+    });
   });
 
   describe("the messages and the record", () => {
@@ -217,7 +252,7 @@ describe("ops unfreeze: less travelled paths", () => {
         "error: AWS Budgets accepted the reversal of budget platform-dev-monthly's freeze action but " +
           "reports REVERSE_FAILURE; openems-dev (333333333333) is still frozen. Check the action's " +
           "history in the AWS Budgets console (its execution role platform-budget-action must be " +
-          "allowed to detach platform-freeze), then run unfreeze again.",
+          "allowed to detach platform-freeze), then retry the reversal there.",
       );
     });
 
