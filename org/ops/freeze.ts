@@ -454,6 +454,17 @@ export async function unfreezeAccount(
         `Wait a minute, check \`npm run ops -- freeze status\`, then try again. Nothing was changed.`,
     );
   }
+  // A failed action may or may not have attached the SCP (or failed to detach it): detaching it
+  // here would record the freeze as one no budget action applied, behind AWS Budgets' back.
+  const failed = actions.find((a) => a.status.endsWith("_FAILURE"));
+  if (failed) {
+    throw new OpsError(
+      `The freeze action of budget ${failed.budgetName} is ${failed.status}: AWS Budgets did not finish ` +
+        `changing ${who}, so the tool cannot tell whether the attached ${freezePolicy.name} is that action's ` +
+        `freeze. Check the action's history in the AWS Budgets console and lift the freeze there. ` +
+        `Nothing was changed.`,
+    );
+  }
   const applied = actions.filter((a) => a.status === "EXECUTION_SUCCESS");
   if (applied.length > 1) {
     throw new OpsError(
@@ -527,7 +538,7 @@ export async function unfreezeAccount(
         `AWS Budgets accepted the reversal of budget ${action.budgetName}'s freeze action but ` +
           `reports REVERSE_FAILURE; ${who} is still frozen. Check the action's history in the AWS ` +
           `Budgets console (its execution role ${expected.ctx.budgetActionRoleName} must be allowed ` +
-          `to detach ${freezePolicy.name}), then run unfreeze again.`,
+          `to detach ${freezePolicy.name}), then retry the reversal there.`,
       );
     }
     const done = statusAfter === "REVERSE_SUCCESS";
