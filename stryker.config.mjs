@@ -43,8 +43,11 @@ export default {
   // Each mutant runs only the tests that cover it; a group whose code runs inside the shared,
   // cached repository plan (the first test to await it gets all of its coverage) says "all".
   coverageAnalysis: group.coverageAnalysis ?? "perTest",
-  // Two cores shared with other work: one test runner next to the checker.
-  concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 1),
+  // With a checker, Stryker gives ceil(n/2) of the slots to checkers and the rest to test runners,
+  // and hands the checkers' slots to runners once every mutant is checked. The checker is the
+  // slower half (a program rebuild per mutant against a test run of a second or less), so on two
+  // cores 3 means two checkers and one runner, then three runners.
+  concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 3),
   timeoutMS: 20000,
   // The sandbox is a copy of the worktree (policies/scp JSON, Pulumi.*.yaml, fixtures included);
   // node_modules is linked, not copied, and reports, plan output and earlier sandboxes stay out.
