@@ -18,30 +18,18 @@ describe("names: what the guardrail resources are called in AWS", () => {
   it("every guardrail name follows the organization prefix, the trail key alias included", () => {
     const ctx = contextWithPrefix("acme");
     // Literal names: the SCPs protect these exact strings, the ops tool looks them up by them.
-    assert.deepStrictEqual(
-      {
-        breakGlassRoleName: ctx.breakGlassRoleName,
-        deployRoleName: ctx.deployRoleName,
-        agentRoleName: ctx.agentRoleName,
-        agentBoundaryName: ctx.agentBoundaryName,
-        budgetActionRoleName: ctx.budgetActionRoleName,
-        trailName: ctx.trailName,
-        trailBucketPrefix: ctx.trailBucketPrefix,
-        trailKeyAlias: ctx.trailKeyAlias,
-        alertTopicName: ctx.alertTopicName,
-      },
-      {
-        breakGlassRoleName: "acme-break-glass",
-        deployRoleName: "acme-deploy",
-        agentRoleName: "acme-automation-agent",
-        agentBoundaryName: "acme-agent-boundary",
-        budgetActionRoleName: "acme-budget-action",
-        trailName: "acme-org-trail",
-        trailBucketPrefix: "acme-org-trail-",
-        trailKeyAlias: "alias/acme-org-trail",
-        alertTopicName: "acme-budget-alerts",
-      },
-    );
+    const { allowedRegions, allowedInstanceTypes, allowedBedrockModels, ...names } = ctx;
+    assert.deepStrictEqual(names, {
+      breakGlassRoleName: "acme-break-glass",
+      deployRoleName: "acme-deploy",
+      agentRoleName: "acme-automation-agent",
+      agentBoundaryName: "acme-agent-boundary",
+      budgetActionRoleName: "acme-budget-action",
+      trailName: "acme-org-trail",
+      trailBucketPrefix: "acme-org-trail-",
+      trailKeyAlias: "alias/acme-org-trail",
+      alertTopicName: "acme-budget-alerts",
+    });
   });
 
   it("an SCP is named <prefix>-<file name> and a budget <prefix>-<scope>-monthly", () => {
